@@ -1,0 +1,4 @@
+#ifndef WSYNC_CLIBPQ_SHIM_H
+#define WSYNC_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif
