@@ -1,0 +1,78 @@
+import Postgres
+
+/// One versioned schema change. Versions are applied in order, each in its own transaction; an applied version is
+/// never edited — a change is a new version.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    let script: SQL
+
+    /// Every migration wsync knows, in order.
+    public static let all: [Migration] = [contractTables, wsyncState, hotQueryIndexes]
+}
+
+/// Brings a database to the current schema. Safe to run concurrently: an advisory lock serializes migrators.
+public struct Migrator {
+    public struct Outcome: Sendable, Equatable {
+        public var applied: [Int]
+        public var alreadyCurrent: Bool { applied.isEmpty }
+        public var currentVersion: Int
+    }
+
+    /// Arbitrary constant naming wsync's migration lock.
+    static let advisoryLockKey = 7_283_640_117
+
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    public func migrate() throws -> Outcome {
+        try connection.execute("SELECT pg_advisory_lock(\(Self.advisoryLockKey))")
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))") }
+        try connection.executeScript("""
+            CREATE TABLE IF NOT EXISTS wsync_schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """)
+        let done = Set(try connection.query("SELECT version FROM wsync_schema_migrations").map { try $0.decode(0, as: Int.self) })
+        var applied: [Int] = []
+        for migration in Migration.all where !done.contains(migration.version) {
+            do {
+                try connection.transaction { connection in
+                    try connection.executeScript(migration.script)
+                    try connection.execute("""
+                        INSERT INTO wsync_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
+                        """)
+                }
+            } catch let error as PostgresError {
+                throw MigrationError(version: migration.version, name: migration.name, underlying: error)
+            }
+            applied.append(migration.version)
+        }
+        return Outcome(applied: applied, currentVersion: Migration.all.last?.version ?? 0)
+    }
+}
+
+/// A migration that failed; it was rolled back as a whole.
+public struct MigrationError: Error, CustomStringConvertible {
+    public let version: Int
+    public let name: String
+    public let underlying: PostgresError
+
+    public var description: String {
+        let reason: String
+        switch underlying.sqlState {
+        case .some(.insufficientPrivilege):
+            reason = "permission denied (\(underlying)); connect as the schema owner or grant CREATE on the schema"
+        case .some(.undefinedFile), .some(SQLState(rawValue: "0A000")):
+            reason = "\(underlying); install the missing extension or use PostgreSQL 13 or newer"
+        default:
+            reason = underlying.description
+        }
+        return "migration \(version) (\(name)) was rolled back: \(reason)"
+    }
+}
