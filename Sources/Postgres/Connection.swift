@@ -203,8 +203,7 @@ public final class Connection: @unchecked Sendable {
 
     private static func trimmedMessage(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown error" }
-        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: "\n", with: " ")
+        return String(cString: message).split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Postgres
 import SyncEngine
 
 @main
@@ -6,9 +8,49 @@ struct WSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wsync",
         abstract: "Run and operate the workspace sync system: schema, workers, operations and a live dashboard.",
+        discussion: """
+            Connection: --database-url or DATABASE_URL (else libpq's PG* defaults). GitHub: GITHUB_TOKEN and \
+            GITHUB_API_URL. Exit codes: 0 success, 1 a check found a problem, 2 usage or connection error.
+            """,
         version: WSyncVersion.current,
         subcommands: [
             Migrate.self,
         ]
     )
+
+    /// Runs the command; every failure becomes one line on stderr and exit code 2 (usage, connection, bad input).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Self.exit(withError: exit)
+        } catch let error as WSyncError {
+            fail(error.message)
+        } catch let error as PostgresError {
+            fail(error.description)
+        } catch let error as MigrationError {
+            fail(error.description)
+        } catch {
+            switch exitCode(for: error) {
+            case .success:
+                Self.exit(withError: error)
+            case .validationFailure:
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Self.exit(withError: ExitCode(2))
+            default:
+                fail("\(error)")
+            }
+        }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        let line = message.replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("wsync: \(line)\n".utf8))
+        Self.exit(withError: ExitCode(2))
+    }
 }
