@@ -197,12 +197,14 @@ public enum DemoSeed {
         try connection.execute("""
             INSERT INTO workspace_issues_cache (workspace_id, period_start, period_end, time_range, total_issues, open_issues,
                                                 closed_issues, new_issues, calculated_at, expires_at, is_stale)
-            SELECT w.id, now() - span, now(), range, 0, 0, 0, 0, now() - age, now() - age + interval '1 hour', age > interval '1 hour'
-            FROM workspaces w
-            CROSS JOIN (VALUES ('24h', interval '1 day'), ('7d', interval '7 days'), ('30d', interval '30 days')) AS t(range, span)
-            CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.3 THEN (8 + random() * 20) * interval '1 day'
-                                            ELSE random() * interval '2 hours' END AS age) a
-            WHERE w.slug LIKE 'demo-%'
+            SELECT id, now() - span, now(), range, 0, 0, 0, 0, now() - age, now() - age + interval '1 hour', age > interval '1 hour'
+            FROM (
+                SELECT w.id, t.range, t.span,
+                       CASE WHEN random() < 0.3 THEN (8 + random() * 20) * interval '1 day' ELSE random() * interval '2 hours' END AS age
+                FROM workspaces w
+                CROSS JOIN (VALUES ('24h', interval '1 day'), ('7d', interval '7 days'), ('30d', interval '30 days')) AS t(range, span)
+                WHERE w.slug LIKE 'demo-%'
+            ) c
             """)
         try connection.execute("""
             INSERT INTO daily_activity_metrics (repository_id, date, issues_opened, issues_closed)
@@ -222,15 +224,19 @@ public enum DemoSeed {
         try connection.execute("""
             INSERT INTO issues (github_id, repository_id, number, title, body, state, author_id, created_at, updated_at,
                                 closed_at, comments_count)
-            SELECT \(Int64(githubIDBase) * 10) + row_number() OVER (), r.id, n,
-                   'Issue ' || n || ' of ' || r.full_name, 'seeded', CASE WHEN closed THEN 'closed' ELSE 'open' END,
-                   (SELECT id FROM contributors WHERE github_id = \(githubIDBase) + 1 + (n % 60)),
+            SELECT \(Int64(githubIDBase) * 10) + row_number() OVER (), id, n,
+                   'Issue ' || n || ' of ' || full_name, 'seeded', CASE WHEN closed THEN 'closed' ELSE 'open' END,
+                   (SELECT c.id FROM contributors c WHERE c.github_id = \(githubIDBase) + 1 + (n % 60)),
                    created, created + interval '1 hour', CASE WHEN closed THEN created + interval '2 hours' END,
                    floor(random() * 9)::int
-            FROM (SELECT id, full_name, github_id FROM repositories WHERE github_id >= \(githubIDBase)) r
-            CROSS JOIN LATERAL generate_series(1, CASE WHEN r.github_id % 29 = 0 THEN 80 ELSE 4 END) AS n
-            CROSS JOIN LATERAL (SELECT now() - random() * interval '13 days' * CASE WHEN r.github_id % 29 = 0 THEN 0.5 ELSE 1 END AS created,
-                                       random() < 0.4 AS closed) c
+            FROM (
+                SELECT r.id, r.full_name, n,
+                       now() - random() * interval '13 days' * CASE WHEN r.github_id % 29 = 0 THEN 0.5 ELSE 1 END AS created,
+                       random() < 0.4 AS closed
+                FROM repositories r
+                CROSS JOIN LATERAL generate_series(1, CASE WHEN r.github_id % 29 = 0 THEN 80 ELSE 4 END) AS n
+                WHERE r.github_id >= \(githubIDBase)
+            ) i
             """)
     }
 }
