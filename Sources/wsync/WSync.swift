@@ -9,6 +9,7 @@ struct WSync: AsyncParsableCommand {
         version: WSyncVersion.current,
         subcommands: [
             Migrate.self,
+            SimulateGitHub.self,
         ]
     )
 }
