@@ -99,7 +99,7 @@ public enum ListItem: Equatable, Sendable {
 
 /// The full-screen views over the panes.
 public enum Overlay: Equatable, Sendable {
-    case help
+    case help(scroll: Int)
     case filter(text: String)
     case confirm(Confirmation)
     case typedConfirmation(TypedConfirmation)

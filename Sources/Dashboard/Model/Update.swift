@@ -84,7 +84,7 @@ extension DashboardState {
         }
         switch c {
         case "q": return [.quit]
-        case "?": overlay = .help
+        case "?": overlay = .help(scroll: 0)
         case "a":
             overlay = .audit(entries: nil, scroll: 0)
             return [.loadAudit]
@@ -261,7 +261,8 @@ extension DashboardState {
             if let next = scrolled(scroll, key) { overlay = .detail(item: item, runs: runs, scroll: next) } else { closeOverlay(key) }
         case .audit(let entries, let scroll):
             if let next = scrolled(scroll, key) { overlay = .audit(entries: entries, scroll: next) } else { closeOverlay(key) }
-        case .help: closeOverlay(key)
+        case .help(let scroll):
+            if let next = scrolled(scroll, key) { overlay = .help(scroll: next) } else { closeOverlay(key) }
         case nil: break
         }
         return []

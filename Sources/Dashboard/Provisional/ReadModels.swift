@@ -105,6 +105,12 @@ public struct SyncRunRecord: Sendable, Equatable {
     public var apiCalls: Int
     public var error: String?
     public var worker: String?
+
+    public init(startedAt: Date, durationSeconds: Double?, status: String, issuesFetched: Int, apiCalls: Int,
+                error: String?, worker: String?) {
+        self.startedAt = startedAt; self.durationSeconds = durationSeconds; self.status = status
+        self.issuesFetched = issuesFetched; self.apiCalls = apiCalls; self.error = error; self.worker = worker
+    }
 }
 
 public struct AuditEntry: Sendable, Equatable {
@@ -114,4 +120,8 @@ public struct AuditEntry: Sendable, Equatable {
     public var action: String
     public var summary: String
     public var undone: Bool
+
+    public init(id: Int64, at: Date, actor: String, action: String, summary: String, undone: Bool) {
+        self.id = id; self.at = at; self.actor = actor; self.action = action; self.summary = summary; self.undone = undone
+    }
 }

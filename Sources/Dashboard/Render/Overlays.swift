@@ -4,7 +4,8 @@ extension Canvas {
     mutating func drawOverlay(_ overlay: Overlay, state: DashboardState, body: Rect) {
         switch overlay {
         case .filter: break  // drawn on the message line
-        case .help: drawScrollingPanel(title: "Help: \(state.focus.title)", lines: helpLines(state), scroll: 0, body: body)
+        case .help(let scroll):
+            drawScrollingPanel(title: "Help: \(state.focus.title) (Esc back)", lines: helpLines(state, width: body.width - 4), scroll: scroll, body: body)
         case .confirm(let c):
             drawDialog(title: c.title, lines: c.lines, prompt: [("y", "yes"), ("N", "no (default)")], input: nil, body: body)
         case .typedConfirmation(let c):
@@ -53,14 +54,18 @@ extension Canvas {
         for (n, line) in lines.dropFirst(first).prefix(inside.height).enumerated() {
             text(line.0, x: inside.x + 1, y: inside.y + n, width: inside.width - 2, role: line.1)
         }
-        if first + inside.height < lines.count {
-            text("↓ \(lines.count - first - inside.height) more", x: inside.x, y: inside.y + inside.height - 1, width: inside.width - 1, role: .dim, alignRight: true)
-        }
+        moreIndicator(lines.count - first - inside.height, below: inside)
     }
 
-    private func helpLines(_ state: DashboardState) -> [(String, StyleRole)] {
-        var lines: [(String, StyleRole)] = KeyBinding.available(in: state.focus, readOnly: state.readOnly).map {
-            (DisplayWidth.pad($0.keys, to: 9) + $0.label, .normal)
+    /// Every key for the focused pane, in two columns when the screen is wide enough.
+    private func helpLines(_ state: DashboardState, width: Int) -> [(String, StyleRole)] {
+        let entries = KeyBinding.available(in: state.focus, readOnly: state.readOnly).map { DisplayWidth.pad($0.keys, to: 9) + $0.label }
+        let columnWidth = 34
+        let columns = width >= 2 * columnWidth ? 2 : 1
+        let rows = (entries.count + columns - 1) / columns
+        var lines: [(String, StyleRole)] = (0..<rows).map { row in
+            let cells = (0..<columns).compactMap { column in entries.indices.contains(column * rows + row) ? entries[column * rows + row] : nil }
+            return (cells.map { DisplayWidth.pad($0, to: columnWidth) }.joined(), .normal)
         }
         lines += [("", .normal), ("Esc closes views and dialogs · Ctrl-C quits", .dim)]
         if state.readOnly { lines.append(("read-only session: mutating keys are disabled", .warn)) }

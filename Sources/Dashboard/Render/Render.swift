@@ -49,7 +49,8 @@ extension Canvas {
         grid.fill(rect, role: .header)
         var parts: [(String, StyleRole)] = [(" wsync", .header)]
         if compact { parts.append(("[\(state.focus.rawValue)/5]", .header)) }
-        parts += [(SafeText.line(state.database), .header), (state.readOnly ? "[RO]" : "[RW]", .header)]
+        if !compact || rect.width >= 60 { parts.append((SafeText.line(state.database), .header)) }
+        parts.append((state.readOnly ? "[RO]" : "[RW]", .header))
         switch state.connection {
         case .connecting: parts.append(("connecting…", .warn))
         case .live: parts.append(("● live", .ok))

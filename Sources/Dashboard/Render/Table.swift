@@ -38,9 +38,13 @@ extension Canvas {
             }
             if isSelected { grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1), role: .selection) }
         }
-        if first + visible < rows.count {
-            text("↓ \(rows.count - first - visible) more", x: rect.x, y: rect.y + rect.height - 1, width: rect.width, role: .dim, alignRight: true)
-        }
+        moreIndicator(rows.count - first - visible, below: rect)
+    }
+
+    /// "↓ N more" on the border under a clipped list.
+    mutating func moreIndicator(_ hidden: Int, below rect: Rect) {
+        guard hidden > 0 else { return }
+        text(" ↓ \(hidden) more ", x: rect.x, y: rect.y + rect.height, width: rect.width - 1, role: .dim, alignRight: true)
     }
 
     /// Which columns fit and how wide each is.

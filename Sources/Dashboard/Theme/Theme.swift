@@ -3,19 +3,34 @@ public enum ThemeColor: Equatable, Sendable {
     case terminalDefault
     case indexed(Int)
 
-    /// The closest of the eight basic colours, for terminals that have no more.
+    /// The closest of the eight basic colours, for terminals that have no more: greys by brightness,
+    /// everything else by hue, so orange stays a warning (yellow) and pastel green stays green.
     public var eightColor: ThemeColor {
         guard case .indexed(let n) = self else { return self }
-        switch n {
-        case 0..<16: return .indexed(n % 8)
-        case 16..<232:
-            let v = n - 16
-            let r = v / 36, g = v / 6 % 6, b = v % 6
-            let on = { (level: Int) in level >= 2 ? 1 : 0 }
-            return .indexed(on(r) | on(g) << 1 | on(b) << 2)
-        default:
-            return .indexed(n >= 243 ? 7 : 0)  // light greys read as white, dark ones as black
+        if n < 16 { return .indexed(n % 8) }
+        let (r, g, b) = Self.rgb(n)
+        let high = max(r, g, b), low = min(r, g, b)
+        if high == 0 || Double(high - low) / Double(high) < 0.3 { return .indexed(high >= 102 ? 7 : 0) }
+        let span = Double(high - low)
+        var hue: Double
+        if high == r { hue = 60 * Double(g - b) / span } else if high == g { hue = 60 * (2 + Double(b - r) / span) } else { hue = 60 * (4 + Double(r - g) / span) }
+        if hue < 0 { hue += 360 }
+        switch hue {
+        case 30..<90: return .indexed(3)     // yellow
+        case 90..<160: return .indexed(2)    // green
+        case 160..<195: return .indexed(6)   // cyan
+        case 195..<275: return .indexed(4)   // blue
+        case 275..<330: return .indexed(5)   // magenta
+        default: return .indexed(1)          // red
         }
+    }
+
+    /// RGB of an xterm palette entry from 16 up (the 6×6×6 cube, then the grey ramp).
+    static func rgb(_ n: Int) -> (Int, Int, Int) {
+        if n >= 232 { let v = 8 + (n - 232) * 10; return (v, v, v) }
+        let levels = [0, 95, 135, 175, 215, 255]
+        let v = n - 16
+        return (levels[v / 36], levels[v / 6 % 6], levels[v % 6])
     }
 }
 
