@@ -53,6 +53,9 @@ public final class TerminalScreen {
         endwin()
     }
 
+    /// After a resize the old screen contents are meaningless: repaint everything.
+    public func clearForResize() { wclear(wsync_stdscr()) }
+
     public var size: Size { Size(width: Int(wsync_cols()), height: Int(wsync_lines())) }
 
     /// Maps roles to colour pairs and attributes; without colour only attributes are used.
