@@ -96,6 +96,19 @@ public struct CellGrid: Equatable, Sendable {
         }
     }
 
+    /// `--ascii`: decorations become their ASCII stand-ins, any other non-ASCII character (data in other
+    /// scripts) becomes "?" per column, so alignment holds and nothing but ASCII reaches the terminal.
+    public mutating func restrictToASCII() {
+        let standIns: [Character: Character] = ["●": "*", "✖": "x", "⟳": "~", "▏": "_", "↓": "v", "•": "-", "–": "-",
+                                                "…": "~", "×": "x", "✔": "+"]
+        for index in cells.indices {
+            if cells[index].isContinuation { cells[index] = Cell("?", role: cells[index].role); continue }
+            let character = cells[index].character
+            if character.isASCII { continue }
+            cells[index].character = standIns[character] ?? "?"
+        }
+    }
+
     /// The screen as plain text lines (golden tests and debugging); trailing spaces trimmed.
     public var text: String {
         var lines: [String] = []

@@ -48,7 +48,8 @@ extension Canvas {
         let cellWidth = 18
         let columns = max(1, min(3, (rect.width + 1) / (cellWidth + 1)))
         let rowsNeeded = (cells.count + columns - 1) / columns
-        let rows = min(rowsNeeded, max(0, rect.height - 1))
+        // Counts come first; the throughput line only shows when there is room left under them.
+        let rows = min(rowsNeeded, rect.height)
         let width = (rect.width - (columns - 1)) / columns
         for (n, cell) in cells.enumerated() {
             let row = n % rowsNeeded, column = n / rowsNeeded

@@ -17,6 +17,7 @@ public func render(_ state: DashboardState, size: Size) -> CellGrid {
     canvas.drawMessageLine(state, in: layout.message)
     canvas.drawFooter(state, in: layout.footer)
     if let overlay = state.overlay { canvas.drawOverlay(overlay, state: state, body: layout.body) }
+    if state.glyphs == .ascii { canvas.grid.restrictToASCII() }
     return canvas.grid
 }
 
