@@ -82,9 +82,9 @@ public enum ListItem: Equatable, Sendable {
     /// The rows an action on this item touches.
     public var rows: [RowRef] {
         switch self {
-        case .failed(let r): [RowRef(rowID: r.rowID, workspaceID: r.workspaceID, workspace: r.workspace, repository: r.repository)]
-        case .group(let g): g.rows.map { RowRef(rowID: $0.rowID, workspaceID: $0.workspaceID, workspace: $0.workspace, repository: $0.repository) }
-        case .stuck(let r): [RowRef(rowID: r.rowID, workspaceID: r.workspaceID, workspace: r.workspace, repository: r.repository)]
+        case .failed(let row): [row.ref]
+        case .group(let group): group.rows.map(\.ref)
+        case .stuck(let row): [row.ref]
         }
     }
 
@@ -95,6 +95,14 @@ public enum ListItem: Equatable, Sendable {
         case .stuck(let r): [r.workspace, r.repository, r.leasedBy ?? ""].joined(separator: " ")
         }
     }
+}
+
+extension FailedSync {
+    var ref: RowRef { RowRef(rowID: rowID, workspaceID: workspaceID, workspace: workspace, repository: repository) }
+}
+
+extension StuckSync {
+    var ref: RowRef { RowRef(rowID: rowID, workspaceID: workspaceID, workspace: workspace, repository: repository) }
 }
 
 /// The full-screen views over the panes.

@@ -180,7 +180,7 @@ extension DashboardState {
         }
         let failed = snapshot?.failed ?? []
         guard !failed.isEmpty else { say("no failed rows to reset", .info); return [] }
-        let rows = ListItem.group(ErrorGroup(error: "", rows: failed)).rows
+        let rows = failed.map(\.ref)
         overlay = .confirm(Confirmation(
             title: "Reset all \(rows.count) failed rows?",
             lines: ["Attempts go to 0, errors are cleared, and each row is due now."] + [""] + targetLines(rows),
@@ -197,7 +197,8 @@ extension DashboardState {
 
     private mutating func syncSelected() -> [Command] {
         guard focus.isList, let item = selectedItem(in: focus) else { say(noSelection(), .failure); return [] }
-        guard case let rows = item.rows, rows.count == 1 else { say("select a single row to sync", .failure); return [] }
+        let rows = item.rows
+        guard rows.count == 1 else { say("select a single row to sync", .failure); return [] }
         return start(.syncRow(rows[0]))
     }
 
