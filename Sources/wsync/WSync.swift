@@ -15,6 +15,7 @@ struct WSync: AsyncParsableCommand {
         version: WSyncVersion.current,
         subcommands: [
             Migrate.self,
+            Docs.self,
             SimulateGitHub.self,
         ]
     )
