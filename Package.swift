@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "SyncEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "GitHubSimulator", "TestSupport"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SyncEngine", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SyncEngine", "TestSupport"], exclude: ["Goldens"]),
         .testTarget(name: "GitHubSimulatorTests", dependencies: ["GitHubSimulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SyncEngine", "GitHubSimulator", "TestSupport"]),
     ],

@@ -13,4 +13,20 @@ static inline int wsync_colors(void) { return COLORS; }
 static inline int wsync_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int wsync_key_resize(void) { return KEY_RESIZE; }
 static inline int wsync_err(void) { return ERR; }
+static inline int wsync_key_code_yes(void) { return KEY_CODE_YES; }
+static inline attr_t wsync_a_bold(void) { return A_BOLD; }
+static inline attr_t wsync_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t wsync_a_reverse(void) { return A_REVERSE; }
+static inline attr_t wsync_a_dim(void) { return A_DIM; }
+
+/* Paints one grapheme (up to CCHARW_MAX code points) at (y, x): setcchar needs a C array and a cchar_t. */
+static inline int wsync_put_cell(int y, int x, const wchar_t *chars, int count, attr_t attrs, short pair) {
+    wchar_t text[CCHARW_MAX + 1];
+    int n = count < CCHARW_MAX ? count : CCHARW_MAX;
+    for (int i = 0; i < n; i++) text[i] = chars[i];
+    text[n] = 0;
+    cchar_t cell;
+    if (setcchar(&cell, text, attrs, pair, NULL) == ERR) return ERR;
+    return mvwadd_wch(stdscr, y, x, &cell);
+}
 #endif

@@ -15,6 +15,8 @@ struct WSync: AsyncParsableCommand {
         version: WSyncVersion.current,
         subcommands: [
             Migrate.self,
+            Docs.self,
+            SimulateGitHub.self,
         ]
     )
 

@@ -1,0 +1,16 @@
+/// The line-drawing characters: Unicode box drawing, or plain ASCII for `--ascii` and dumb terminals.
+public struct Glyphs: Sendable, Equatable {
+    public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: Character
+    public let gaugeFull, gaugeEmpty, ellipsis, selectionMarker: Character
+    public let sparks: [Character]
+
+    public static let unicode = Glyphs(
+        horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+        gaugeFull: "█", gaugeEmpty: "░", ellipsis: "…", selectionMarker: "▶",
+        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"])
+
+    public static let ascii = Glyphs(
+        horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+        gaugeFull: "#", gaugeEmpty: ".", ellipsis: "~", selectionMarker: ">",
+        sparks: ["_", ".", "-", "=", "+", "*", "#", "@"])
+}

@@ -1,0 +1,7 @@
+/// A key press, already decoded from the terminal.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case enter, escape, tab, backTab, backspace
+    case up, down, pageUp, pageDown, home, end
+    case controlC
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// A row of workspace_tracked_repositories as the dashboard names it in dialogs and messages.
+public struct RowRef: Equatable, Sendable {
+    public var rowID: UUID
+    public var workspaceID: UUID
+    public var workspace: String
+    public var repository: String
+
+    public init(rowID: UUID, workspaceID: UUID, workspace: String, repository: String) {
+        self.rowID = rowID; self.workspaceID = workspaceID; self.workspace = workspace; self.repository = repository
+    }
+}
+
+/// A mutation the operator asked for; the runtime performs it through the engine function the CLI uses.
+public enum Operation: Equatable, Sendable {
+    case reset([RowRef])
+    case resetAllFailed
+    case syncRow(RowRef)
+    case syncWorkspace(workspaceID: UUID, name: String)
+    case stopAll(reason: String)
+    case slowDown
+    case undo(UndoableAction)
+
+    /// How messages and progress lines describe it.
+    public var summary: String {
+        switch self {
+        case .reset(let rows) where rows.count == 1: "reset \(rows[0].repository) in \(rows[0].workspace)"
+        case .reset(let rows): "reset \(rows.count) failed rows"
+        case .resetAllFailed: "reset all failed rows"
+        case .syncRow(let row): "sync \(row.repository) in \(row.workspace)"
+        case .syncWorkspace(_, let name): "sync workspace \(name)"
+        case .stopAll: "emergency stop"
+        case .slowDown: "slow down"
+        case .undo(let action): "undo \(action.summary)"
+        }
+    }
+}
+
+/// An action of this session that the engine can undo (`u`).
+public struct UndoableAction: Equatable, Sendable {
+    public var actionID: String
+    public var summary: String
+
+    public init(actionID: String, summary: String) {
+        self.actionID = actionID; self.summary = summary
+    }
+}
+
+/// What the engine reported back for an operation.
+public struct OperationOutcome: Equatable, Sendable {
+    public var message: String
+    public var undoable: UndoableAction?
+
+    public init(message: String, undoable: UndoableAction? = nil) {
+        self.message = message; self.undoable = undoable
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+
+/// The dashboard's only state transition: pure, so key sequences are testable without a terminal.
+public func update(_ state: DashboardState, _ event: Event) -> (DashboardState, [Command]) {
+    var state = state
+    let commands = state.apply(event)
+    return (state, commands)
+}
+
+/// Poll intervals `+` and `-` step through, in seconds.
+let intervalSteps: [Double] = [0.5, 1, 2, 5, 10, 30, 60]
+
+/// Word to type to confirm the emergency stop.
+let stopConfirmationWord = "STOP"
+
+extension DashboardState {
+    mutating func apply(_ event: Event) -> [Command] {
+        switch event {
+        case .key(.controlC):
+            return [.quit]
+        case .key(let key):
+            return overlay == nil ? handleMainKey(key) : handleOverlayKey(key)
+        case .tick(let date):
+            now = date
+        case .snapshot(let fresh):
+            if case .disconnected = connection { say("reconnected to \(database)", .success) }
+            connection = .live
+            snapshot = fresh
+            now = max(now, fresh.readAt)
+            refreshOpenDetail()
+        case .connectionLost(let reason, let at):
+            if case .disconnected = connection { break }
+            connection = .disconnected(since: at, reason: reason)
+        case .operationFinished(let operation, let outcome):
+            inFlight.removeAll { $0 == operation }
+            if case .undo(let undone) = operation { undoStack.removeAll { $0 == undone } }
+            if let undoable = outcome.undoable { undoStack.append(undoable) }
+            say(outcome.message, .success)
+        case .operationFailed(let operation, let message):
+            inFlight.removeAll { $0 == operation }
+            say("\(operation.summary) failed: \(message)", .failure)
+        case .detailLoaded(let rowID, let runs):
+            if case .detail(let item, _, let scroll) = overlay, item.rows.first?.rowID == rowID {
+                overlay = .detail(item: item, runs: runs, scroll: scroll)
+            }
+        case .auditLoaded(let entries):
+            if case .audit(_, let scroll) = overlay { overlay = .audit(entries: entries, scroll: scroll) }
+        case .loadFailed(let message), .themeFailed(let message):
+            say(message, .failure)
+        }
+        return []
+    }
+
+    mutating func say(_ text: String, _ kind: StatusMessage.Kind) {
+        message = StatusMessage(text: text, kind: kind, at: now)
+    }
+
+    // MARK: - Main screen
+
+    private mutating func handleMainKey(_ key: Key) -> [Command] {
+        switch key {
+        case .tab: focus = focus.next
+        case .backTab: focus = focus.previous
+        case .down, .character("j"): moveSelection(by: 1)
+        case .up, .character("k"): moveSelection(by: -1)
+        case .pageDown: moveSelection(by: 10)
+        case .pageUp: moveSelection(by: -10)
+        case .home, .character("g"): moveSelection(by: Int.min / 2)
+        case .end, .character("G"): moveSelection(by: Int.max / 2)
+        case .enter: return openDetail()
+        case .escape: message = nil
+        case .character(let c):
+            if let digit = c.wholeNumberValue, let pane = Pane(rawValue: digit) { focus = pane; return [] }
+            return handleCharacter(c)
+        default: break
+        }
+        return []
+    }
+
+    private mutating func handleCharacter(_ c: Character) -> [Command] {
+        if readOnly, let binding = KeyBinding.all.first(where: { $0.mutating && $0.keys == String(c) }) {
+            say("read-only session: \(c) (\(binding.label)) is disabled", .failure)
+            return []
+        }
+        switch c {
+        case "q": return [.quit]
+        case "?": overlay = .help(scroll: 0)
+        case "a":
+            overlay = .audit(entries: nil, scroll: 0)
+            return [.loadAudit]
+        case "/" where focus.isList: overlay = .filter(text: filters[focus]?.display ?? "")
+        case "e" where focus == .failed:
+            groupFailedByError.toggle()
+            selections[.failed] = Selection()
+        case " ", "p":
+            pollingPaused.toggle()
+            return [.setPolling(paused: pollingPaused)]
+        case "+", "=": return changeInterval(step: 1)
+        case "-": return changeInterval(step: -1)
+        case "t": return nextTheme()
+        case "r": return resetSelected()
+        case "R": return confirmResetMany()
+        case "s": return syncSelected()
+        case "S": return syncSelectedWorkspace()
+        case "X": openStopDialog()
+        case "L": openSlowDownDialog()
+        case "u": openUndoDialog()
+        default: break
+        }
+        return []
+    }
+
+    private mutating func moveSelection(by delta: Int) {
+        guard focus.isList else { return }
+        let items = items(in: focus)
+        guard !items.isEmpty else { return }
+        let current = selectionIndex(in: focus, items: items)
+        let target = max(0, min(items.count - 1, current + delta))
+        selections[focus] = Selection(key: items[target].key, index: target)
+    }
+
+    private mutating func changeInterval(step: Int) -> [Command] {
+        let index = intervalSteps.firstIndex { $0 >= interval } ?? intervalSteps.count - 1
+        let next = intervalSteps[max(0, min(intervalSteps.count - 1, index + step))]
+        guard next != interval else { return [] }
+        interval = next
+        say("refreshing every \(formatInterval(next))", .info)
+        return [.setInterval(seconds: next)]
+    }
+
+    private mutating func nextTheme() -> [Command] {
+        guard !themeNames.isEmpty else { return [] }
+        let index = themeNames.firstIndex(of: themeName).map { ($0 + 1) % themeNames.count } ?? 0
+        themeName = themeNames[index]
+        say("theme \(themeName)", .info)
+        return [.useTheme(name: themeName)]
+    }
+
+    private mutating func openDetail() -> [Command] {
+        guard focus.isList, let item = selectedItem(in: focus) else { return [] }
+        overlay = .detail(item: item, runs: nil, scroll: 0)
+        if case .group = item { return [] }
+        return item.rows.first.map { [.loadDetail(rowID: $0.rowID)] } ?? []
+    }
+
+    /// Keeps an open detail view showing the latest copy of its row.
+    private mutating func refreshOpenDetail() {
+        guard case .detail(let item, let runs, let scroll) = overlay else { return }
+        let pane: Pane = if case .stuck = item { .stuck } else { .failed }
+        if let fresh = items(in: pane).first(where: { $0.key == item.key }) {
+            overlay = .detail(item: fresh, runs: runs, scroll: scroll)
+        }
+    }
+
+    // MARK: - Operations
+
+    private func noSelection() -> String {
+        focus.isList ? "no row selected in \(focus.title)" : "select a row in Failed syncs or Stuck repos first"
+    }
+
+    private mutating func start(_ operation: Operation) -> [Command] {
+        inFlight.append(operation)
+        return [.perform(operation)]
+    }
+
+    private mutating func resetSelected() -> [Command] {
+        guard focus.isList, let item = selectedItem(in: focus) else { say(noSelection(), .failure); return [] }
+        if case .group = item { return confirmResetMany() }
+        return start(.reset(item.rows))
+    }
+
+    private mutating func confirmResetMany() -> [Command] {
+        if focus == .failed, groupFailedByError, case .group(let group)? = selectedItem(in: .failed) {
+            let rows = ListItem.group(group).rows
+            overlay = .confirm(Confirmation(
+                title: "Reset \(rows.count) failed rows with this error?",
+                lines: [SafeText.line(group.error), ""] + targetLines(rows),
+                operation: .reset(rows)))
+            return []
+        }
+        let failed = snapshot?.failed ?? []
+        guard !failed.isEmpty else { say("no failed rows to reset", .info); return [] }
+        let rows = failed.map(\.ref)
+        overlay = .confirm(Confirmation(
+            title: "Reset all \(rows.count) failed rows?",
+            lines: ["Attempts go to 0, errors are cleared, and each row is due now."] + [""] + targetLines(rows),
+            operation: .resetAllFailed))
+        return []
+    }
+
+    /// Names the first targets of a bulk action and how many more there are.
+    private func targetLines(_ rows: [RowRef], limit: Int = 4) -> [String] {
+        var lines = rows.prefix(limit).map { "• \($0.repository) (\($0.workspace))" }
+        if rows.count > limit { lines.append("… and \(rows.count - limit) more") }
+        return lines
+    }
+
+    private mutating func syncSelected() -> [Command] {
+        guard focus.isList, let item = selectedItem(in: focus) else { say(noSelection(), .failure); return [] }
+        let rows = item.rows
+        guard rows.count == 1 else { say("select a single row to sync", .failure); return [] }
+        return start(.syncRow(rows[0]))
+    }
+
+    private mutating func syncSelectedWorkspace() -> [Command] {
+        guard focus.isList, let row = selectedItem(in: focus)?.rows.first else { say(noSelection(), .failure); return [] }
+        return start(.syncWorkspace(workspaceID: row.workspaceID, name: row.workspace))
+    }
+
+    private mutating func openStopDialog() {
+        let status = snapshot?.status
+        overlay = .typedConfirmation(TypedConfirmation(
+            title: "EMERGENCY STOP: deactivate every active sync row",
+            lines: [
+                "Active rows to deactivate: \(status.map { String($0.active) } ?? "unknown")",
+                "Syncs running now: \(status.map { String($0.syncingNow) } ?? "unknown") (they finish their current page)",
+                "Undo with u (resume) in this session, or `wsync resume`.",
+            ],
+            word: stopConfirmationWord,
+            operation: .stopAll(reason: "emergency stop from the dashboard")))
+    }
+
+    private mutating func openSlowDownDialog() {
+        let active = snapshot.map { String($0.status.active) } ?? "unknown"
+        overlay = .confirm(Confirmation(
+            title: "Slow down all \(active) active rows?",
+            lines: ["Doubles sync_frequency_hours, at least 48 h, at most 168 h.", "Undo with u."],
+            operation: .slowDown))
+    }
+
+    private mutating func openUndoDialog() {
+        guard let last = undoStack.last else { say("nothing to undo in this session", .info); return }
+        overlay = .confirm(Confirmation(
+            title: "Undo \(last.summary)?",
+            lines: ["Restores exactly the previous state recorded by action \(last.actionID)."],
+            operation: .undo(last)))
+    }
+
+    // MARK: - Overlays
+
+    private mutating func handleOverlayKey(_ key: Key) -> [Command] {
+        switch overlay {
+        case .filter(let text): return handleFilterKey(key, text: text)
+        case .confirm(let confirmation):
+            overlay = nil
+            if key == .character("y") || key == .character("Y") { return start(confirmation.operation) }
+            say("cancelled: nothing changed", .info)
+        case .typedConfirmation(var dialog):
+            switch key {
+            case .escape:
+                overlay = nil
+                say("cancelled: nothing changed", .info)
+            case .backspace: dialog.typed = String(dialog.typed.dropLast()); overlay = .typedConfirmation(dialog)
+            case .character(let c): dialog.typed.append(c); overlay = .typedConfirmation(dialog)
+            case .enter:
+                overlay = nil
+                if dialog.typed == dialog.word { return start(dialog.operation) }
+                say("confirmation did not match \(dialog.word): nothing changed", .info)
+            default: break
+            }
+        case .detail(let item, let runs, let scroll):
+            if let next = scrolled(scroll, key) { overlay = .detail(item: item, runs: runs, scroll: next) } else { closeOverlay(key) }
+        case .audit(let entries, let scroll):
+            if let next = scrolled(scroll, key) { overlay = .audit(entries: entries, scroll: next) } else { closeOverlay(key) }
+        case .help(let scroll):
+            if let next = scrolled(scroll, key) { overlay = .help(scroll: next) } else { closeOverlay(key) }
+        case nil: break
+        }
+        return []
+    }
+
+    private func scrolled(_ scroll: Int, _ key: Key) -> Int? {
+        switch key {
+        case .down, .character("j"): scroll + 1
+        case .up, .character("k"): max(0, scroll - 1)
+        case .pageDown: scroll + 10
+        case .pageUp: max(0, scroll - 10)
+        case .home, .character("g"): 0
+        default: nil
+        }
+    }
+
+    private mutating func closeOverlay(_ key: Key) {
+        if [.escape, .enter, .character("q"), .character("?")].contains(key) { overlay = nil }
+    }
+
+    private mutating func handleFilterKey(_ key: Key, text: String) -> [Command] {
+        switch key {
+        case .escape:
+            overlay = nil
+            filters[focus] = nil
+        case .enter:
+            overlay = nil
+            let filter = ListFilter(parsing: text)
+            filters[focus] = filter.text.isEmpty ? nil : filter
+        case .backspace: typeFilter(String(text.dropLast()))
+        case .character(let c): typeFilter(text + String(c))
+        default: break
+        }
+        return []
+    }
+
+    /// The list narrows while the operator types.
+    private mutating func typeFilter(_ text: String) {
+        overlay = .filter(text: text)
+        let filter = ListFilter(parsing: text)
+        filters[focus] = filter.text.isEmpty ? nil : filter
+    }
+}
+
+/// "2s", "500ms", "1m".
+func formatInterval(_ seconds: Double) -> String {
+    if seconds < 1 { return "\(Int(seconds * 1000))ms" }
+    if seconds < 60 { return "\(Int(seconds))s" }
+    return "\(Int(seconds / 60))m"
+}

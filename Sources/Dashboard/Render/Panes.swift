@@ -1,0 +1,199 @@
+import Foundation
+
+extension Canvas {
+    /// A pane: its border (focused, aging or stale), its title, and its content.
+    mutating func drawPane(_ pane: Pane, state: DashboardState, in rect: Rect) {
+        let focused = state.focus == pane
+        let role: StyleRole = switch state.freshness {
+        case .stale: .error
+        case .aging: .warn
+        case .fresh: focused ? .borderFocused : .border
+        }
+        var title = "\(pane.rawValue) \(pane.title)"
+        if pane.isList, let count = state.snapshot.map({ _ in state.items(in: pane).count }) {
+            title += " (\(count))"
+        }
+        if let filter = state.filters[pane] { title += " filter: \(SafeText.line(filter.display))" }
+        if pane == .failed, state.groupFailedByError { title += " by error" }
+        let inside = box(rect, title: title, role: role, titleRole: focused ? .borderFocused : .title)
+        guard inside.width > 0, inside.height > 0 else { return }
+        guard let snapshot = state.snapshot else {
+            text(state.connection == .connecting ? "waiting for data…" : "no data", x: inside.x, y: inside.y, width: inside.width, role: .dim)
+            return
+        }
+        switch pane {
+        case .status: drawStatus(snapshot.status, in: inside)
+        case .failed: drawFailed(state, focused: focused, in: inside)
+        case .stuck: drawStuck(state, focused: focused, in: inside)
+        case .rateLimit: drawRateLimit(snapshot.rateLimit, state: state, in: inside)
+        case .tiers: drawTiers(snapshot.tiers, in: inside)
+        }
+    }
+
+    // MARK: Sync status
+
+    mutating func drawStatus(_ s: SyncStatusCounts, in rect: Rect) {
+        let cells: [(String, String, StyleRole)] = [
+            ("active", Format.count(s.active), .normal),
+            ("success", Format.count(s.success), .ok),
+            ("failed", Format.count(s.failed), s.failed > 0 ? .error : .ok),
+            ("partial", Format.count(s.partial), s.partial > 0 ? .warn : .normal),
+            ("never synced", Format.count(s.neverSynced), .normal),
+            ("due now", Format.count(s.dueNow), .normal),
+            ("syncing", Format.count(s.syncingNow), .normal),
+            ("avg age", s.averageHoursSinceSync.map { Format.oneDecimal($0) + "h" } ?? "–", .normal),
+            ("fresh", s.freshness.map(Format.percent) ?? "–", (s.freshness ?? 1) < 0.8 ? .warn : .ok),
+            ("pause", s.globalPause ? "ON" : "off", s.globalPause ? .error : .normal),
+        ]
+        let cellWidth = 18
+        let columns = max(1, min(3, (rect.width + 1) / (cellWidth + 1)))
+        let rowsNeeded = (cells.count + columns - 1) / columns
+        // Counts come first; the throughput line only shows when there is room left under them.
+        let rows = min(rowsNeeded, rect.height)
+        let width = (rect.width - (columns - 1)) / columns
+        for (n, cell) in cells.enumerated() {
+            let row = n % rowsNeeded, column = n / rowsNeeded
+            guard row < rows else { continue }
+            let x = rect.x + column * (width + 1), y = rect.y + row
+            text(cell.0, x: x, y: y, width: width, role: .dim)
+            text(cell.1, x: x, y: y, width: width, role: cell.2, alignRight: true)
+        }
+        let y = rect.y + rows
+        guard y < rect.y + rect.height else { return }
+        let summary = "last hour: \(Format.count(s.runsLastHour)) runs, \(Format.count(s.issuesLastHour)) issues "
+        let used = text(summary, x: rect.x, y: y, width: rect.width, role: .normal)
+        sparkline(s.runsPerFiveMinutes, x: rect.x + used, y: y, width: rect.width - used, role: .gauge)
+    }
+
+    // MARK: Failed syncs
+
+    mutating func drawFailed(_ state: DashboardState, focused: Bool, in rect: Rect) {
+        let items = state.items(in: .failed)
+        guard !items.isEmpty else {
+            let none = state.filters[.failed] == nil ? "no failed syncs" : "no failed syncs match the filter"
+            text(none, x: rect.x, y: rect.y, width: rect.width, role: state.filters[.failed] == nil ? .ok : .dim)
+            return
+        }
+        let selected = state.selectionIndex(in: .failed, items: items)
+        if state.groupFailedByError {
+            let columns = [
+                Column(title: "rows", width: 4, alignRight: true, priority: 3),
+                Column(title: "error", width: 20, flex: 3, priority: 2),
+                Column(title: "repositories", width: 14, flex: 2, priority: 1),
+            ]
+            let rows = items.compactMap { item -> TableRow? in
+                guard case .group(let g) = item else { return nil }
+                return TableRow(cells: [String(g.rows.count), SafeText.line(g.error), g.rows.map { SafeText.line($0.repository) }.joined(separator: ", ")],
+                                roles: [.error, .normal, .dim])
+            }
+            table(columns, rows: rows, selected: selected, focused: focused, in: rect)
+            return
+        }
+        let columns = [
+            Column(title: "workspace", width: 10, flex: 1, priority: 2),
+            Column(title: "repository", width: 14, flex: 2, priority: 5),
+            Column(title: "att", width: 3, alignRight: true, priority: 4),
+            Column(title: "error", width: 16, flex: 4, priority: 3),
+            Column(title: "last", width: 4, alignRight: true, priority: 1),
+        ]
+        let rows = items.compactMap { item -> TableRow? in
+            guard case .failed(let r) = item else { return nil }
+            return TableRow(cells: [SafeText.line(r.workspace), SafeText.line(r.repository), String(r.syncAttempts),
+                                    SafeText.line(r.lastSyncError ?? "–"),
+                                    r.lastAttemptAt.map { Format.age(state.now.timeIntervalSince($0)) } ?? "–"],
+                            roles: [.normal, .normal, r.syncAttempts > 3 ? .error : .warn, .normal, .dim])
+        }
+        table(columns, rows: rows, selected: selected, focused: focused, in: rect)
+    }
+
+    // MARK: Stuck repos
+
+    mutating func drawStuck(_ state: DashboardState, focused: Bool, in rect: Rect) {
+        let items = state.items(in: .stuck)
+        guard !items.isEmpty else {
+            let none = state.filters[.stuck] == nil ? "nothing stuck" : "no stuck rows match the filter"
+            text(none, x: rect.x, y: rect.y, width: rect.width, role: state.filters[.stuck] == nil ? .ok : .dim)
+            return
+        }
+        let columns = [
+            Column(title: "repository", width: 12, flex: 2, priority: 5),
+            Column(title: "workspace", width: 10, flex: 1, priority: 1),
+            Column(title: "overdue", width: 7, alignRight: true, priority: 4),
+            Column(title: "worker", width: 8, flex: 1, priority: 3),
+            Column(title: "lease", width: 11, priority: 2),
+        ]
+        let rows = items.compactMap { item -> TableRow? in
+            guard case .stuck(let r) = item else { return nil }
+            let overdue = r.nextSyncAt.map { Format.age(state.now.timeIntervalSince($0)) } ?? "–"
+            let lease = r.leaseExpiresAt.map { expiry in
+                expiry < state.now ? "expired \(Format.age(state.now.timeIntervalSince(expiry)))" : "ends \(Format.age(expiry.timeIntervalSince(state.now)))"
+            } ?? "–"
+            return TableRow(cells: [SafeText.line(r.repository), SafeText.line(r.workspace), overdue,
+                                    SafeText.line(r.leasedBy ?? "–"), lease],
+                            roles: [.normal, .normal, .warn, .normal, r.leaseExpiresAt.map { $0 < state.now ? .error : .dim } ?? .dim])
+        }
+        table(columns, rows: rows, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect)
+    }
+
+    // MARK: Rate limit
+
+    mutating func drawRateLimit(_ observation: RateLimitGauge?, state: DashboardState, in rect: Rect) {
+        guard let g = observation else {
+            text("no rate-limit observation yet", x: rect.x, y: rect.y, width: rect.width, role: .dim)
+            return
+        }
+        let now = state.now
+        let fraction = g.limit > 0 ? Double(g.remaining) / Double(g.limit) : 0
+        let role: StyleRole = fraction <= 0.1 ? .error : fraction <= 0.25 ? .warn : .gauge
+        let numbers = " \(g.remaining)/\(g.limit) \(Format.percent(fraction))"
+        let numbersWidth = min(rect.width, DisplayWidth.of(numbers))
+        gauge(fraction, x: rect.x, y: rect.y, width: rect.width - numbersWidth, role: role)
+        text(numbers, x: rect.x + rect.width - numbersWidth, y: rect.y, width: numbersWidth, role: role)
+
+        let burnPerMinute = Double(g.usedLastFifteenMinutes) / 15
+        let untilReset = g.resetAt.timeIntervalSince(now)
+        var lines: [(String, StyleRole)] = [
+            (untilReset > 0 ? "resets in \(Format.duration(untilReset)) at \(Format.clock(g.resetAt, in: state.timeZone))" : "reset time passed; new window", .normal),
+            ("burn \(Format.oneDecimal(burnPerMinute))/min over the last 15 min", .normal),
+        ]
+        if burnPerMinute > 0 {
+            let exhaustion = Double(g.remaining) / burnPerMinute * 60
+            if exhaustion < untilReset {
+                lines.append(("exhausted in \(Format.duration(exhaustion)) at this rate", exhaustion < 900 ? .error : .warn))
+            } else {
+                lines.append(("lasts until the reset at this rate", .ok))
+            }
+        } else {
+            lines.append(("no calls in the last 15 min", .dim))
+        }
+        let observedAge = now.timeIntervalSince(g.observedAt)
+        lines.append(("observed \(Format.age(observedAge)) ago", observedAge > 900 ? .warn : .dim))
+        for (n, line) in lines.enumerated() where n + 1 < rect.height {
+            text(line.0, x: rect.x, y: rect.y + 1 + n, width: rect.width, role: line.1)
+        }
+    }
+
+    // MARK: Tier usage
+
+    mutating func drawTiers(_ tiers: [TierUsage], in rect: Rect) {
+        guard !tiers.isEmpty else {
+            text("no workspaces", x: rect.x, y: rect.y, width: rect.width, role: .dim)
+            return
+        }
+        let columns = [
+            Column(title: "tier", width: 7, flex: 1, priority: 5),
+            Column(title: "ws", width: 4, alignRight: true, priority: 3),
+            Column(title: "repos", width: 9, alignRight: true, priority: 4),
+            Column(title: "use", width: 4, alignRight: true, priority: 0),
+            Column(title: "issues", width: 6, alignRight: true, priority: 2),
+            Column(title: "api/mo", width: 6, alignRight: true, priority: 1),
+        ]
+        let rows = tiers.map { t in
+            let use = t.repositoriesAllowed > 0 ? Double(t.repositoriesUsed) / Double(t.repositoriesAllowed) : 0
+            return TableRow(cells: [SafeText.line(t.tier), Format.count(t.workspaces), "\(t.repositoriesUsed)/\(t.repositoriesAllowed)",
+                                    Format.percent(use), Format.count(t.issuesSynced), Format.count(t.estimatedMonthlyAPICalls)],
+                            roles: [.normal, .normal, use > 1 ? .error : use > 0.9 ? .warn : .normal, use > 1 ? .error : use > 0.9 ? .warn : .dim, .normal, .normal])
+        }
+        table(columns, rows: rows, selected: nil, focused: false, in: rect)
+    }
+}

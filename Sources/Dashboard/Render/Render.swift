@@ -1,0 +1,117 @@
+import Foundation
+
+/// The whole screen as a pure function of state and terminal size.
+public func render(_ state: DashboardState, size: Size) -> CellGrid {
+    var canvas = Canvas(size: size, glyphs: state.glyphs)
+    guard size.width >= Layout.minimum.width, size.height >= Layout.minimum.height else {
+        canvas.drawTooSmall(size)
+        return canvas.grid
+    }
+    let layout = Layout(size: size, hasBanner: state.banner != nil, focus: state.focus)
+    canvas.drawHeader(state, in: layout.header, compact: layout.compact)
+    if let rect = layout.banner, let banner = state.banner {
+        canvas.grid.fill(rect, role: .banner)
+        canvas.text(banner, x: 0, y: rect.y, width: rect.width, role: .banner)
+    }
+    for (pane, rect) in layout.panes { canvas.drawPane(pane, state: state, in: rect) }
+    canvas.drawMessageLine(state, in: layout.message)
+    canvas.drawFooter(state, in: layout.footer)
+    if let overlay = state.overlay { canvas.drawOverlay(overlay, state: state, body: layout.body) }
+    if state.glyphs == .ascii { canvas.grid.restrictToASCII() }
+    return canvas.grid
+}
+
+extension DashboardState {
+    /// The loud line under the header: lost connection, or the global sync pause.
+    var banner: String? {
+        if case .disconnected(let since, let reason) = connection {
+            let asOf = snapshot.map { "data as of \(Format.clock($0.readAt, in: timeZone)) (\(Format.duration(now.timeIntervalSince($0.readAt))) old)" } ?? "no data yet"
+            return " DISCONNECTED for \(Format.duration(now.timeIntervalSince(since))): \(asOf); reconnecting… (\(SafeText.line(reason)))"
+        }
+        if snapshot?.status.globalPause == true {
+            return " GLOBAL SYNC PAUSE IS ON: workers claim nothing until it is lifted"
+        }
+        return nil
+    }
+}
+
+extension Canvas {
+    mutating func drawTooSmall(_ size: Size) {
+        let need = Layout.minimum
+        let lines = Format.wrap("terminal too small: need \(need.width)×\(need.height), have \(size.width)×\(size.height)", width: max(1, size.width))
+        let top = max(0, (size.height - lines.count) / 2)
+        for (n, line) in lines.enumerated() {
+            let x = max(0, (size.width - DisplayWidth.of(line)) / 2)
+            grid.write(line, x: x, y: top + n, role: .warn)
+        }
+    }
+
+    mutating func drawHeader(_ state: DashboardState, in rect: Rect, compact: Bool) {
+        grid.fill(rect, role: .header)
+        var parts: [(String, StyleRole)] = [(" wsync", .header)]
+        if compact { parts.append(("[\(state.focus.rawValue)/5]", .header)) }
+        if !compact || rect.width >= 60 { parts.append((SafeText.line(state.database), .header)) }
+        parts.append((state.readOnly ? "[RO]" : "[RW]", .header))
+        switch state.connection {
+        case .connecting: parts.append(("connecting…", .warn))
+        case .live: parts.append(("● live", .ok))
+        case .disconnected: parts.append(("✖ DISCONNECTED", .error))
+        }
+        if let age = state.dataAge {
+            let role: StyleRole = switch state.freshness { case .fresh: .header; case .aging: .warn; case .stale: .error }
+            parts.append(("data \(Format.age(age))", role))
+        }
+        parts.append(("every \(formatInterval(state.interval))", .header))
+        if state.pollingPaused { parts.append(("PAUSED", .error)) }
+        var x = rect.x
+        for (index, (label, role)) in parts.enumerated() {
+            let shown = index == 0 ? label : "  " + label
+            let used = text(shown, x: x, y: rect.y, width: rect.width - x, role: role)
+            x += used
+            if x >= rect.width { break }
+        }
+    }
+
+    mutating func drawMessageLine(_ state: DashboardState, in rect: Rect) {
+        if case .filter(let typed) = state.overlay {
+            let prompt = "/ filter \(state.focus.title): "
+            let used = text(prompt, x: 0, y: rect.y, width: rect.width, role: .footerKey)
+            let shown = SafeText.line(typed) + "▏"
+            let after = text(shown, x: used, y: rect.y, width: rect.width - used, role: .input)
+            text("  Enter keep · Esc clear · leading ! inverts", x: used + after, y: rect.y, width: rect.width - used - after, role: .dim)
+            return
+        }
+        if let running = state.inFlight.last {
+            let more = state.inFlight.count > 1 ? " (+\(state.inFlight.count - 1) more)" : ""
+            text("⟳ \(SafeText.line(running.summary))…\(more)", x: 0, y: rect.y, width: rect.width, role: .warn)
+            return
+        }
+        if let message = state.message {
+            let role: StyleRole = switch message.kind { case .info: .normal; case .success: .ok; case .failure: .error }
+            text(SafeText.line(message.text), x: 0, y: rect.y, width: rect.width, role: role)
+        }
+    }
+
+    mutating func drawFooter(_ state: DashboardState, in rect: Rect) {
+        grid.fill(rect, role: .footer)
+        let bindings = KeyBinding.available(in: state.focus, readOnly: state.readOnly).filter(\.inFooter)
+        // "? help" and "q quit" always show, at the right end.
+        let pinned = bindings.filter { $0.keys == "?" || $0.keys == "q" }
+        let others = bindings.filter { $0.keys != "?" && $0.keys != "q" }
+        let pinnedWidth = pinned.reduce(0) { $0 + DisplayWidth.of($1.keys) + DisplayWidth.of($1.label) + 3 }
+        var x = rect.x + 1
+        for binding in others {
+            let width = DisplayWidth.of(binding.keys) + DisplayWidth.of(binding.label) + 3
+            if x + width > rect.width - pinnedWidth { break }
+            x += keyHint(binding, x: x, y: rect.y)
+        }
+        x = max(x, rect.width - pinnedWidth)
+        for binding in pinned { x += keyHint(binding, x: x, y: rect.y) }
+    }
+
+    private mutating func keyHint(_ binding: KeyBinding, x: Int, y: Int) -> Int {
+        let keyWidth = grid.write(binding.keys, x: x, y: y, role: .footerKey)
+        let labelWidth = grid.write(" " + binding.label + "  ", x: x + keyWidth, y: y, role: .footer)
+        return keyWidth + labelWidth
+    }
+}

@@ -1,0 +1,68 @@
+/// A column of a list pane. Columns with lower `priority` are dropped first when the pane is narrow;
+/// `flex` columns share the width left over by the fixed ones.
+struct Column {
+    var title: String
+    var width: Int
+    var flex: Int = 0
+    var alignRight = false
+    var priority = 0
+}
+
+/// One table row: cell texts (already safe) and a role for each.
+struct TableRow {
+    var cells: [String]
+    var roles: [StyleRole]
+}
+
+extension Canvas {
+    /// Draws a header line and the rows that fit, keeping `selected` in view; highlights it when `focused`.
+    mutating func table(_ columns: [Column], rows: [TableRow], selected: Int?, focused: Bool, in rect: Rect) {
+        guard rect.width > 0, rect.height > 0 else { return }
+        let layout = Self.fit(columns, width: rect.width)
+        var x = rect.x
+        for (index, width) in layout {
+            text(columns[index].title, x: x, y: rect.y, width: width, role: .dim, alignRight: columns[index].alignRight)
+            x += width + 1
+        }
+        let visible = rect.height - 1
+        guard visible > 0 else { return }
+        let first = max(0, min((selected ?? 0) - visible + 1, rows.count - visible))
+        for (line, rowIndex) in (first..<min(rows.count, first + visible)).enumerated() {
+            let y = rect.y + 1 + line
+            let isSelected = rowIndex == selected && focused
+            x = rect.x
+            for (index, width) in layout {
+                let role = isSelected ? StyleRole.selection : rows[rowIndex].roles[index]
+                text(rows[rowIndex].cells[index], x: x, y: y, width: width, role: role, alignRight: columns[index].alignRight)
+                x += width + 1
+            }
+            if isSelected { grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1), role: .selection) }
+        }
+        moreIndicator(rows.count - first - visible, below: rect)
+    }
+
+    /// "↓ N more" on the border under a clipped list.
+    mutating func moreIndicator(_ hidden: Int, below rect: Rect) {
+        guard hidden > 0 else { return }
+        text(" ↓ \(hidden) more ", x: rect.x, y: rect.y + rect.height, width: rect.width - 1, role: .dim, alignRight: true)
+    }
+
+    /// Which columns fit and how wide each is.
+    static func fit(_ columns: [Column], width: Int) -> [(Int, Int)] {
+        var kept = Array(columns.indices)
+        func minimum(_ set: [Int]) -> Int { set.reduce(0) { $0 + columns[$1].width } + max(0, set.count - 1) }
+        while minimum(kept) > width, kept.count > 1,
+              let drop = kept.min(by: { columns[$0].priority < columns[$1].priority }) {
+            kept.removeAll { $0 == drop }
+        }
+        let spare = max(0, width - minimum(kept))
+        let totalFlex = kept.reduce(0) { $0 + columns[$1].flex }
+        var widths = kept.map { columns[$0].width + (totalFlex > 0 ? spare * columns[$0].flex / totalFlex : 0) }
+        // Rounding leftovers go to the last flexible column so the row fills the pane exactly.
+        if let last = kept.lastIndex(where: { columns[$0].flex > 0 }) {
+            widths[last] += width - (widths.reduce(0, +) + kept.count - 1)
+        }
+        let result = zip(kept, widths).map { ($0, min(width, $1)) }
+        return result
+    }
+}

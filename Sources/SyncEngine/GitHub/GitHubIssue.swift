@@ -1,0 +1,74 @@
+import Foundation
+
+/// An issue author or assignee.
+public struct GitHubUser: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var login: String
+    public var avatarURL: String?
+    public var type: String?
+
+    public var isBot: Bool { type == "Bot" }
+
+    enum CodingKeys: String, CodingKey {
+        case id, login, type
+        case avatarURL = "avatar_url"
+    }
+}
+
+/// One item of an issue list, with only what a sync stores; every string already made storable (no U+0000).
+public struct GitHubIssue: Sendable, Equatable {
+    public var id: Int64
+    public var number: Int
+    public var title: String
+    public var body: String?
+    public var state: String
+    public var stateReason: String?
+    public var user: GitHubUser?
+    public var labels: JSONValue
+    public var assignees: JSONValue
+    public var milestone: JSONValue
+    public var comments: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var closedAt: Date?
+    /// Items with a `pull_request` key are pull requests; a sync drops them.
+    public var isPullRequest: Bool
+}
+
+extension GitHubIssue: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case id, number, title, body, state, user, labels, assignees, milestone, comments
+        case stateReason = "state_reason", createdAt = "created_at", updatedAt = "updated_at"
+        case closedAt = "closed_at", pullRequest = "pull_request"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        number = try c.decode(Int.self, forKey: .number)
+        title = try c.decode(String.self, forKey: .title).storable
+        body = try c.decodeIfPresent(String.self, forKey: .body)?.storable
+        state = try c.decode(String.self, forKey: .state)
+        stateReason = try c.decodeIfPresent(String.self, forKey: .stateReason)
+        user = try c.decodeIfPresent(GitHubUser.self, forKey: .user).map {
+            GitHubUser(id: $0.id, login: $0.login.storable, avatarURL: $0.avatarURL?.storable, type: $0.type)
+        }
+        labels = (try c.decodeIfPresent(JSONValue.self, forKey: .labels) ?? .array([])).storable
+        assignees = (try c.decodeIfPresent(JSONValue.self, forKey: .assignees) ?? .array([])).storable
+        milestone = (try c.decodeIfPresent(JSONValue.self, forKey: .milestone) ?? .null).storable
+        comments = try c.decodeIfPresent(Int.self, forKey: .comments) ?? 0
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        closedAt = try c.decodeIfPresent(Date.self, forKey: .closedAt)
+        isPullRequest = c.contains(.pullRequest) && (try? c.decodeNil(forKey: .pullRequest)) == false
+    }
+}
+
+extension JSONDecoder {
+    /// GitHub's timestamps are `YYYY-MM-DDTHH:MM:SSZ`.
+    static var gitHub: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

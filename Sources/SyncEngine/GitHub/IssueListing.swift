@@ -1,0 +1,89 @@
+import Foundation
+
+/// One page of a repository's issue list, pull requests already dropped.
+public struct IssuesPage: Sendable {
+    public var issues: [GitHubIssue]
+    public var pullRequestsDropped: Int
+    /// `Link: rel="next"`, verbatim; nil on the last page.
+    public var next: URL?
+    public var etag: String?
+    /// Set when a request for `/repos/{owner}/{name}/…` landed on `/repositories/{id}/…`: the repository moved.
+    public var movedToRepositoryID: Int64?
+    public var rateLimit: RateLimitSnapshot?
+    /// HTTP requests this page took (retries included).
+    public var requests: Int
+}
+
+public enum IssuesPageResult: Sendable {
+    /// 304: nothing changed since the ETag; free against the rate limit.
+    case notModified(rateLimit: RateLimitSnapshot?, requests: Int)
+    case page(IssuesPage)
+}
+
+/// A repository as `GET /repositories/{id}` describes it (used to learn the new name after a move).
+public struct GitHubRepository: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var fullName: String
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case fullName = "full_name"
+    }
+}
+
+extension GitHubClient {
+    /// The first page of an incremental listing: every state, oldest update first, 100 per page, `since` inclusive.
+    public func issuesURL(fullName: String, since: Date?) -> URL {
+        let segments = fullName.split(separator: "/", maxSplits: 1).map {
+            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String($0)
+        }
+        var query = [
+            URLQueryItem(name: "state", value: "all"),
+            URLQueryItem(name: "sort", value: "updated"),
+            URLQueryItem(name: "direction", value: "asc"),
+            URLQueryItem(name: "per_page", value: "100"),
+        ]
+        if let since { query.append(URLQueryItem(name: "since", value: since.formatted(.iso8601))) }
+        return configuration.url("/repos/\(segments.joined(separator: "/"))/issues", query: query)
+    }
+
+    /// Fetches one page (send the stored ETag on the first page only). Malformed JSON fails the whole page.
+    public func issuesPage(_ url: URL, etag: String? = nil) async throws -> IssuesPageResult {
+        let exchange = try await get(url, etag: etag)
+        if exchange.status == 304 {
+            return .notModified(rateLimit: exchange.rateLimit, requests: exchange.requests)
+        }
+        let items: [GitHubIssue]
+        do {
+            items = try JSONDecoder.gitHub.decode([GitHubIssue].self, from: exchange.body)
+        } catch {
+            throw GitHubError.malformedResponse("the issue list of \(url.path) does not decode")
+        }
+        let issues = items.filter { !$0.isPullRequest }
+        return .page(IssuesPage(
+            issues: issues,
+            pullRequestsDropped: items.count - issues.count,
+            next: LinkHeader.url(rel: "next", in: exchange.headers["link"]),
+            etag: exchange.headers["etag"],
+            movedToRepositoryID: Self.movedRepositoryID(requested: url, landed: exchange.landedURL),
+            rateLimit: exchange.rateLimit,
+            requests: exchange.requests + (exchange.landedURL.path == url.path ? 0 : 1)
+        ))
+    }
+
+    /// `GET /repositories/{id}`: the current name of a repository that moved.
+    public func repository(id: Int64) async throws -> GitHubRepository {
+        let exchange = try await get(configuration.url("/repositories/\(id)"))
+        guard let repository = try? JSONDecoder().decode(GitHubRepository.self, from: exchange.body) else {
+            throw GitHubError.malformedResponse("GET /repositories/\(id) does not decode")
+        }
+        return repository
+    }
+
+    static func movedRepositoryID(requested: URL, landed: URL) -> Int64? {
+        guard requested.path != landed.path, requested.path.contains("/repos/") else { return nil }
+        let parts = landed.path.split(separator: "/")
+        guard let index = parts.firstIndex(of: "repositories"), index + 1 < parts.count else { return nil }
+        return Int64(parts[index + 1])
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// RFC 8288 `Link` header parsing: `<url>; rel="next", <url>; rel="last"`; rel matched case-insensitively.
+enum LinkHeader {
+    /// The URL with relation `rel`, taken verbatim.
+    static func url(rel wanted: String, in header: String?) -> URL? {
+        guard let header else { return nil }
+        var rest = Substring(header)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            let target = rest[rest.index(after: open)..<close]
+            let paramsEnd = rest[close...].firstIndex(of: "<") ?? rest.endIndex
+            let params = rest[rest.index(after: close)..<paramsEnd]
+            for param in params.split(separator: ";") {
+                let pair = param.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, pair[0].lowercased() == "rel" else { continue }
+                let values = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\",")).lowercased().split(separator: " ")
+                if values.contains(Substring(wanted.lowercased())) { return URL(string: String(target)) }
+            }
+            rest = rest[paramsEnd...]
+        }
+        return nil
+    }
+}

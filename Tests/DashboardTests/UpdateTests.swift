@@ -1,0 +1,175 @@
+import Dashboard
+import Foundation
+import Testing
+
+/// Scripted key sequences against state: what each key does, and every dialog's yes, no and cancel paths.
+@Suite struct UpdateTests {
+    let failed = Fixture.state(focus: .failed)
+
+    func row(_ n: Int) -> RowRef {
+        let r = Fixture.failed[n]
+        return RowRef(rowID: r.rowID, workspaceID: r.workspaceID, workspace: r.workspace, repository: r.repository)
+    }
+
+    @Test func focusMovesWithTabShiftTabAndDigits() {
+        var state = Fixture.state()
+        state = Fixture.run(state, [.key(.tab)]).0
+        #expect(state.focus == .failed)
+        state = Fixture.run(state, [.key(.backTab), .key(.backTab)]).0
+        #expect(state.focus == .tiers)
+        state = Fixture.run(state, Fixture.keys("3")).0
+        #expect(state.focus == .stuck)
+    }
+
+    @Test func resetActsOnTheSelectedRowEvenAfterARefreshReordersRows() {
+        var (state, commands) = Fixture.run(failed, Fixture.keys("jj"))
+        #expect(commands.isEmpty)
+        // A refresh moves the selected row (index 2, nihon/設定) to the top.
+        var reordered = Fixture.snapshot
+        reordered.failed = [Fixture.failed[2], Fixture.failed[0], Fixture.failed[1], Fixture.failed[3]]
+        (state, commands) = Fixture.run(state, [.snapshot(reordered)] + Fixture.keys("r"))
+        #expect(commands == [.perform(.reset([row(2)]))])
+        #expect(state.inFlight == [.reset([row(2)])])
+    }
+
+    @Test func movementClampsAndJumps() {
+        let (state, _) = Fixture.run(failed, Fixture.keys("kkG") + [.key(.down)])
+        #expect(state.selectedItem(in: .failed) == .failed(Fixture.failed[3]))
+        #expect(Fixture.run(state, Fixture.keys("g")).0.selectedItem(in: .failed) == .failed(Fixture.failed[0]))
+    }
+
+    @Test func resetAllFailedConfirmsDefaultingToNo() {
+        var (state, commands) = Fixture.run(failed, Fixture.keys("R"))
+        guard case .confirm(let dialog) = state.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.title == "Reset all 4 failed rows?")
+        #expect(dialog.lines.contains("• acme/api (acme)"))
+        #expect(commands.isEmpty)
+        for answer in [Key.enter, .character("n"), .escape, .character("x")] {
+            (state, commands) = Fixture.run(Fixture.run(failed, Fixture.keys("R")).0, [.key(answer)])
+            #expect(commands.isEmpty && state.overlay == nil, "answer \(answer) must mean No")
+        }
+        (state, commands) = Fixture.run(failed, Fixture.keys("Ry"))
+        #expect(commands == [.perform(.resetAllFailed)])
+    }
+
+    @Test func groupedErrorsResetTheWholeGroup() {
+        let (state, commands) = Fixture.run(failed, Fixture.keys("e"))
+        #expect(commands.isEmpty)
+        guard case .group(let top)? = state.selectedItem(in: .failed) else { Issue.record("no group"); return }
+        #expect(top.rows.count == 2)
+        let (confirmed, done) = Fixture.run(state, Fixture.keys("Ry"))
+        #expect(done == [.perform(.reset([row(0), row(2)]))])
+        #expect(confirmed.overlay == nil)
+        // `r` on a group asks too: it is more than one row.
+        #expect(Fixture.run(state, Fixture.keys("r")).1.isEmpty)
+    }
+
+    @Test func emergencyStopNeedsTheTypedWord() {
+        var (state, commands) = Fixture.run(failed, Fixture.keys("X"))
+        guard case .typedConfirmation(let dialog) = state.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.lines.first == "Active rows to deactivate: 120")
+        (state, commands) = Fixture.run(state, Fixture.keys("stop") + [.key(.enter)])
+        #expect(commands.isEmpty && state.overlay == nil)
+        (state, commands) = Fixture.run(failed, Fixture.keys("XSTOPP") + [.key(.backspace), .key(.enter)])
+        #expect(commands == [.perform(.stopAll(reason: "emergency stop from the dashboard"))])
+        (state, commands) = Fixture.run(failed, Fixture.keys("XSTOP") + [.key(.escape)])
+        #expect(commands.isEmpty && state.overlay == nil)
+    }
+
+    @Test func undoOffersTheLastActionOfThisSession() {
+        let stop = Operation.stopAll(reason: "emergency stop from the dashboard")
+        let action = UndoableAction(actionID: "42", summary: "emergency stop")
+        var (state, commands) = Fixture.run(failed, Fixture.keys("u"))
+        #expect(commands.isEmpty && state.message?.text == "nothing to undo in this session")
+        (state, commands) = Fixture.run(failed, [.operationFinished(stop, OperationOutcome(message: "stopped", undoable: action))] + Fixture.keys("uy"))
+        #expect(commands == [.perform(.undo(action))])
+        (state, _) = Fixture.run(state, [.operationFinished(.undo(action), OperationOutcome(message: "resumed 120 rows"))])
+        #expect(state.undoStack.isEmpty && state.inFlight.isEmpty)
+        #expect(state.message?.text == "resumed 120 rows")
+    }
+
+    @Test func slowDownConfirms() {
+        #expect(Fixture.run(failed, Fixture.keys("Ly")).1 == [.perform(.slowDown)])
+        #expect(Fixture.run(failed, Fixture.keys("Ln")).1.isEmpty)
+    }
+
+    @Test func syncKeysRunWithoutBlockingAndReportBack() {
+        var (state, commands) = Fixture.run(failed, Fixture.keys("s"))
+        #expect(commands == [.perform(.syncRow(row(0)))])
+        (state, commands) = Fixture.run(state, Fixture.keys("jS"))
+        #expect(commands == [.perform(.syncWorkspace(workspaceID: Fixture.id(101), name: "acme"))])
+        #expect(state.inFlight.count == 2)
+        (state, _) = Fixture.run(state, [.operationFailed(.syncRow(row(0)), message: "GitHub 502")])
+        #expect(state.inFlight.count == 1)
+        #expect(state.message?.text == "sync acme/api in acme failed: GitHub 502")
+    }
+
+    @Test func rowKeysOutsideListsExplainThemselves() {
+        let (state, commands) = Fixture.run(Fixture.state(focus: .status), Fixture.keys("r"))
+        #expect(commands.isEmpty)
+        #expect(state.message?.text == "select a row in Failed syncs or Stuck repos first")
+    }
+
+    @Test func readOnlyRefusesEveryMutatingKey() {
+        let readOnly = Fixture.state(focus: .failed, readOnly: true)
+        for key in "rRsSXuL" {
+            let (state, commands) = Fixture.run(readOnly, Fixture.keys(String(key)))
+            #expect(commands.isEmpty && state.overlay == nil, "\(key) must be refused")
+            #expect(state.message?.text.hasPrefix("read-only session: \(key)") == true)
+        }
+        let footerKeys = KeyBinding.available(in: .failed, readOnly: true).map(\.keys)
+        #expect(!footerKeys.contains("r") && !footerKeys.contains("X") && footerKeys.contains("a"))
+    }
+
+    @Test func filterNarrowsWhileTypingAndInverts() {
+        var (state, _) = Fixture.run(failed, Fixture.keys("/502"))
+        #expect(state.items(in: .failed).count == 2)
+        (state, _) = Fixture.run(state, [.key(.enter)])
+        #expect(state.overlay == nil && state.filters[.failed]?.display == "502")
+        (state, _) = Fixture.run(state, Fixture.keys("/") + [.key(.backspace), .key(.backspace), .key(.backspace)] + Fixture.keys("!502") + [.key(.enter)])
+        #expect(state.items(in: .failed).map(\.key) == [Fixture.id(2).uuidString, Fixture.id(4).uuidString])
+        (state, _) = Fixture.run(state, Fixture.keys("/") + [.key(.escape)])
+        #expect(state.filters[.failed] == nil && state.items(in: .failed).count == 4)
+    }
+
+    @Test func detailLoadsRunsForTheSelectedRowAndEscapeCloses() {
+        var (state, commands) = Fixture.run(failed, Fixture.keys("j") + [.key(.enter)])
+        #expect(commands == [.loadDetail(rowID: Fixture.id(2))])
+        (state, _) = Fixture.run(state, [.detailLoaded(rowID: Fixture.id(9), runs: [])])
+        guard case .detail(_, nil, _) = state.overlay else { Issue.record("runs of another row accepted"); return }
+        (state, _) = Fixture.run(state, [.detailLoaded(rowID: Fixture.id(2), runs: []), .key(.escape)])
+        #expect(state.overlay == nil)
+    }
+
+    @Test func auditViewLoadsOnOpen() {
+        let (state, commands) = Fixture.run(failed, Fixture.keys("a") + [.auditLoaded([])])
+        #expect(commands == [.loadAudit])
+        #expect(state.overlay == .audit(entries: [], scroll: 0))
+    }
+
+    @Test func pollingIntervalAndThemeAndQuit() {
+        #expect(Fixture.run(failed, Fixture.keys(" ")).1 == [.setPolling(paused: true)])
+        #expect(Fixture.run(failed, Fixture.keys("  ")).1 == [.setPolling(paused: true), .setPolling(paused: false)])
+        #expect(Fixture.run(failed, Fixture.keys("++")).1 == [.setInterval(seconds: 5), .setInterval(seconds: 10)])
+        #expect(Fixture.run(failed, Fixture.keys("---")).1 == [.setInterval(seconds: 1), .setInterval(seconds: 0.5)])
+        #expect(Fixture.run(failed, Fixture.keys("tt")).1 == [.useTheme(name: "light"), .useTheme(name: "mono")])
+        #expect(Fixture.run(failed, Fixture.keys("q")).1 == [.quit])
+        #expect(Fixture.run(failed, Fixture.keys("X") + [.key(.controlC)]).1 == [.quit])
+    }
+
+    @Test func connectionLossKeepsDataAndRecoveryIsAnnounced() {
+        var (state, _) = Fixture.run(failed, [.connectionLost(reason: "gone", at: Fixture.now + 5), .tick(Fixture.now + 60)])
+        #expect(state.snapshot == Fixture.snapshot)
+        #expect(state.freshness == .stale)
+        var later = Fixture.snapshot
+        later.readAt = Fixture.now + 61
+        (state, _) = Fixture.run(state, [.snapshot(later)])
+        #expect(state.connection == .live && state.freshness == .fresh)
+        #expect(state.message?.text == "reconnected to localhost/wsync")
+    }
+
+    @Test func freshnessTurnsAmberThenRed() {
+        #expect(Fixture.run(failed, [.tick(Fixture.now + 4)]).0.freshness == .aging)
+        #expect(Fixture.run(failed, [.tick(Fixture.now + 11)]).0.freshness == .stale)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A detached tmux session running a command at a fixed size: send keys, read the screen, resize.
+/// Each session gets its own tmux server socket so tests never touch the user's tmux.
+final class TmuxSession {
+    let name: String
+    private let socket: String
+
+    init(command: [String], width: Int, height: Int, environment: [String: String] = [:]) throws {
+        name = "wsync-e2e-\(UUID().uuidString.prefix(8))"
+        socket = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).sock").path
+        let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
+        let shell = "env \(env) \(command.map(Self.quote).joined(separator: " ")); echo; echo \"[exited $?]\"; sleep 3600"
+        try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shell])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: socket)
+    }
+
+    func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+
+    /// Sends text literally (no key-name lookup).
+    func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
+
+    func resize(width: Int, height: Int) throws {
+        try tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
+    }
+
+    /// The visible screen as text; with `escapes`, including the colour and attribute escapes tmux keeps.
+    func screen(escapes: Bool = false) throws -> String {
+        try tmux(["capture-pane", "-p", "-t", name] + (escapes ? ["-e"] : []))
+    }
+
+    /// Polls the screen until `predicate` holds or `timeout` passes; returns the last screen either way.
+    @discardableResult
+    func waitFor(timeout: TimeInterval = 10, _ predicate: (String) -> Bool) throws -> (Bool, String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return (true, last) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return (false, last)
+    }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-S", socket] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw TmuxError(message: "tmux \(arguments.first ?? ""): \(text)")
+        }
+        return text
+    }
+
+    private static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
