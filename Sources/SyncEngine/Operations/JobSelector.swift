@@ -33,6 +33,13 @@ public enum JobSelector: Sendable, Equatable {
         }
     }
 
+    /// Parses a workspace id given by the user and checks that the workspace exists.
+    public static func existingWorkspace(_ text: String, _ connection: Connection) throws -> UUID {
+        let id = try workspaceID(text)
+        try requireWorkspace(id, connection)
+        return id
+    }
+
     static func workspaceID(_ text: String) throws -> UUID {
         guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
             throw WSyncError("workspace id \"\(text)\" is not a UUID; copy it from wsync failed --json (workspace_id)")
