@@ -143,6 +143,32 @@ import TestSupport
         #expect(try jobs() == before)
     }
 
+    @Test func everyOperationWritesExactlyOneMatchingAuditRow() throws {
+        let steps: [(AuditAction, () throws -> ActionOutcome)] = [
+            (.link, { try operations.link() }),
+            (.reset, { try operations.reset(.allFailed) }),
+            (.slowDown, { try operations.slowDown(factor: 1.5, minHours: 12) }),
+            (.pauseTier, { try operations.pauseTier(.pro, limit: 2) }),
+            (.setFrequency, { try operations.setFrequency(tier: .free, hours: 12) }),
+            (.setRetention, { try operations.setRetention(days: 30, minTotalIssues: 0) }),
+            (.stopAll, { try operations.stopAll(reason: "drill") }),
+            (.resume, { try operations.resume() }),
+            (.undo, { try operations.undo(actionID: try #require(try AuditLog.latestUndoable(connection)).id) }),
+            (.cleanup, { try operations.cleanup().outcome }),
+            (.rollback, { try operations.rollback() }),
+        ]
+        for (action, step) in steps {
+            let before = try AuditLog.entries(connection, limit: 10_000).count
+            let outcome = try step()
+            let entries = try AuditLog.entries(connection, limit: 10_000)
+            #expect(entries.count == before + 1, "\(action)")
+            let newest = try #require(entries.first)
+            #expect(newest.id == outcome.actionId && newest.action == action.rawValue && outcome.action == action)
+            #expect(newest.affectedRows == outcome.affectedRows && newest.summary == outcome.summary && newest.actor == "tester")
+            #expect(newest.isUndoable == outcome.undoable, "\(action)")
+        }
+    }
+
     @Test func undoTwiceOrOfNothingIsRefused() throws {
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)

@@ -46,6 +46,13 @@ public enum AuditLog {
         return entries.first
     }
 
+    /// The newest action that can still be undone (the dashboard's `u`), or nil.
+    public static func latestUndoable(_ connection: Connection) throws -> AuditEntry? {
+        let rows = try connection.query("SELECT max(id) AS id FROM wsync_audit_log WHERE undoable AND undone_at IS NULL")
+        guard let id = try rows[0].decode("id", as: Int64?.self) else { return nil }
+        return try entry(connection, id: id)
+    }
+
     static func validatedActor(_ actor: String) throws -> String {
         let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw WSyncError("the actor is empty; pass --actor NAME so the audit log says who acted") }
