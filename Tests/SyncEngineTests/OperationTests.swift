@@ -87,6 +87,21 @@ import TestSupport
         #expect(resume.skipped == [name])
     }
 
+    @Test func twoStopsNeedTwoResumesBeforeThePauseLifts() throws {
+        let before = try jobs()
+        let first = try operations.stopAll(reason: "first")
+        let second = try operations.stopAll(reason: "second")
+        #expect(second.affectedRows == 0)
+        let resumeSecond = try operations.resume()
+        #expect(resumeSecond.summary.contains("stays paused: action \(first.actionId!)"))
+        #expect(try PauseState.fetch(connection).isPaused)
+        _ = try operations.resume()
+        #expect(try !PauseState.fetch(connection).isPaused)
+        #expect(try jobs() == before)
+        let nothing = #expect(throws: WSyncError.self) { try operations.resume() }
+        #expect(nothing?.message.contains("nothing to resume") == true)
+    }
+
     @Test func slowDownThenUndoRestoresEveryFrequency() throws {
         let before = try jobs()
         let outcome = try operations.slowDown(factor: 2, minHours: 48)
