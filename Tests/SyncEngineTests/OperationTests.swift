@@ -20,6 +20,7 @@ import TestSupport
         let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
         let outcome = try operations.reset(.allFailed)
         #expect(outcome.affectedRows == failedIDs.count)
+        #expect(Set(outcome.jobIds) == failedIDs)
         let after = try jobs()
         for (old, new) in zip(before, after) {
             if failedIDs.contains(old.id) {
@@ -184,6 +185,15 @@ import TestSupport
         }
     }
 
+    @Test func auditParametersOfOtherWritersAreReadAsText() throws {
+        try connection.execute("""
+            INSERT INTO wsync_audit_log (actor, action, parameters, summary)
+            VALUES ('worker', 'sync', '{"job_ids": ["a", "b"], "limit": 5, "hours_back": null, "repository": "o/r"}', 'synced')
+            """)
+        let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
+        #expect(entry.parameters == ["job_ids": #"["a", "b"]"#, "limit": "5", "repository": "o/r"])
+    }
+
     @Test func undoTwiceOrOfNothingIsRefused() throws {
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)
@@ -224,6 +234,13 @@ import TestSupport
         #expect(try after.decode("total", as: Int.self) == (try expected.decode("all_metrics", as: Int.self)))
         #expect(try after.decode("opened", as: Int.self) == (try expected.decode("opened", as: Int.self)))
         #expect(try operations.cleanup().counts == CleanupCounts(expiredCacheEntries: 0, archivedMetrics: 0))
+    }
+
+    @Test func cleanupCreatesAMissingArchiveTable() throws {
+        try connection.execute("DROP TABLE daily_activity_metrics_archive")
+        let moved = try operations.cleanup().counts.archivedMetrics
+        #expect(moved > 0)
+        #expect(try connection.query("SELECT count(*)::int AS n FROM daily_activity_metrics_archive")[0].decode("n", as: Int.self) == moved)
     }
 
     @Test func cleanupFailingHalfWayLeavesEverythingAsItWas() throws {

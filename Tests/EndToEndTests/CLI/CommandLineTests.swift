@@ -87,6 +87,8 @@ import TestSupport
             (["undo", "987654", "--yes"], "no action has id 987654"),
             (["rollback", "--drop-tables", "--yes"], "--confirm-database"),
             (["retry", "--all-failed", "--yes"], "nothing was changed"),
+            (["failed", "--workspace", UUID().uuidString], "no workspace has id"),
+            (["reset", "--workspace", UUID().uuidString, "--repo", "a/b", "--yes"], "no workspace has id"),
         ]
         let before = try database.connect().query("SELECT count(*)::int AS n FROM wsync_audit_log")[0].decode("n", as: Int.self)
         for (arguments, expected) in cases {
@@ -119,6 +121,18 @@ import TestSupport
         let lines = result.stdout.components(separatedBy: "\r\n")
         #expect(lines.first == "workspace,repository,last_sync_at,total_issues_fetched,priority_score")
         #expect(lines.count > 2 && lines.last == "")
+    }
+
+    @Test func exportWritesTheFileItIsGiven() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try wsync("export", "--since", "24h", "--output", file)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try SyncExportRow.fetch(database.connect(), since: .hours(24))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == CSV.document(rows))
+        #expect(result.stdout.contains("wrote \(rows.count) rows"))
+        let unwritable = try wsync("export", "--output", "/nonexistent-dir/x.csv")
+        #expect(unwritable.status == 2 && unwritable.stderr.contains("cannot write /nonexistent-dir/x.csv"))
     }
 
     @Test func reportsPrintJSONAndCSV() throws {
