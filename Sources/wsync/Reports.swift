@@ -16,11 +16,23 @@ struct Report: ParsableCommand {
     }
 
     struct Tiers: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tier review: each workspace's usage against its tier's limits.")
+        static let configuration = CommandConfiguration(
+            abstract: "Tier review: each workspace's usage against its tier's limits (--by-tier: the dashboard's totals).")
         @OptionGroup var database: DatabaseOptions
+
+        @Flag(help: "One row per tier: workspaces, repositories tracked vs allowed, issues, estimated monthly API calls.")
+        var byTier = false
+
         @OptionGroup var format: ReportFormat
 
-        func run() throws { try format.print(TierReview.fetch(database.connect(readOnly: true))) }
+        func run() throws {
+            let connection = try database.connect(readOnly: true)
+            if byTier {
+                try format.print(TierUsage.fetch(connection))
+            } else {
+                try format.print(TierReview.fetch(connection))
+            }
+        }
     }
 
     struct Perf: ParsableCommand {
