@@ -113,6 +113,8 @@ import TestSupport
         #expect(result.stderr.contains("127.0.0.1/inventory"))
         #expect(!result.stderr.contains("s3cret-pw"))
         #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1)
+        let check = try WSyncProcess.run(["check"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/inventory?connect_timeout=2")
+        #expect(check.status == 2 && check.stdout.isEmpty && check.stderr.contains("127.0.0.1/inventory"))
     }
 
     @Test func exportIsRFC4180WithAHeader() throws {
