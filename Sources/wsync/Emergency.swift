@@ -88,7 +88,11 @@ struct Undo: ParsableCommand {
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
-        try mutation.confirm("Undo action \(actionID)?")
-        Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).undo(actionID: actionID))
+        let connection = try database.connect()
+        guard let entry = try AuditLog.entry(connection, id: actionID) else {
+            throw WSyncError("no action has id \(actionID); see wsync audit")
+        }
+        try mutation.confirm("Undo action \(actionID) by \(entry.actor): \(Output.printable(entry.summary))?")
+        Output.outcome(try Operations(connection: connection, actor: mutation.actor).undo(actionID: actionID))
     }
 }

@@ -11,8 +11,10 @@ struct Reset: ParsableCommand {
 
     func run() throws {
         let selector = try jobs.selector()
+        let connection = try database.connect()
+        try selector.validate(connection)
         try mutation.confirm("Reset \(jobs.description)?")
-        Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).reset(selector))
+        Output.outcome(try Operations(connection: connection, actor: mutation.actor).reset(selector))
     }
 }
 

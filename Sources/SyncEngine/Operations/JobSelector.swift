@@ -55,6 +55,11 @@ public enum JobSelector: Sendable, Equatable {
         return text
     }
 
+    /// Checks that what the selector names exists (before asking for confirmation; the operation checks again).
+    public func validate(_ connection: Connection) throws {
+        _ = try resolvedCondition(connection)
+    }
+
     /// Checks that what the selector names exists, then returns the condition on `wtr` it stands for.
     func resolvedCondition(_ connection: Connection) throws -> SQL {
         switch self {
