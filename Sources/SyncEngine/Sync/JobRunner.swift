@@ -64,7 +64,7 @@ struct JobRunner {
     private static func outcome(for error: any Error) -> RunOutcome {
         switch error {
         case is LeaseLost: .leaseLost
-        case GitHubError.badCredentials: .badCredentials(error: "\(error)")
+        case GitHubError.badCredentials(let message): .badCredentials(message: message)
         case GitHubError.primaryRateLimit(let resetAt):
             .partial(reason: "\(error)", resumeAt: resetAt)
         case GitHubError.secondaryRateLimit(let retryAfter):

@@ -9,8 +9,8 @@ enum RunOutcome: Sendable {
     case partial(reason: String, resumeAt: Date)
     /// The run failed; the job is retried later with backoff.
     case failed(error: String)
-    /// The token is bad: the job is released untouched and the worker stops.
-    case badCredentials(error: String)
+    /// The token is bad (GitHub's message): the job is released untouched and the worker stops.
+    case badCredentials(message: String)
     /// Another holder took the lease: nothing more may be written for the job.
     case leaseLost
 
@@ -26,7 +26,8 @@ enum RunOutcome: Sendable {
         switch self {
         case .success: nil
         case .partial(let reason, _): reason
-        case .failed(let error), .badCredentials(let error): error
+        case .failed(let error): error
+        case .badCredentials(let message): GitHubError.badCredentials(message: message).description
         case .leaseLost: LeaseLost().description
         }
     }

@@ -117,8 +117,8 @@ public final class SyncWorker: Sendable {
                 case .success: result.summary.succeeded += 1
                 case .partial: result.summary.partial += 1
                 case .failed, .leaseLost: result.summary.failed += 1
-                case .badCredentials(let error):
-                    result.badCredentials = error
+                case .badCredentials(let message):
+                    result.badCredentials = message
                     stop.set()
                 }
             } catch {
