@@ -17,6 +17,9 @@ struct WSync: AsyncParsableCommand {
             Migrate.self,
             Docs.self,
             SimulateGitHub.self,
+            Sync.self,
+            Worker.self,
+            RateLimit.self,
         ]
     )
 

@@ -14,9 +14,7 @@ struct SyncFixture {
     static func make(_ configuration: GitHubSimulator.Configuration = .init(token: "test-token")) async throws -> SyncFixture {
         let database = try TestDatabase.create()
         let connection = try database.connect()
-        let workspaceID: UUID = try connection.query("""
-            INSERT INTO workspaces (name, slug, tier) VALUES ('Acme', \("acme-\(UUID().uuidString.prefix(8))"), 'pro') RETURNING id
-            """).first!.decode("id")
+        let workspaceID = try SyncSeeding.workspace(connection)
         return SyncFixture(
             database: database, simulator: try await GitHubSimulator.start(configuration), connection: connection,
             workspaceID: workspaceID
@@ -32,20 +30,10 @@ struct SyncFixture {
         retentionDays: Int = 30, priority: Int = 50, workspace: UUID? = nil
     ) async throws -> UUID {
         let repository = await simulator.addRepository(fullName, issueCount: issueCount, pullRequestEvery: pullRequestEvery, spreadDays: spreadDays)
-        let parts = fullName.split(separator: "/").map(String.init)
-        return try connection.query("""
-            WITH repo AS (
-                INSERT INTO repositories (github_id, full_name, owner, name) VALUES (\(repository.id), \(fullName), \(parts[0]), \(parts[1]))
-                ON CONFLICT (github_id) DO UPDATE SET full_name = EXCLUDED.full_name RETURNING id
-            ),
-            tracked AS (
-                INSERT INTO tracked_repositories (repository_id) SELECT id FROM repo
-                ON CONFLICT (repository_id) DO UPDATE SET repository_id = EXCLUDED.repository_id RETURNING id
-            )
-            INSERT INTO workspace_tracked_repositories (workspace_id, tracked_repository_id, data_retention_days, priority_score, next_sync_at)
-            SELECT \(workspace ?? workspaceID), tracked.id, \(retentionDays), \(priority), now() FROM tracked
-            RETURNING id
-            """).first!.decode("id")
+        return try SyncSeeding.track(
+            connection, githubID: repository.id, fullName: fullName, workspace: workspace ?? workspaceID,
+            retentionDays: retentionDays, priority: priority
+        )
     }
 
     var github: GitHubConfiguration {

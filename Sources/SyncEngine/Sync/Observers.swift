@@ -11,13 +11,15 @@ public struct RateLimitRecorder: Sendable {
 
     public func record(_ snapshot: RateLimitSnapshot, source: String = "response") async {
         // A lost observation only makes the gauge a little older; it must never fail a sync.
-        _ = try? await database.run { c in
-            try c.execute("""
-                INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
-                VALUES (\(snapshot.observedAt), \(snapshot.resource), \(snapshot.limit), \(snapshot.remaining),
-                        \(snapshot.used), \(snapshot.resetAt), \(source))
-                """)
-        }
+        _ = try? await database.run { try Self.record(snapshot, source: source, connection: $0) }
+    }
+
+    public static func record(_ snapshot: RateLimitSnapshot, source: String, connection: Connection) throws {
+        try connection.execute("""
+            INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
+            VALUES (\(snapshot.observedAt), \(snapshot.resource), \(snapshot.limit), \(snapshot.remaining),
+                    \(snapshot.used), \(snapshot.resetAt), \(source))
+            """)
     }
 
     /// The latest reading of the core limit, if it is still in its window.
