@@ -47,7 +47,7 @@ public actor EventNotifier {
         self.interval = interval
     }
 
-    public func runFinished() {
+    public func runFinished() async {
         let now = ContinuousClock.now
         if let lastSent, now - lastSent < interval {
             guard !trailingScheduled else { return }
@@ -55,22 +55,23 @@ public actor EventNotifier {
             let wait = interval - (now - lastSent)
             Task {
                 try? await Task.sleep(for: wait)
-                await self.sendTrailing()
+                await self.flush()
             }
             return
         }
-        send()
+        await send()
     }
 
-    private func sendTrailing() {
+    /// Sends a pending trailing notification now (before the process exits).
+    public func flush() async {
+        guard trailingScheduled else { return }
         trailingScheduled = false
-        send()
+        await send()
     }
 
-    private func send() {
+    private func send() async {
         lastSent = .now
-        let database = database
-        Task { _ = try? await database.run { try $0.notify(EventNotifier.channel, payload: "{\"event\":\"sync_finished\"}") } }
+        _ = try? await database.run { try $0.notify(EventNotifier.channel, payload: "{\"event\":\"sync_finished\"}") }
     }
 }
 

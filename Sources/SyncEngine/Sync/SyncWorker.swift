@@ -73,6 +73,7 @@ public final class SyncWorker: Sendable {
             return all
         }
         heartbeat.cancel()
+        await session.notifier.flush()
         await session.close()
         var summary = WorkerSummary()
         for result in results {
