@@ -39,12 +39,7 @@ struct Sync: AsyncParsableCommand {
         }
         let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration())
         let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency)
-        let result: SyncNowResult
-        do {
-            result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
-        } catch let error as ManualSyncError {
-            throw WSyncError(error.description)
-        }
+        let result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
         if json {
             try Output.json(result)
             return

@@ -137,4 +137,31 @@ import Testing
             """).first!.decode("n")
         #expect(written == 0)
     }
+
+    @Test func pageBudgetEndsPartialAndTheNextRunResumes() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.stop() } }
+        let job = try await fixture.track("acme/budgeted", issueCount: 250, pullRequestEvery: 0)
+        let first = try await fixture.sync(job: job, options: SyncNowOptions(maxPages: 2))
+        #expect(first.status == "partial" && first.pages == 2)
+        #expect(try fixture.storedIssues("acme/budgeted").count == 200)
+        #expect(try fixture.job(job).nextSyncAt! <= Date())
+        let second = try await fixture.sync(job: job, options: SyncNowOptions(maxPages: 2))
+        #expect(second.status == "success")
+        #expect(try fixture.storedIssues("acme/budgeted").count == 250)
+    }
+
+    @Test func finishedRunsNotifyListeningDashboards() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.stop() } }
+        let job = try await fixture.track("acme/notify", issueCount: 10)
+        let listener = try fixture.database.connect()
+        try listener.listen(EventNotifier.channel)
+        let result = try await fixture.sync(SyncSelection(jobIDs: [job]))
+        let notification = try listener.waitForNotification(timeout: 5)
+        #expect(notification?.channel == EventNotifier.channel)
+        let audit = try AuditLog.entries(fixture.connection, action: .sync)
+        #expect(audit.count == 1 && audit.first?.id == result.auditID)
+        #expect(audit.first?.parameters["jobs"] == job.uuidString.lowercased())
+    }
 }

@@ -71,18 +71,6 @@ public struct SyncNowResult: Sendable, Codable, Equatable {
     public var auditID: Int64?
 }
 
-public enum ManualSyncError: Error, Equatable, CustomStringConvertible {
-    case paused(String)
-    case noMatchingRows
-
-    public var description: String {
-        switch self {
-        case .paused(let reason): "\(reason); resume syncing first"
-        case .noMatchingRows: "no active tracked repository matches the selection; check --workspace and --repo"
-        }
-    }
-}
-
 /// "Sync these rows now": the guide's manual sync, through the same run code as the worker. Used by `wsync sync`,
 /// `wsync retry` and the dashboard's `s`/`S` keys. Audited (one row) unless it is a dry run.
 public struct ManualSync: Sendable {
@@ -116,9 +104,9 @@ public struct ManualSync: Sendable {
     private func run(_ selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> SyncNowResult {
         let (owner, leases, dryRun) = (session.id, options.leases, options.dryRun)
         let (jobs, matched) = try await session.control.run { c -> ([SyncJob], [UUID]) in
-            if !dryRun, let reason = try PauseSwitch.reason(c) { throw ManualSyncError.paused(reason) }
+            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError("\(reason); resume syncing first") }
             let ids = try selection.matchingJobIDs(c)
-            if ids.isEmpty, selection.hasSelector { throw ManualSyncError.noMatchingRows }
+            if ids.isEmpty, selection.hasSelector { throw WSyncError("no active tracked repository matches the selection; check --workspace and --repo") }
             if dryRun {
                 let jobs = try c.query("""
                     SELECT \(SyncJob.columns) FROM workspace_tracked_repositories wtr \(SyncJob.joins)
@@ -184,29 +172,20 @@ public struct ManualSync: Sendable {
     }
 
     private func audit(_ result: SyncNowResult, selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> Int64 {
-        struct Parameters: Encodable {
-            let workspaceId: UUID?
-            let repository: String?
-            let jobIds: [UUID]
-            let limit: Int?
-            let hoursBack: Int?
-            let maxPages: Int?
-        }
-        let parameters = try JSONText(encoding: Parameters(
-            workspaceId: selection.workspaceID, repository: selection.repository, jobIds: selection.jobIDs,
-            limit: selection.limit, hoursBack: options.hoursBack, maxPages: options.maxPages
-        ))
+        var parameters: [String: String] = [:]
+        parameters["workspace"] = selection.workspaceID?.uuidString.lowercased()
+        parameters["repository"] = selection.repository
+        parameters["jobs"] = selection.jobIDs.isEmpty ? nil : selection.jobIDs.map { $0.uuidString.lowercased() }.joined(separator: ",")
+        parameters["limit"] = selection.limit.map(String.init)
+        parameters["hours_back"] = options.hoursBack.map(String.init)
+        parameters["max_pages"] = options.maxPages.map(String.init)
         let counts = Dictionary(grouping: result.results, by: \.status).mapValues(\.count)
         let summary = "synced \(result.repositoriesProcessed) repositories: "
             + ["success", "partial", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
             + ", \(result.totalIssuesSynced) issues stored, \(result.apiCalls) API calls"
-        let affected = result.repositoriesProcessed
+        let (affected, fixed) = (result.repositoriesProcessed, parameters)
         return try await session.control.run { c in
-            try c.query("""
-                INSERT INTO wsync_audit_log (actor, action, parameters, summary, affected_rows, undoable)
-                VALUES (\(actor), 'sync', \(parameters)::jsonb, \(summary), \(affected), false)
-                RETURNING id
-                """).first!.decode("id")
+            try AuditLog.record(c, actor: actor, action: .sync, parameters: fixed, summary: summary, affectedRows: affected)
         }
     }
 }
