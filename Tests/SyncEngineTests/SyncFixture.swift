@@ -10,14 +10,20 @@ struct SyncFixture {
     let simulator: GitHubSimulator
     let connection: Connection
     let workspaceID: UUID
+    /// Generous by default: other tests in the process may briefly starve the simulator of threads.
+    let requestTimeout: TimeInterval
 
-    static func make(_ configuration: GitHubSimulator.Configuration = .init(token: "test-token")) async throws -> SyncFixture {
-        let database = try TestDatabase.create()
-        let connection = try database.connect()
-        let workspaceID = try SyncSeeding.workspace(connection)
+    static func make(
+        _ configuration: GitHubSimulator.Configuration = .init(token: "test-token"), requestTimeout: TimeInterval = 90
+    ) async throws -> SyncFixture {
+        let (database, connection, workspaceID) = try await offPool {
+            let database = try TestDatabase.create()
+            let connection = try database.connect()
+            return (database, connection, try SyncSeeding.workspace(connection))
+        }
         return SyncFixture(
             database: database, simulator: try await GitHubSimulator.start(configuration), connection: connection,
-            workspaceID: workspaceID
+            workspaceID: workspaceID, requestTimeout: requestTimeout
         )
     }
 
@@ -37,7 +43,7 @@ struct SyncFixture {
     }
 
     var github: GitHubConfiguration {
-        GitHubConfiguration(baseURL: simulator.baseURL, token: "test-token", requestTimeout: 1)
+        GitHubConfiguration(baseURL: simulator.baseURL, token: "test-token", requestTimeout: requestTimeout)
     }
 
     /// A retry policy that records waits instead of sleeping.

@@ -67,7 +67,7 @@ enum JobLeases {
     /// Claims up to `limit` due rows, highest priority first, skipping rows other claimers hold locked right now.
     static func claimDue(_ connection: Connection, owner: String, limit: Int, settings: LeaseSettings) throws -> [SyncJob] {
         try claim(connection, owner: owner, settings: settings, filter: """
-            wtr.is_active AND wtr.fetch_issues AND wtr.next_sync_at <= now()
+            wtr.is_active AND wtr.fetch_issues AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)
             """, limit: limit)
     }
 

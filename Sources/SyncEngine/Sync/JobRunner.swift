@@ -83,7 +83,6 @@ struct JobRunner {
         var etag = since == job.issuesSince ? job.issuesETag : nil
         var listingSince = since
         var mark = job.issuesSince
-        var renamed: String?
         var url: URL? = context.client.issuesURL(fullName: job.fullName, since: since)
         var firstPageETag: String?
         var isFirstPage = true
@@ -104,24 +103,25 @@ struct JobRunner {
             counters.apiCalls += page.requests
             counters.pages += 1
             counters.fetched += page.issues.count
+            var newName: String?
             if let movedID = page.movedToRepositoryID {
-                let moved = try await context.client.repository(id: movedID)
+                newName = try await context.client.repository(id: movedID).fullName
                 counters.apiCalls += 1
-                renamed = moved.fullName
             }
             if isFirstPage { firstPageETag = page.etag }
             let pageMark = page.issues.map(\.updatedAt).max()
             if movesMark, let pageMark { mark = max(mark ?? pageMark, pageMark) }
-            counters.stored += try await store(page.issues, job: job, mark: movesMark ? pageMark : nil, renamedTo: renamed)
-            renamed = nil
+            counters.stored += try await store(page.issues, job: job, mark: movesMark ? pageMark : nil, renamedTo: newName)
             isFirstPage = false
             url = page.next
             if url != nil, let rate = page.rateLimit, rate.remaining <= context.rateLimitReserve {
                 return .partial(reason: "GitHub rate limit nearly spent (\(rate.remaining) left); resuming at reset", resumeAt: rate.resetAt)
             }
             // The listing is complete. Its ETag is only reusable if the next run asks the same question, i.e. the mark
-            // did not move; otherwise ask once more from the new mark to get an ETag the next run can send.
-            if url == nil, movesMark, let mark, mark > listingSince, counters.pages < (context.maxPages ?? .max) {
+            // did not move; otherwise ask once more from the new mark to get an ETag the next run can send (a dry run,
+            // which stores no mark, has no use for it).
+            if url == nil, context.database != nil, movesMark, let mark, mark > listingSince,
+               counters.pages < (context.maxPages ?? .max) {
                 listingSince = mark
                 url = context.client.issuesURL(fullName: job.fullName, since: mark)
                 isFirstPage = true

@@ -17,13 +17,20 @@ import Testing
         }
 
         static func make(repositories: Int, issues: Int) async throws -> Setup {
-            let database = try TestDatabase.create()
-            let connection = try database.connect()
             let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
-            let workspace = try SyncSeeding.workspace(connection)
+            var served: [SimulatedRepository] = []
             for index in 0..<repositories {
-                let repository = await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0)
-                _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
+                served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
+            }
+            let tracked = served
+            let (database, connection, workspace) = try await offPool {
+                let database = try TestDatabase.create()
+                let connection = try database.connect()
+                let workspace = try SyncSeeding.workspace(connection)
+                for repository in tracked {
+                    _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
+                }
+                return (database, connection, workspace)
             }
             return Setup(database: database, connection: connection, simulator: simulator, workspace: workspace)
         }
