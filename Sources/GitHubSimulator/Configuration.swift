@@ -13,11 +13,14 @@ extension GitHubSimulator {
         public var hangDuration: Duration
         /// The instant generated data is relative to ("now" when the data was made).
         public var anchor: Date
+        /// Added to every answer, so a demo looks like a real network.
+        public var latency: Duration
 
         public init(
             seed: UInt64 = 42, port: UInt16 = 0, token: String? = nil, rateLimit: RateLimit = RateLimit(),
-            hangDuration: Duration = .seconds(120), anchor: Date = Date()
+            hangDuration: Duration = .seconds(120), anchor: Date = Date(), latency: Duration = .zero
         ) {
+            self.latency = latency
             self.seed = seed
             self.port = port
             self.token = token

@@ -25,7 +25,8 @@ public final class GitHubSimulator: Sendable {
         let state = SimulatorState(configuration: configuration)
         let handler = ClosureHTTPHandler { request in
             let plan = await state.plan(for: request)
-            if let delay = plan.delay { try? await Task.sleep(for: delay) }
+            let delay = (plan.delay ?? .zero) + configuration.latency
+            if delay > .zero { try? await Task.sleep(for: delay) }
             return plan.response
         }
         let server = HTTPServer(

@@ -15,6 +15,7 @@ struct SimulateGitHub: AsyncParsableCommand {
     @Option(help: "Items (issues and pull requests) per repository.") var issues: Int = 120
     @Option(help: "Primary rate limit per hour.") var rateLimit: Int = 5000
     @Option(help: "Require this token (else any request is accepted).") var token: String?
+    @Option(help: "Milliseconds added to every answer.") var latencyMs: Int = 0
     @Option(
         help: ArgumentHelp(
             "Misbehaviour for one repository, as OWNER/NAME=KIND (repeatable).",
@@ -24,8 +25,8 @@ struct SimulateGitHub: AsyncParsableCommand {
     var scenario: [String] = []
 
     func validate() throws {
-        guard repositories >= 0, issues >= 0, rateLimit > 0 else {
-            throw ValidationError("--repositories and --issues must be 0 or more, --rate-limit above 0")
+        guard repositories >= 0, issues >= 0, latencyMs >= 0, rateLimit > 0 else {
+            throw ValidationError("--repositories, --issues and --latency-ms must be 0 or more, --rate-limit above 0")
         }
         for entry in scenario where Self.parse(entry) == nil {
             throw ValidationError("--scenario \(entry): expected OWNER/NAME=KIND with a KIND from --help")
@@ -34,7 +35,7 @@ struct SimulateGitHub: AsyncParsableCommand {
 
     func run() async throws {
         let simulator = try await GitHubSimulator.start(.init(
-            seed: seed, port: port, token: token, rateLimit: .init(limit: rateLimit)
+            seed: seed, port: port, token: token, rateLimit: .init(limit: rateLimit), latency: .milliseconds(latencyMs)
         ))
         for index in 0..<repositories {
             await simulator.addRepository("sim-org/repo-\(index + 1)", issueCount: issues)

@@ -36,6 +36,9 @@ struct WSync: AsyncParsableCommand {
             Rollback.self,
             Docs.self,
             SimulateGitHub.self,
+            Sync.self,
+            Worker.self,
+            RateLimit.self,
         ]
     )
 

@@ -44,7 +44,7 @@ private let session: URLSession = {
 }()
 
 func get(
-    _ url: URL, headers: [String: String] = ["User-Agent": "wsync-tests"], timeout: TimeInterval = 10
+    _ url: URL, headers: [String: String] = ["User-Agent": "wsync-tests"], timeout: TimeInterval = 90
 ) async throws -> Answer {
     var request = URLRequest(url: url)
     request.timeoutInterval = timeout

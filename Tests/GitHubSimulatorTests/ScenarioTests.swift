@@ -110,4 +110,13 @@ import Testing
         #expect(logged.last?.authorization == "Bearer secret")
         #expect(logged.last?.query["per_page"] == "100")
     }
+
+    @Test func configuredLatencyDelaysEveryAnswer() async throws {
+        let simulator = try await GitHubSimulator.start(.init(latency: .milliseconds(300)))
+        defer { Task { await simulator.stop() } }
+        await simulator.addRepository("acme/far", issueCount: 5)
+        let started = Date()
+        #expect(try await get(issuesURL(simulator.baseURL, "acme/far")).status == 200)
+        #expect(Date().timeIntervalSince(started) >= 0.3)
+    }
 }

@@ -11,7 +11,7 @@ actor SleepRecorder {
 }
 
 func makeClient(
-    _ simulator: GitHubSimulator, token: String? = "test-token", recorder: SleepRecorder, timeout: TimeInterval = 5
+    _ simulator: GitHubSimulator, token: String? = "test-token", recorder: SleepRecorder, timeout: TimeInterval = 90
 ) -> GitHubClient {
     GitHubClient(
         configuration: GitHubConfiguration(baseURL: simulator.baseURL, token: token, requestTimeout: timeout),

@@ -1,0 +1,96 @@
+import Foundation
+import Postgres
+
+/// Who may write to a job row: a worker process or a manual sync, registered in `wsync_workers` with a heartbeat.
+/// A lease is free when it has expired OR its holder stopped heartbeating (a SIGKILLed worker frees its jobs as soon
+/// as it is seen dead, not only when its lease runs out).
+public struct LeaseSettings: Sendable {
+    /// How long a claim holds without renewal.
+    public var lease: Duration
+    /// How often the holder renews its leases and its liveness.
+    public var heartbeat: Duration
+    /// A holder whose heartbeat is older than this is dead and its leases are free.
+    public var deadAfter: Duration
+
+    public init(lease: Duration = .seconds(120), heartbeat: Duration = .seconds(5), deadAfter: Duration = .seconds(30)) {
+        self.lease = lease
+        self.heartbeat = heartbeat
+        self.deadAfter = deadAfter
+    }
+}
+
+enum JobLeases {
+    /// Rows whose lease can be taken (alias wtr); `$deadAfter` seconds decide liveness of the holder.
+    private static func leaseIsFree(deadAfter: Duration) -> SQL {
+        """
+        (wtr.lease_owner IS NULL OR wtr.lease_expires_at < now()
+         OR NOT EXISTS (SELECT 1 FROM wsync_workers w WHERE w.id = wtr.lease_owner AND w.stopped_at IS NULL
+                        AND w.heartbeat_at > now() - make_interval(secs => \(deadAfter.seconds))))
+        """
+    }
+
+    static func register(_ connection: Connection, id: String, concurrency: Int) throws {
+        try connection.execute("""
+            INSERT INTO wsync_workers (id, hostname, pid, concurrency)
+            VALUES (\(id), \(ProcessInfo.processInfo.hostName), \(Int(ProcessInfo.processInfo.processIdentifier)), \(concurrency))
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
+            """)
+    }
+
+    /// Proves liveness, extends every lease held, and closes history rows left `running` by dead holders.
+    static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings) throws {
+        try connection.transaction { c in
+            try c.execute("UPDATE wsync_workers SET heartbeat_at = now() WHERE id = \(id)")
+            try c.execute("""
+                UPDATE workspace_tracked_repositories SET lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds))
+                WHERE lease_owner = \(id)
+                """)
+            try c.execute("""
+                UPDATE wsync_sync_runs run SET status = 'failed', finished_at = now(),
+                    duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
+                    error = 'the worker stopped responding; the job was released'
+                WHERE run.status = 'running' AND run.worker_id <> \(id)
+                  AND NOT EXISTS (SELECT 1 FROM wsync_workers w WHERE w.id = run.worker_id AND w.stopped_at IS NULL
+                                  AND w.heartbeat_at > now() - make_interval(secs => \(settings.deadAfter.seconds)))
+                """)
+        }
+    }
+
+    /// Marks the holder stopped and frees whatever it still holds.
+    static func unregister(_ connection: Connection, id: String) throws {
+        try connection.transaction { c in
+            try c.execute("UPDATE workspace_tracked_repositories SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = \(id)")
+            try c.execute("UPDATE wsync_workers SET stopped_at = now(), heartbeat_at = now() WHERE id = \(id)")
+        }
+    }
+
+    /// Claims up to `limit` due rows, highest priority first, skipping rows other claimers hold locked right now.
+    static func claimDue(_ connection: Connection, owner: String, limit: Int, settings: LeaseSettings) throws -> [SyncJob] {
+        try claim(connection, owner: owner, settings: settings, filter: """
+            wtr.is_active AND wtr.fetch_issues AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)
+            """, limit: limit)
+    }
+
+    /// Claims exactly these rows (a manual sync), skipping any that a live holder has.
+    static func claim(_ connection: Connection, ids: [UUID], owner: String, settings: LeaseSettings) throws -> [SyncJob] {
+        try claim(connection, owner: owner, settings: settings, filter: "wtr.id = ANY(\(ids)::uuid[])", limit: ids.count)
+    }
+
+    private static func claim(_ connection: Connection, owner: String, settings: LeaseSettings, filter: SQL, limit: Int) throws -> [SyncJob] {
+        try connection.query("""
+            WITH due AS (
+                SELECT wtr.id FROM workspace_tracked_repositories wtr
+                WHERE \(filter) AND \(leaseIsFree(deadAfter: settings.deadAfter))
+                ORDER BY wtr.priority_score DESC, wtr.next_sync_at NULLS FIRST, wtr.id
+                LIMIT \(limit)
+                FOR UPDATE OF wtr SKIP LOCKED
+            )
+            UPDATE workspace_tracked_repositories wtr
+            SET lease_owner = \(owner), lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds)),
+                last_attempt_at = now()
+            FROM due, tracked_repositories tr, repositories r
+            WHERE wtr.id = due.id AND tr.id = wtr.tracked_repository_id AND r.id = tr.repository_id
+            RETURNING \(SyncJob.columns)
+            """).map(SyncJob.init(row:))
+    }
+}

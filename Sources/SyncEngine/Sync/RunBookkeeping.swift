@@ -1,0 +1,143 @@
+import Foundation
+import Postgres
+
+/// The writes around a run: its history row, the job row at the end, derived data, all fenced by the lease owner.
+enum RunBookkeeping {
+    /// Opens the history row (status `running`, so dashboards see what is syncing now).
+    static func start(_ connection: Connection, job: SyncJob, worker: String, trigger: String) throws -> Int64 {
+        try connection.query("""
+            INSERT INTO wsync_sync_runs (job_id, workspace_id, repository_id, worker_id, trigger)
+            VALUES (\(job.id), \(job.workspaceID), \(job.repositoryID), \(worker), \(trigger))
+            RETURNING id
+            """).first!.decode("id")
+    }
+
+    /// Ends the run in one transaction: job row (fenced), history row, daily metrics and the workspace cache.
+    static func finish(
+        _ connection: Connection, runID: Int64, job: SyncJob, owner: String, outcome: RunOutcome,
+        counters: RunCounters, backoff: FailureBackoff
+    ) throws {
+        try connection.transaction { c in
+            let updated = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+            let recorded = updated ? outcome : RunOutcome.leaseLost
+            try c.execute("""
+                UPDATE wsync_sync_runs
+                SET finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::integer,
+                    api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
+                    issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
+                    status = \(recorded.status), error = \(recorded.error)
+                WHERE id = \(runID)
+                """)
+            if updated, counters.stored > 0 {
+                try refreshDailyMetrics(c, job: job)
+                try refreshWorkspaceCache(c, workspaceID: job.workspaceID)
+            }
+        }
+    }
+
+    /// Returns false when the lease was lost (nothing written).
+    private static func updateJob(
+        _ c: Connection, job: SyncJob, owner: String, outcome: RunOutcome, counters: RunCounters, backoff: FailureBackoff
+    ) throws -> Bool {
+        let fetched = counters.fetched
+        switch outcome {
+        case .success(let etag, let markFloor):
+            return try c.execute("""
+                UPDATE workspace_tracked_repositories
+                SET last_sync_at = now(), last_sync_status = 'success', last_sync_error = NULL, sync_attempts = 0,
+                    total_issues_fetched = total_issues_fetched + \(fetched),
+                    next_sync_at = now() + make_interval(hours => sync_frequency_hours),
+                    issues_etag = coalesce(\(etag), issues_etag),
+                    issues_since = coalesce(issues_since, \(markFloor)::timestamptz),
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """) == 1
+        case .partial(let reason, let resumeAt):
+            return try c.execute("""
+                UPDATE workspace_tracked_repositories
+                SET last_sync_at = now(), last_sync_status = 'partial', last_sync_error = \(reason),
+                    total_issues_fetched = total_issues_fetched + \(fetched), next_sync_at = \(resumeAt),
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """) == 1
+        case .failed(let error):
+            return try c.execute("""
+                UPDATE workspace_tracked_repositories
+                SET last_sync_at = now(), last_sync_status = 'failed', last_sync_error = \(error),
+                    sync_attempts = sync_attempts + 1, total_issues_fetched = total_issues_fetched + \(fetched),
+                    next_sync_at = now() + make_interval(secs =>
+                        least(\(backoff.cap.seconds), \(backoff.base.seconds) * power(2, least(sync_attempts, 30)))
+                        * (0.75 + random() * 0.5)),
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """) == 1
+        case .badCredentials:
+            // Not the job's fault: release it as it was.
+            return try c.execute("""
+                UPDATE workspace_tracked_repositories SET lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """) == 1
+        case .leaseLost:
+            return false
+        }
+    }
+
+    /// Issues opened and closed per UTC day over the job's retention window, counted from the stored issues
+    /// (pull requests excluded); days that no longer have activity (a reopened issue) drop to zero.
+    static func refreshDailyMetrics(_ c: Connection, job: SyncJob) throws {
+        let from = CalendarDay(Date().addingTimeInterval(-Double(job.dataRetentionDays) * 86_400))
+        try c.execute("""
+            WITH activity AS (
+                SELECT created_at::date AS day, 1 AS opened, 0 AS closed FROM issues
+                WHERE repository_id = \(job.repositoryID) AND NOT is_pull_request AND created_at >= \(from)::date
+                UNION ALL
+                SELECT closed_at::date, 0, 1 FROM issues
+                WHERE repository_id = \(job.repositoryID) AND NOT is_pull_request AND closed_at >= \(from)::date
+            ),
+            counted AS (SELECT day, sum(opened)::integer AS opened, sum(closed)::integer AS closed FROM activity GROUP BY day),
+            existing AS (
+                SELECT date AS day FROM daily_activity_metrics
+                WHERE repository_id = \(job.repositoryID) AND date >= \(from)::date
+            )
+            INSERT INTO daily_activity_metrics (repository_id, date, issues_opened, issues_closed)
+            SELECT \(job.repositoryID), coalesce(counted.day, existing.day), coalesce(counted.opened, 0), coalesce(counted.closed, 0)
+            FROM counted FULL JOIN existing ON existing.day = counted.day
+            ON CONFLICT (repository_id, date) DO UPDATE
+            SET issues_opened = EXCLUDED.issues_opened, issues_closed = EXCLUDED.issues_closed, updated_at = now()
+            WHERE (daily_activity_metrics.issues_opened, daily_activity_metrics.issues_closed)
+                  IS DISTINCT FROM (EXCLUDED.issues_opened, EXCLUDED.issues_closed)
+            """)
+    }
+
+    /// The workspace's issue totals per time range over its active tracked repositories, valid for an hour.
+    static func refreshWorkspaceCache(_ c: Connection, workspaceID: UUID) throws {
+        try c.execute("""
+            WITH ranges(time_range, span) AS (
+                VALUES ('24h', interval '24 hours'), ('7d', interval '7 days'), ('30d', interval '30 days'),
+                       ('90d', interval '90 days')
+            ),
+            workspace_issues AS (
+                SELECT DISTINCT i.id, i.state, i.created_at, i.updated_at, i.closed_at
+                FROM workspace_tracked_repositories wtr
+                JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+                JOIN issues i ON i.repository_id = tr.repository_id AND NOT i.is_pull_request
+                WHERE wtr.workspace_id = \(workspaceID) AND wtr.is_active AND i.updated_at >= now() - interval '90 days'
+            )
+            INSERT INTO workspace_issues_cache (workspace_id, period_start, period_end, time_range, total_issues,
+                                                open_issues, closed_issues, new_issues, calculated_at, expires_at, is_stale)
+            SELECT \(workspaceID), now() - r.span, now(), r.time_range,
+                   count(i.id),
+                   count(i.id) FILTER (WHERE i.state = 'open'),
+                   count(i.id) FILTER (WHERE i.closed_at >= now() - r.span),
+                   count(i.id) FILTER (WHERE i.created_at >= now() - r.span),
+                   now(), now() + interval '1 hour', false
+            FROM ranges r LEFT JOIN workspace_issues i ON i.updated_at >= now() - r.span
+            GROUP BY r.time_range, r.span
+            ON CONFLICT (workspace_id, time_range) DO UPDATE
+            SET period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
+                total_issues = EXCLUDED.total_issues, open_issues = EXCLUDED.open_issues,
+                closed_issues = EXCLUDED.closed_issues, new_issues = EXCLUDED.new_issues,
+                calculated_at = EXCLUDED.calculated_at, expires_at = EXCLUDED.expires_at, is_stale = false
+            """)
+    }
+}

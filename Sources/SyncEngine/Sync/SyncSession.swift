@@ -1,0 +1,83 @@
+import Foundation
+import Postgres
+
+/// A stop request shared by the tasks of one process (signals, 401, end of `--once`).
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+
+    public init() {}
+
+    public var isSet: Bool { lock.withLock { stopped } }
+
+    public func set() { lock.withLock { stopped = true } }
+
+    /// Sleeps up to `duration`, waking early (within 100 ms) when the flag is set.
+    func sleep(for duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !isSet, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+    }
+}
+
+/// One participant in syncing (a worker process or a manual sync): its registration in `wsync_workers`, a
+/// control connection for heartbeats, rate-limit observations and notifications, and the GitHub client.
+final class SyncSession: Sendable {
+    let id: String
+    let database: ConnectionConfiguration
+    let control: DatabaseQueue
+    let client: GitHubClient
+    let notifier: EventNotifier
+    let leases: LeaseSettings
+
+    private init(id: String, database: ConnectionConfiguration, control: DatabaseQueue, client: GitHubClient,
+                 notifier: EventNotifier, leases: LeaseSettings) {
+        self.id = id
+        self.database = database
+        self.control = control
+        self.client = client
+        self.notifier = notifier
+        self.leases = leases
+    }
+
+    /// Connects and registers. `recordRateLimits: false` for dry runs, which write nothing.
+    static func open(
+        kind: String, database: ConnectionConfiguration, github: GitHubConfiguration, retry: RetryPolicy,
+        leases: LeaseSettings, concurrency: Int, register: Bool
+    ) async throws -> SyncSession {
+        let id = "\(kind):\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
+        let control = try await DatabaseQueue.connect(database, label: "wsync.control")
+        let recorder = RateLimitRecorder(database: control)
+        let client = GitHubClient(configuration: github, retry: retry, onRateLimit: { snapshot in
+            if register { await recorder.record(snapshot) }
+        })
+        if register {
+            try await control.run { try JobLeases.register($0, id: id, concurrency: concurrency) }
+        }
+        return SyncSession(id: id, database: database, control: control, client: client,
+                           notifier: EventNotifier(database: control), leases: leases)
+    }
+
+    /// Heartbeats until cancelled; a failed heartbeat is retried at the next beat (leases outlive several beats).
+    func heartbeat() -> Task<Void, Never> {
+        let (control, id, leases) = (control, id, leases)
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: leases.heartbeat)
+                if Task.isCancelled { break }
+                _ = try? await control.run { try JobLeases.heartbeat($0, id: id, settings: leases) }
+            }
+        }
+    }
+
+    func close() async {
+        let id = id
+        _ = try? await control.run { try JobLeases.unregister($0, id: id) }
+    }
+
+    /// A fresh connection for one concurrent slot (a libpq connection runs one statement at a time).
+    func slotConnection(_ index: Int) async throws -> DatabaseQueue {
+        try await DatabaseQueue.connect(database, label: "wsync.slot.\(index)")
+    }
+}

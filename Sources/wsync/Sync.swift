@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SyncEngine
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manual sync: with --workspace/--repo, sync those rows now (due or not); without, the due rows by priority.",
+        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL. --dry-run fetches and reports but writes nothing."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var mutation: MutationOptions
+
+    @Option(help: ArgumentHelp("Only this workspace's rows.", valueName: "id")) var workspace: String?
+    @Option(help: ArgumentHelp("Only this repository's rows.", valueName: "owner/name")) var repo: String?
+    @Option(help: "Fetch issues updated in the last H hours instead of since each row's last sync.") var hoursBack: Int?
+    @Option(help: "At most N rows.") var limit: Int?
+    @Option(help: "At most N pages per repository; the run ends partial and the next run resumes.") var maxPages: Int?
+    @Option(help: "Repositories synced at once.") var concurrency: Int = 2
+    @Flag(help: "Fetch and report; write nothing.") var dryRun = false
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        if let workspace, UUID(uuidString: workspace) == nil { throw ValidationError("--workspace must be a workspace id (a UUID)") }
+        if let repo, repo.split(separator: "/", omittingEmptySubsequences: false).count != 2 || repo.contains(" ") {
+            throw ValidationError("--repo must be OWNER/NAME")
+        }
+        if let hoursBack, !(1...8760).contains(hoursBack) { throw ValidationError("--hours-back must be between 1 and 8760") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let maxPages, maxPages < 1 { throw ValidationError("--max-pages must be at least 1") }
+        guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
+    }
+
+    func run() async throws {
+        let selection = SyncSelection(workspaceID: workspace.flatMap(UUID.init(uuidString:)), repository: repo, limit: limit)
+        if !dryRun {
+            let target = [workspace.map { "workspace \($0)" }, repo].compactMap { $0 }.joined(separator: ", ")
+            try mutation.confirm("Sync \(target.isEmpty ? "the due rows" : target) now?")
+        }
+        let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration())
+        let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency)
+        let result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
+        if json {
+            try Output.json(result)
+            return
+        }
+        Output.table(
+            ["REPOSITORY", "STATUS", "FOUND", "SYNCED", "API CALLS", "ERROR"],
+            result.results.map {
+                [$0.repository, $0.status, String($0.issuesFound), String($0.issuesSynced), String($0.apiCalls), $0.error ?? ""]
+            }
+        )
+        if !result.skippedBusy.isEmpty {
+            print("\(result.skippedBusy.count) matching rows were being synced by a worker and were left to it")
+        }
+        let verb = dryRun ? "found (dry run, nothing written)" : "stored"
+        print("\(result.repositoriesProcessed) repositories, \(dryRun ? result.totalIssuesFound : result.totalIssuesSynced) issues \(verb), \(result.apiCalls) API calls"
+              + (result.auditID.map { "; audit #\($0)" } ?? ""))
+    }
+}

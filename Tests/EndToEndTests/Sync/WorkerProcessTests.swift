@@ -1,0 +1,136 @@
+import Foundation
+import GitHubSimulator
+import Postgres
+import TestSupport
+import Testing
+
+/// The sync commands as an operator runs them: real binary, real PostgreSQL, simulator on loopback.
+@Suite struct WorkerProcessTests {
+    private struct Setup {
+        let database: TestDatabase
+        let connection: Connection
+        let simulator: GitHubSimulator
+        let workspace: UUID
+
+        var environment: [String: String] {
+            ["DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token"]
+        }
+
+        static func make(repositories: Int, issues: Int) async throws -> Setup {
+            let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
+            var served: [SimulatedRepository] = []
+            for index in 0..<repositories {
+                served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
+            }
+            let tracked = served
+            let (database, connection, workspace) = try await offPool {
+                let database = try TestDatabase.create()
+                let connection = try database.connect()
+                let workspace = try SyncSeeding.workspace(connection)
+                for repository in tracked {
+                    _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
+                }
+                return (database, connection, workspace)
+            }
+            return Setup(database: database, connection: connection, simulator: simulator, workspace: workspace)
+        }
+
+        func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }
+    }
+
+    @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
+        let setup = try await Setup.make(repositories: 200, issues: 3)
+        defer { Task { await setup.simulator.stop() } }
+        let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
+        let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
+        for worker in workers {
+            let status = await worker.exitStatus()
+            #expect(status == 0, "\(worker.output)")
+        }
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_sync_runs") == 200)
+        #expect(try setup.count("SELECT count(DISTINCT job_id)::integer AS n FROM wsync_sync_runs WHERE status = 'success'") == 200)
+        #expect(try setup.count("SELECT count(DISTINCT worker_id)::integer AS n FROM wsync_sync_runs") == 2)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 600)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE lease_owner IS NOT NULL") == 0)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_workers WHERE stopped_at IS NULL") == 0)
+    }
+
+    @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
+        let setup = try await Setup.make(repositories: 1, issues: 450)
+        defer { Task { await setup.simulator.stop() } }
+        try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
+        // A long lease: only the dead worker's missing heartbeat can free the job in time.
+        let victim = try WSyncProcess(
+            ["worker", "--rate-limit-reserve", "0", "--lease-seconds", "600", "--heartbeat-seconds", "1"],
+            environment: setup.environment
+        )
+        for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") > 0)
+        victim.signal(SIGKILL)
+        _ = await victim.exitStatus()
+        try await setup.simulator.setScenario(nil, for: "e2e/repo-0")
+
+        let rescuer = try WSyncProcess(
+            ["worker", "--rate-limit-reserve", "0", "--heartbeat-seconds", "1", "--dead-after-seconds", "3", "--poll-seconds", "1"],
+            environment: setup.environment
+        )
+        // The victim's lease has 10 minutes left; the rescuer takes over once the victim's heartbeat is 3 s old.
+        let succeeded: SQL = "SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'success'"
+        for _ in 0..<300 where try setup.count(succeeded) == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        rescuer.signal(SIGTERM)
+        #expect(await rescuer.exitStatus() == 0, "\(rescuer.output)")
+        let history = try setup.connection.query("SELECT status, error FROM wsync_sync_runs ORDER BY id")
+        #expect(try history.map { try $0.decode("status", as: String.self) } == ["failed", "success"])
+        #expect(try history.first?.decode("error", as: String?.self)?.contains("stopped responding") == true)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 450)
+        #expect(try setup.count("SELECT (count(*) - count(DISTINCT github_id))::integer AS n FROM issues") == 0)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'success' AND lease_owner IS NULL") == 1)
+    }
+
+    @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
+        let setup = try await Setup.make(repositories: 1, issues: 450)
+        defer { Task { await setup.simulator.stop() } }
+        try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
+        let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
+        for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        worker.signal(SIGTERM)
+        let status = await worker.exitStatus(timeout: 30)
+        #expect(status == 0, "\(worker.output)")
+        let row = try setup.connection.query("""
+            SELECT last_sync_status, lease_owner, next_sync_at <= now() AS due FROM workspace_tracked_repositories
+            """).first!
+        #expect(try row.decode("last_sync_status", as: String?.self) == "partial")
+        #expect(try row.decode("lease_owner", as: String?.self) == nil)
+        #expect(try row.decode("due", as: Bool.self))
+        #expect(worker.output.contains("stopped"))
+    }
+
+    @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
+        let setup = try await Setup.make(repositories: 2, issues: 20)
+        defer { Task { await setup.simulator.stop() } }
+        let sync = try WSyncProcess(
+            ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
+        )
+        #expect(await sync.exitStatus() == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(sync.output.utf8)) as? [String: Any], "\(sync.output)")
+        #expect(json["repositories_processed"] as? Int == 2)
+        #expect(json["success"] as? Bool == true)
+        #expect((json["results"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "success" } == true)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_audit_log WHERE action = 'sync' AND actor = 'e2e'") == 1)
+
+        let bad = try WSyncProcess(["sync", "--repo", "nobody/nothing", "--yes"], environment: setup.environment)
+        #expect(await bad.exitStatus() == 2)
+        #expect(bad.output.hasPrefix("wsync: no active tracked repository matches"))
+
+        let rate = try WSyncProcess(["rate-limit", "--json"], environment: setup.environment)
+        #expect(await rate.exitStatus() == 0)
+        #expect(rate.output.contains("\"remaining\""))
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_rate_limit_observations WHERE source = 'rate_limit'") == 1)
+    }
+}
