@@ -37,6 +37,13 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             text += "$\(binds.count)"
         }
 
+        /// Optional values bind as NULL when nil (an explicit overload, so the compiler does not mistake them for
+        /// debug descriptions).
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value.postgresText)
+            text += "$\(binds.count)"
+        }
+
         /// Appends a validated identifier (wsync's own names: databases it creates, channels), double-quoted.
         public mutating func appendInterpolation(identifier: SQLIdentifier) {
             text += "\"\(identifier.name)\""

@@ -1,0 +1,28 @@
+/// The kinds of operator actions the audit log records. Raw values are what `wsync audit` shows.
+public enum AuditAction: String, Codable, Sendable, CaseIterable {
+    case link
+    case reset
+    case retry
+    case stopAll = "stop-all"
+    case resume
+    case slowDown = "slow-down"
+    case pauseTier = "pause-tier"
+    case undo
+    case cleanup
+    case setFrequency = "set-frequency"
+    case setRetention = "set-retention"
+    case rollback
+    case sync
+}
+
+/// The job-row columns an undoable action changed. Each names a fixed column set, so undo statements are literal SQL.
+public enum RestorableField: String, Codable, Sendable {
+    /// `is_active` (stop-all, pause-tier, rollback).
+    case activity
+    /// `sync_frequency_hours` (slow-down, set frequency).
+    case frequency
+    /// `data_retention_days` (set retention).
+    case retention
+    /// `sync_attempts`, `next_sync_at`, `last_sync_error` (reset).
+    case retryState = "retry_state"
+}

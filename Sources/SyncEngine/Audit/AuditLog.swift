@@ -1,0 +1,88 @@
+import Foundation
+import Postgres
+
+/// The operator action log. Every mutation records exactly one entry, inside the transaction of its change, so an
+/// entry exists if and only if the change committed.
+public enum AuditLog {
+    /// The exact previous values of the rows an action changed: `rows` is a jsonb array of
+    /// `{"id": job id, "before": {column: value}, "after": {column: value}}` for `field`'s columns.
+    public struct PreviousState: Sendable {
+        public var field: RestorableField
+        public var rows: JSONText
+
+        public init(field: RestorableField, rows: JSONText) {
+            self.field = field
+            self.rows = rows
+        }
+    }
+
+    /// Records an action and returns its id. Call it inside the transaction that makes the change.
+    /// An entry with a previous state is undoable.
+    @discardableResult
+    public static func record(_ connection: Connection, actor: String, action: AuditAction, parameters: [String: String] = [:],
+                              summary: String, affectedRows: Int, previousState: PreviousState? = nil,
+                              undoesActionID: Int64? = nil) throws -> Int64 {
+        let actor = try validatedActor(actor)
+        let rows = try connection.query("""
+            INSERT INTO wsync_audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable, undoes_action_id)
+            VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb, \(summary), \(affectedRows),
+                    CASE WHEN \(previousState?.field.rawValue)::text IS NULL THEN NULL
+                         ELSE jsonb_build_object('field', \(previousState?.field.rawValue)::text, 'rows', \(previousState?.rows)::jsonb) END,
+                    \(previousState != nil), \(undoesActionID))
+            RETURNING id
+            """)
+        return try rows[0].decode("id", as: Int64.self)
+    }
+
+    /// Entries newest first, optionally only those of one action kind.
+    public static func entries(_ connection: Connection, limit: Int = 50, action: AuditAction? = nil) throws -> [AuditEntry] {
+        guard limit > 0 else { throw WSyncError("--limit must be at least 1, not \(limit)") }
+        return try ReadModelQuery.fetch(connection, AuditEntry.listQuery(limit: limit, action: action))
+    }
+
+    /// One entry, or nil when no action has that id.
+    public static func entry(_ connection: Connection, id: Int64) throws -> AuditEntry? {
+        let entries: [AuditEntry] = try ReadModelQuery.fetch(connection, AuditEntry.listQuery(limit: 1, id: id))
+        return entries.first
+    }
+
+    static func validatedActor(_ actor: String) throws -> String {
+        let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw WSyncError("the actor is empty; pass --actor NAME so the audit log says who acted") }
+        guard trimmed.count <= 200 else { throw WSyncError("the actor name is longer than 200 characters; pass a shorter --actor") }
+        return trimmed
+    }
+}
+
+/// One row of the action log, as `wsync audit` prints it.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var parameters: [String: String]
+    public var summary: String
+    public var affectedRows: Int
+    public var undoable: Bool
+    public var undoneAt: Date?
+    public var undoneBy: String?
+    public var undoActionId: Int64?
+    public var undoesActionId: Int64?
+
+    /// Can still be undone: undoable and not undone yet.
+    public var isUndoable: Bool { undoable && undoneAt == nil }
+
+    static func listQuery(limit: Int, action: AuditAction? = nil, id: Int64? = nil) -> SQL {
+        """
+        SELECT coalesce(json_agg(json_build_object(
+                   'id', a.id, 'at', a.at, 'actor', a.actor, 'action', a.action, 'parameters', a.parameters,
+                   'summary', a.summary, 'affected_rows', a.affected_rows, 'undoable', a.undoable,
+                   'undone_at', a.undone_at, 'undone_by', a.undone_by, 'undo_action_id', a.undo_action_id,
+                   'undoes_action_id', a.undoes_action_id) ORDER BY a.id DESC), '[]')
+        FROM (SELECT * FROM wsync_audit_log
+              WHERE (\(action?.rawValue)::text IS NULL OR action = \(action?.rawValue)::text)
+                AND (\(id)::bigint IS NULL OR id = \(id)::bigint)
+              ORDER BY id DESC LIMIT \(limit)) a
+        """
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Postgres
+
+extension Operations {
+    /// Emergency stop: deactivates every active job, records exactly which, and sets the global pause switch that
+    /// workers obey. Undone by `resume`.
+    public func stopAll(reason: String) throws -> ActionOutcome {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw WSyncError("stop-all needs --reason TEXT saying why, for the audit log and the dashboard") }
+        try validateActor()
+        return try connection.transaction { connection in
+            let outcome = try deactivate(where: "wtr.is_active", action: .stopAll, parameters: ["reason": reason]) { affected in
+                "stopped \(counted(affected, "active sync")); syncing is paused (\(reason))"
+            }
+            try setPause(reason: reason, actionID: outcome.actionId, connection)
+            return outcome
+        }
+    }
+
+    /// Undoes a stop-all (the latest one still in effect, or `actionID`): reactivates exactly the jobs it
+    /// deactivated that are still inactive, and clears the pause when no other stop is in effect.
+    /// Without any stop-all in effect it clears a pause switch that is set.
+    public func resume(actionID: Int64? = nil) throws -> ActionOutcome {
+        try validateActor()
+        return try connection.transaction { connection in
+            if let actionID {
+                let entry = try AuditLog.entry(connection, id: actionID)
+                guard let entry else { throw WSyncError("no action has id \(actionID); see wsync audit") }
+                guard Self.pausingActions.contains(entry.action) else {
+                    throw WSyncError("action \(actionID) is a \(entry.action), not a stop-all; use wsync undo \(actionID)")
+                }
+                return try undo(actionID: actionID, recordedAs: .resume)
+            }
+            let latest = try connection.query("""
+                SELECT id FROM wsync_audit_log
+                WHERE action = ANY(\(Self.pausingActions)::text[]) AND undoable AND undone_at IS NULL
+                ORDER BY id DESC LIMIT 1
+                """)
+            if let id = try latest.first?.decode("id", as: Int64.self) {
+                return try undo(actionID: id, recordedAs: .resume)
+            }
+            guard try PauseState.fetch(connection).isPaused else {
+                throw WSyncError("nothing to resume: no stop-all is in effect and syncing is not paused")
+            }
+            try connection.execute("UPDATE wsync_pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL")
+            let summary = "cleared the pause switch; no stop-all was in effect, so no job changed"
+            let id = try AuditLog.record(connection, actor: actor, action: .resume, summary: summary, affectedRows: 0)
+            return ActionOutcome(actionId: id, action: .resume, affectedRows: 0, summary: summary)
+        }
+    }
+
+    /// Actions that set the pause switch; undoing the last of them in effect clears it.
+    static let pausingActions = [AuditAction.stopAll.rawValue, AuditAction.rollback.rawValue]
+
+    /// Deactivates the active jobs matching `condition` (on alias `wtr`), recording them for undo.
+    func deactivate(where condition: SQL, action: AuditAction, parameters: [String: String],
+                    summary: @escaping (Int) -> String) throws -> ActionOutcome {
+        try applyRowChange("""
+            WITH target AS (
+                SELECT wtr.id FROM workspace_tracked_repositories wtr WHERE wtr.is_active AND (\(condition)) FOR UPDATE
+            ), changed AS (
+                UPDATE workspace_tracked_repositories w SET is_active = false FROM target t WHERE w.id = t.id
+                RETURNING w.id, jsonb_build_object('is_active', true) AS before, jsonb_build_object('is_active', false) AS after
+            )
+            \(RowChangeSQL.summary)
+            """, field: .activity, action: action, parameters: parameters, summary: summary)
+    }
+
+    func setPause(reason: String, actionID: Int64?, _ connection: Connection) throws {
+        try connection.execute("""
+            INSERT INTO wsync_pause (singleton, is_paused, reason, paused_at, paused_by, action_id)
+            VALUES (true, true, \(reason), now(), \(actor), \(actionID))
+            ON CONFLICT (singleton) DO UPDATE SET is_paused = true, reason = excluded.reason, paused_at = excluded.paused_at,
+                paused_by = excluded.paused_by, action_id = excluded.action_id
+            """)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Postgres
+
+/// The operator's changes, one function each, shared by the CLI and the dashboard's keys. Each function validates
+/// its input first, then makes its change and writes its audit entry in one transaction, and returns what changed.
+public struct Operations: Sendable {
+    public let connection: Connection
+    /// Who acts, as the audit log records it.
+    public let actor: String
+
+    public init(connection: Connection, actor: String) {
+        self.connection = connection
+        self.actor = actor
+    }
+}
+
+/// What one operation changed.
+public struct ActionOutcome: Codable, Sendable, Equatable {
+    /// The audit entry; nil for a dry run, which records nothing.
+    public var actionId: Int64?
+    public var action: AuditAction
+    public var affectedRows: Int
+    /// One line for the operator, e.g. "reset 3 failed syncs".
+    public var summary: String
+    /// Repositories an undo or resume left alone because an operator changed them since.
+    public var skipped: [String]
+
+    public init(actionId: Int64?, action: AuditAction, affectedRows: Int, summary: String, skipped: [String] = []) {
+        self.actionId = actionId
+        self.action = action
+        self.affectedRows = affectedRows
+        self.summary = summary
+        self.skipped = skipped
+    }
+}
+
+extension Operations {
+    /// Runs a change statement that returns `affected` and `rows` (before/after values, see
+    /// `AuditLog.PreviousState`), records it as an undoable action, and returns the outcome.
+    func applyRowChange(_ statement: SQL, field: RestorableField, action: AuditAction, parameters: [String: String],
+                        summary: (Int) -> String) throws -> ActionOutcome {
+        try connection.transaction { connection in
+            let row = try connection.query(statement)[0]
+            let affected = try row.decode("affected", as: Int.self)
+            let text = summary(affected)
+            let id = try AuditLog.record(connection, actor: actor, action: action, parameters: parameters, summary: text,
+                                         affectedRows: affected,
+                                         previousState: .init(field: field, rows: try row.decode("rows", as: JSONText.self)))
+            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text)
+        }
+    }
+
+    /// Checks the actor before anything is read or written.
+    func validateActor() throws {
+        _ = try AuditLog.validatedActor(actor)
+    }
+}
+
+/// Pluralizes a count for summaries: `counted(3, "sync")` is "3 syncs".
+func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}

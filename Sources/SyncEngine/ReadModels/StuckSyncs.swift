@@ -1,0 +1,58 @@
+import Foundation
+import Postgres
+
+/// Active rows that should have synced long ago (`wsync stuck`, the dashboard's Stuck repos pane): overdue by more
+/// than the threshold and not held by a live lease, or held by a lease that expired (its worker died).
+public struct StuckSync: Codable, Sendable, Equatable {
+    public enum Reason: String, Codable, Sendable {
+        case overdue
+        case leaseExpired = "lease_expired"
+    }
+
+    public var jobId: UUID
+    public var workspaceId: UUID
+    public var trackedRepositoryId: UUID
+    public var workspace: String
+    public var fullName: String
+    public var lastSyncAt: Date?
+    public var nextSyncAt: Date?
+    public var syncAttempts: Int
+    public var overdueHours: Double?
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var reason: Reason
+
+    public static func fetch(_ connection: Connection, olderThan: TimeSpan = .hours(2), limit: Int = 10) throws -> [StuckSync] {
+        guard limit > 0 else { throw WSyncError("--limit must be at least 1, not \(limit)") }
+        return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit))
+    }
+
+    public static func query(olderThan: TimeSpan, limit: Int) -> SQL {
+        """
+        SELECT coalesce(json_agg(json_build_object(
+                   'job_id', s.id, 'workspace_id', s.workspace_id, 'tracked_repository_id', s.tracked_repository_id,
+                   'workspace', s.workspace, 'full_name', s.full_name, 'last_sync_at', s.last_sync_at,
+                   'next_sync_at', s.next_sync_at, 'sync_attempts', s.sync_attempts, 'overdue_hours', s.overdue_hours,
+                   'lease_owner', s.lease_owner, 'lease_expires_at', s.lease_expires_at, 'reason', s.reason)
+                   ORDER BY s.next_sync_at NULLS FIRST, s.full_name), '[]')
+        FROM (
+            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, w.name AS workspace, r.full_name,
+                   wtr.last_sync_at, wtr.next_sync_at, wtr.sync_attempts,
+                   round((EXTRACT(EPOCH FROM (now() - wtr.next_sync_at)) / 3600)::numeric, 2) AS overdue_hours,
+                   wtr.lease_owner, wtr.lease_expires_at,
+                   CASE WHEN wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now() THEN 'lease_expired'
+                        ELSE 'overdue' END AS reason
+            FROM workspace_tracked_repositories wtr
+            JOIN workspaces w ON w.id = wtr.workspace_id
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            JOIN repositories r ON r.id = tr.repository_id
+            WHERE wtr.is_active
+              AND ((wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now())
+                   OR (wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
+                       AND (wtr.lease_owner IS NULL OR wtr.lease_expires_at <= now())))
+            ORDER BY wtr.next_sync_at NULLS FIRST, r.full_name
+            LIMIT \(limit)
+        ) s
+        """
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Postgres
+
+/// The morning health check (`wsync status`, the dashboard's Sync status pane).
+public struct SyncStatus: Codable, Sendable, Equatable {
+    /// Exactly the guide's four columns with the guide's semantics: counts over active rows, and the average age of
+    /// the last sync in hours over rows that have synced, rounded to an integer (null when none has).
+    public struct Health: Codable, Sendable, Equatable {
+        public var totalWorkspaces: Int
+        public var successful: Int
+        public var failed: Int
+        public var avgHoursSinceSync: Int?
+    }
+
+    /// Sync runs started in one 5-minute bucket of the last hour (oldest first), for a sparkline.
+    public struct ThroughputBucket: Codable, Sendable, Equatable {
+        public var bucketStart: Date
+        public var runs: Int
+        public var failedRuns: Int
+        public var issues: Int
+    }
+
+    public var health: Health
+    /// Active rows whose last sync was cut short and resumes next time.
+    public var partial: Int
+    /// Active rows that have never synced.
+    public var neverSynced: Int
+    /// Active rows whose next sync is due and that no worker holds.
+    public var dueNow: Int
+    /// Rows a worker holds under an unexpired lease.
+    public var syncingNow: Int
+    public var inactive: Int
+    /// Share (0…1) of active rows synced within their own frequency; null without active rows.
+    public var freshness: Double?
+    public var runsLastHour: Int
+    public var failedRunsLastHour: Int
+    public var issuesLastHour: Int
+    public var throughput: [ThroughputBucket]
+    public var pause: PauseState
+
+    public static func fetch(_ connection: Connection) throws -> SyncStatus {
+        try ReadModelQuery.fetch(connection, query)
+    }
+
+    public static let query: SQL = """
+        SELECT json_build_object(
+            'health', json_build_object(
+                'total_workspaces', j.total, 'successful', j.successful, 'failed', j.failed,
+                'avg_hours_since_sync', j.avg_hours_since_sync),
+            'partial', j.partial, 'never_synced', j.never_synced, 'due_now', j.due_now,
+            'syncing_now', j.syncing_now, 'inactive', j.inactive, 'freshness', j.freshness,
+            'runs_last_hour', r.runs, 'failed_runs_last_hour', r.failed_runs, 'issues_last_hour', r.issues,
+            'throughput', t.buckets,
+            'pause', (\(PauseState.query)))
+        FROM (
+            SELECT
+                count(*) FILTER (WHERE is_active) AS total,
+                count(*) FILTER (WHERE is_active AND last_sync_status = 'success') AS successful,
+                count(*) FILTER (WHERE is_active AND last_sync_status = 'failed') AS failed,
+                (avg(EXTRACT(EPOCH FROM (now() - last_sync_at)) / 3600) FILTER (WHERE is_active))::int AS avg_hours_since_sync,
+                count(*) FILTER (WHERE is_active AND last_sync_status = 'partial') AS partial,
+                count(*) FILTER (WHERE is_active AND last_sync_at IS NULL) AS never_synced,
+                count(*) FILTER (WHERE is_active AND next_sync_at <= now()
+                                 AND (lease_owner IS NULL OR lease_expires_at <= now())) AS due_now,
+                count(*) FILTER (WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS syncing_now,
+                count(*) FILTER (WHERE NOT is_active) AS inactive,
+                (count(*) FILTER (WHERE is_active AND last_sync_at >= now() - sync_frequency_hours * interval '1 hour'))::float8
+                    / nullif(count(*) FILTER (WHERE is_active), 0) AS freshness
+            FROM workspace_tracked_repositories
+        ) j, (
+            SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failed_runs,
+                   coalesce(sum(issues_stored), 0) AS issues
+            FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour'
+        ) r, (
+            SELECT json_agg(json_build_object('bucket_start', b.bucket_start, 'runs', b.runs,
+                                              'failed_runs', b.failed_runs, 'issues', b.issues) ORDER BY b.bucket_start) AS buckets
+            FROM (
+                SELECT s.bucket_start, count(run.id) AS runs, count(run.id) FILTER (WHERE run.status = 'failed') AS failed_runs,
+                       coalesce(sum(run.issues_stored), 0) AS issues
+                FROM generate_series(date_bin('5 minutes', now(), 'epoch') - interval '55 minutes',
+                                     date_bin('5 minutes', now(), 'epoch'), interval '5 minutes') AS s(bucket_start)
+                LEFT JOIN wsync_sync_runs run
+                       ON run.started_at >= s.bucket_start AND run.started_at < s.bucket_start + interval '5 minutes'
+                GROUP BY s.bucket_start
+            ) b
+        ) t
+        """
+}
+
+/// The global pause switch that workers obey (set by stop-all and rollback, cleared by resume/undo).
+public struct PauseState: Codable, Sendable, Equatable {
+    public var isPaused: Bool
+    public var reason: String?
+    public var pausedAt: Date?
+    public var pausedBy: String?
+    public var actionId: Int64?
+
+    public static func fetch(_ connection: Connection) throws -> PauseState {
+        try ReadModelQuery.fetch(connection, query)
+    }
+
+    public static let query: SQL = """
+        SELECT coalesce(
+            (SELECT json_build_object('is_paused', is_paused, 'reason', reason, 'paused_at', paused_at,
+                                      'paused_by', paused_by, 'action_id', action_id)
+             FROM wsync_pause WHERE singleton),
+            json_build_object('is_paused', false))
+        """
+}

@@ -1,0 +1,312 @@
+import Foundation
+import Postgres
+import SyncEngine
+import Testing
+import TestSupport
+
+/// Each change against a seeded spread of states: exactly what it says, one audit row, and a faithful undo.
+@Suite struct OperationTests {
+    let connection: Connection
+    let operations: Operations
+
+    init() throws {
+        connection = try TestDatabase.create().connect()
+        try DemoSeed.seed(connection)
+        operations = Operations(connection: connection, actor: "tester")
+    }
+
+    @Test func resetAllFailedClearsExactlyTheFailedRows() throws {
+        let before = try jobs()
+        let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
+        let outcome = try operations.reset(.allFailed)
+        #expect(outcome.affectedRows == failedIDs.count)
+        let after = try jobs()
+        for (old, new) in zip(before, after) {
+            if failedIDs.contains(old.id) {
+                #expect(new.attempts == 0 && new.error == nil && new.dueWithinSeconds(5))
+                #expect(new.status == "failed")
+            } else {
+                #expect(old == new)
+            }
+        }
+        let actionID = try #require(outcome.actionId)
+        let entry = try #require(try AuditLog.entry(connection, id: actionID))
+        #expect(entry.action == "reset" && entry.actor == "tester" && entry.affectedRows == failedIDs.count && entry.isUndoable)
+    }
+
+    @Test func resetOneWorkspaceRepositoryAndUndoIt() throws {
+        let target = try #require(try FailedSync.fetch(connection).first)
+        let repository = target.repository
+        let before = try jobs()
+        let outcome = try operations.reset(.workspaceRepository(workspace: target.workspaceId, repository: repository.uppercased()))
+        #expect(outcome.affectedRows == 1)
+        let changed = try jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
+        #expect(changed.map(\.id) == [target.jobId])
+        _ = try operations.undo(actionID: try #require(outcome.actionId))
+        #expect(try jobs() == before)
+    }
+
+    @Test func resetOfOneWorkspaceTouchesOnlyItsFailedRows() throws {
+        let target = try #require(try FailedSync.fetch(connection).first)
+        let expected = try FailedSync.fetch(connection, workspace: target.workspaceId).count
+        let outcome = try operations.reset(.workspace(target.workspaceId))
+        #expect(outcome.affectedRows == expected)
+        #expect(try FailedSync.fetch(connection, workspace: target.workspaceId).allSatisfy { $0.syncAttempts == 0 })
+    }
+
+    @Test func stopAllThenResumeRestoresTheExactActiveSet() throws {
+        let before = try jobs()
+        let wasActive = before.filter(\.active).map(\.id)
+        let stop = try operations.stopAll(reason: "GitHub incident")
+        #expect(stop.affectedRows == wasActive.count)
+        #expect(try jobs().allSatisfy { !$0.active })
+        let pause = try PauseState.fetch(connection)
+        #expect(pause.isPaused && pause.reason == "GitHub incident" && pause.pausedBy == "tester" && pause.actionId == stop.actionId)
+
+        let resume = try operations.resume()
+        #expect(resume.affectedRows == wasActive.count && resume.skipped.isEmpty)
+        #expect(try jobs() == before)
+        #expect(try !PauseState.fetch(connection).isPaused)
+        let stopEntry = try #require(try AuditLog.entry(connection, id: stop.actionId!))
+        #expect(stopEntry.undoneAt != nil && stopEntry.undoneBy == "tester" && stopEntry.undoActionId == resume.actionId)
+        #expect(try AuditLog.entry(connection, id: resume.actionId!)?.undoesActionId == stop.actionId)
+    }
+
+    @Test func resumeLeavesRowsChangedSinceAloneAndReportsThem() throws {
+        let stop = try operations.stopAll(reason: "maintenance")
+        let reactivated = try #require(try connection.query("""
+            UPDATE workspace_tracked_repositories SET is_active = true
+            WHERE id = (SELECT id FROM workspace_tracked_repositories ORDER BY id LIMIT 1) RETURNING id
+            """).first).decode("id", as: UUID.self)
+        let name = try #require(try connection.query("""
+            SELECT r.full_name FROM workspace_tracked_repositories wtr JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            JOIN repositories r ON r.id = tr.repository_id WHERE wtr.id = \(reactivated)
+            """).first).decode("full_name", as: String.self)
+        let resume = try operations.resume(actionID: stop.actionId)
+        #expect(resume.affectedRows == stop.affectedRows - 1)
+        #expect(resume.skipped == [name])
+    }
+
+    @Test func slowDownThenUndoRestoresEveryFrequency() throws {
+        let before = try jobs()
+        let outcome = try operations.slowDown(factor: 2, minHours: 48)
+        let after = try jobs()
+        var changed = 0
+        for (old, new) in zip(before, after) {
+            let expected = old.active ? min(168, max(old.hours * 2, 48)) : old.hours
+            #expect(new.hours == expected)
+            if new.hours != old.hours { changed += 1 }
+        }
+        #expect(outcome.affectedRows == changed && changed > 0)
+        #expect(after.allSatisfy { $0.hours <= 168 })
+        let undo = try operations.undo(actionID: try #require(outcome.actionId))
+        #expect(undo.affectedRows == changed)
+        #expect(try jobs() == before)
+    }
+
+    @Test func pauseTierDeactivatesTheBusiestWorkspacesOfThatTierOnly() throws {
+        let before = try jobs()
+        let expected = try connection.query("""
+            SELECT j.workspace_id, count(*) AS active FROM workspace_tracked_repositories j JOIN workspaces w ON w.id = j.workspace_id
+            WHERE w.tier = 'free' AND j.is_active GROUP BY j.workspace_id ORDER BY count(*) DESC, j.workspace_id LIMIT 5
+            """)
+        let workspaces = Set(try expected.map { try $0.decode("workspace_id", as: UUID.self) })
+        let outcome = try operations.pauseTier(.free, limit: 5)
+        #expect(outcome.affectedRows == (try expected.map { try $0.decode("active", as: Int.self) }.reduce(0, +)))
+        for (old, new) in zip(before, try jobs()) {
+            #expect(new.active == (old.active && !workspaces.contains(old.workspace)))
+        }
+        _ = try operations.undo(actionID: outcome.actionId!)
+        #expect(try jobs() == before)
+    }
+
+    @Test func setFrequencyAndRetentionChangeOnlyTheirRowsAndUndo() throws {
+        let before = try jobs()
+        let frequency = try operations.setFrequency(tier: .pro, hours: 8)
+        let proWorkspaces = Set(try connection.query("SELECT id FROM workspaces WHERE tier = 'pro'").map { try $0.decode("id", as: UUID.self) })
+        for (old, new) in zip(before, try jobs()) {
+            #expect(new.hours == (proWorkspaces.contains(old.workspace) ? 8 : old.hours))
+        }
+        #expect(frequency.affectedRows == before.filter { proWorkspaces.contains($0.workspace) && $0.hours != 8 }.count)
+
+        let busy = Set(try connection.query("""
+            SELECT workspace_id FROM workspace_tracked_repositories GROUP BY workspace_id HAVING SUM(total_issues_fetched) > 1000
+            """).map { try $0.decode("workspace_id", as: UUID.self) })
+        let middle = try jobs()
+        _ = try operations.setRetention(days: 60, minTotalIssues: 1000)
+        for (old, new) in zip(middle, try jobs()) {
+            #expect(new.retention == (busy.contains(old.workspace) ? 60 : old.retention))
+        }
+        let latest = try AuditLog.entries(connection, limit: 1)[0]
+        _ = try operations.undo(actionID: latest.id)
+        _ = try operations.undo(actionID: frequency.actionId!)
+        #expect(try jobs() == before)
+    }
+
+    @Test func undoTwiceOrOfNothingIsRefused() throws {
+        let outcome = try operations.slowDown()
+        _ = try operations.undo(actionID: outcome.actionId!)
+        let again = #expect(throws: WSyncError.self) { try operations.undo(actionID: outcome.actionId!) }
+        #expect(again?.message.contains("already undone") == true)
+        let missing = #expect(throws: WSyncError.self) { try operations.undo(actionID: 999_999) }
+        #expect(missing?.message.contains("no action has id 999999") == true)
+        let cleanup = try operations.cleanup().outcome
+        let notUndoable = #expect(throws: WSyncError.self) { try operations.undo(actionID: cleanup.actionId!) }
+        #expect(notUndoable?.message.contains("cannot be undone") == true)
+        let wrongKind = #expect(throws: WSyncError.self) { try operations.resume(actionID: cleanup.actionId!) }
+        #expect(wrongKind?.message.contains("not a stop-all") == true)
+    }
+
+    @Test func cleanupDeletesExpiredCacheAndMovesOldMetrics() throws {
+        let expected = try #require(try connection.query("""
+            SELECT (SELECT count(*) FROM workspace_issues_cache WHERE expires_at < now() - interval '7 days')::int AS cache,
+                   (SELECT count(*) FROM daily_activity_metrics WHERE date < current_date - 90)::int AS metrics,
+                   (SELECT count(*) FROM daily_activity_metrics)::int AS all_metrics,
+                   (SELECT sum(issues_opened) FROM daily_activity_metrics)::int AS opened
+            """).first)
+        let dry = try operations.cleanup(dryRun: true)
+        #expect(dry.counts.expiredCacheEntries == (try expected.decode("cache", as: Int.self)))
+        #expect(dry.counts.archivedMetrics == (try expected.decode("metrics", as: Int.self)))
+        #expect(dry.outcome.actionId == nil)
+        #expect(dry.counts.expiredCacheEntries > 0 && dry.counts.archivedMetrics > 0)
+
+        let real = try operations.cleanup()
+        #expect(real.counts == dry.counts)
+        let after = try #require(try connection.query("""
+            SELECT (SELECT count(*) FROM workspace_issues_cache WHERE expires_at < now() - interval '7 days')::int AS cache,
+                   (SELECT count(*) FROM daily_activity_metrics WHERE date < current_date - 90)::int AS old,
+                   (SELECT count(*) FROM daily_activity_metrics)::int + (SELECT count(*) FROM daily_activity_metrics_archive)::int AS total,
+                   ((SELECT sum(issues_opened) FROM daily_activity_metrics) + (SELECT sum(issues_opened) FROM daily_activity_metrics_archive))::int AS opened
+            """).first)
+        #expect(try after.decode("cache", as: Int.self) == 0)
+        #expect(try after.decode("old", as: Int.self) == 0)
+        #expect(try after.decode("total", as: Int.self) == (try expected.decode("all_metrics", as: Int.self)))
+        #expect(try after.decode("opened", as: Int.self) == (try expected.decode("opened", as: Int.self)))
+        #expect(try operations.cleanup().counts == CleanupCounts(expiredCacheEntries: 0, archivedMetrics: 0))
+    }
+
+    @Test func cleanupFailingHalfWayLeavesEverythingAsItWas() throws {
+        // The archive rejects inserts, so the failure comes after the cache rows were already deleted in the transaction.
+        try connection.executeScript("""
+            CREATE FUNCTION reject_archive() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'archive is full'; END $$;
+            CREATE TRIGGER reject_archive BEFORE INSERT ON daily_activity_metrics_archive
+                FOR EACH ROW EXECUTE FUNCTION reject_archive();
+            """)
+        let fingerprint: SQL = """
+            SELECT (SELECT count(*) FROM workspace_issues_cache)::int AS cache, (SELECT count(*) FROM daily_activity_metrics)::int AS metrics,
+                   (SELECT count(*) FROM daily_activity_metrics_archive)::int AS archive, (SELECT count(*) FROM wsync_audit_log)::int AS audit
+            """
+        let before = try connection.query(fingerprint)[0]
+        #expect(throws: PostgresError.self) { try operations.cleanup() }
+        let after = try connection.query(fingerprint)[0]
+        for column in ["cache", "metrics", "archive", "audit"] {
+            #expect(try before.decode(column, as: Int.self) == after.decode(column, as: Int.self), "\(column)")
+        }
+    }
+
+    @Test func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent() throws {
+        let missing = try connection.query("""
+            SELECT wr.workspace_id, w.tier FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
+            WHERE NOT EXISTS (SELECT 1 FROM workspace_tracked_repositories wtr JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+                              WHERE wtr.workspace_id = wr.workspace_id AND tr.repository_id = wr.repository_id)
+            """)
+        // A repository that nobody tracks yet needs its tracked_repositories row too.
+        try connection.execute("""
+            WITH r AS (INSERT INTO repositories (github_id, full_name, owner, name) VALUES (1, 'new/repo', 'new', 'repo') RETURNING id)
+            INSERT INTO workspace_repositories (workspace_id, repository_id) SELECT (SELECT id FROM workspaces WHERE tier = 'private' LIMIT 1), id FROM r
+            """)
+        let outcome = try operations.link()
+        #expect(outcome.affectedRows == missing.count + 1)
+        #expect(outcome.summary.contains("1 repository newly tracked"))
+        let newJob = try #require(try connection.query("""
+            SELECT wtr.sync_frequency_hours, wtr.priority_score FROM workspace_tracked_repositories wtr
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
+            WHERE r.full_name = 'new/repo'
+            """).first)
+        #expect(try newJob.decode("sync_frequency_hours", as: Int.self) == Tier.private.defaultFrequencyHours)
+        #expect(try newJob.decode("priority_score", as: Int.self) == Tier.private.defaultPriority)
+        #expect(try operations.link().affectedRows == 0)
+    }
+
+    @Test func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName() throws {
+        let refused = #expect(throws: WSyncError.self) { try operations.rollback(dropTables: true, confirmDatabase: "wrong") }
+        #expect(refused?.message.contains(connection.databaseName) == true)
+        #expect(try jobs().contains(where: \.active))
+        let outcome = try operations.rollback()
+        #expect(try jobs().allSatisfy { !$0.active })
+        #expect(try PauseState.fetch(connection).isPaused)
+        _ = try operations.resume()
+        #expect(try jobs().contains(where: \.active))
+        _ = try operations.rollback(dropTables: true, confirmDatabase: connection.databaseName)
+        let tables = try connection.query("SELECT to_regclass('workspace_tracked_repositories') IS NULL AS gone")[0]
+        #expect(try tables.decode("gone", as: Bool.self))
+        #expect(outcome.actionId != nil)
+    }
+
+    @Test func checkAlertsAboveTheThreshold() throws {
+        let failing = try connection.query("""
+            SELECT COUNT(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' AND sync_attempts > 3
+            """)[0].decode("n", as: Int.self)
+        let alert = try SyncAlert.fetch(connection, maxFailed: failing - 1, minAttempts: 3)
+        #expect(alert.failing == failing && alert.isAlerting && alert.message.hasPrefix("ALERT: \(failing) "))
+        #expect(try !SyncAlert.fetch(connection, maxFailed: failing, minAttempts: 3).isAlerting)
+    }
+
+    @Test func badInputIsRefusedWithoutAnyChange() throws {
+        let before = try jobs()
+        let auditBefore = try AuditLog.entries(connection, limit: 1000).count
+        let unknownWorkspace = UUID()
+        let attempts: [(String, () throws -> Any)] = [
+            ("no workspace has id", { try operations.reset(.workspace(unknownWorkspace)) }),
+            ("is not a UUID", { try JobSelector(workspace: "not-a-uuid", repository: nil, allFailed: false) }),
+            ("is not OWNER/NAME", { try JobSelector(workspace: UUID().uuidString, repository: "justname", allFailed: false) }),
+            ("no repository named", { try operations.reset(.workspaceRepository(workspace: try firstWorkspace(), repository: "no/such")) }),
+            ("unknown tier", { try Tier(validating: "gold") }),
+            ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 169) }),
+            ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 0) }),
+            ("outside the allowed retention", { try operations.setRetention(days: 6) }),
+            ("outside the allowed retention", { try operations.setRetention(days: 366) }),
+            ("--min-hours", { try operations.slowDown(minHours: 200) }),
+            ("--factor", { try operations.slowDown(factor: 0.5) }),
+            ("--limit", { try operations.pauseTier(.free, limit: 0) }),
+            ("--reason", { try operations.stopAll(reason: "  ") }),
+            ("actor", { try Operations(connection: connection, actor: " ").reset(.allFailed) }),
+            ("no action has id", { try operations.undo(actionID: 424_242) }),
+        ]
+        for (expected, attempt) in attempts {
+            do {
+                _ = try attempt()
+                Issue.record("expected a refusal mentioning \(expected)")
+            } catch let error as WSyncError {
+                #expect(error.message.contains(expected), "\(error.message)")
+                #expect(!error.message.contains("\n"))
+            }
+        }
+        #expect(try jobs() == before)
+        #expect(try AuditLog.entries(connection, limit: 1000).count == auditBefore)
+    }
+
+    private func firstWorkspace() throws -> UUID {
+        try connection.query("SELECT id FROM workspaces ORDER BY slug LIMIT 1")[0].decode("id", as: UUID.self)
+    }
+
+    struct Job: Equatable {
+        var id: UUID, workspace: UUID, active: Bool, hours: Int, retention: Int, attempts: Int, error: String?,
+            next: Date?, status: String?
+        func dueWithinSeconds(_ seconds: Double) -> Bool { next.map { abs($0.timeIntervalSinceNow) < seconds } ?? false }
+    }
+
+    private func jobs() throws -> [Job] {
+        try connection.query("""
+            SELECT id, workspace_id, is_active, sync_frequency_hours, data_retention_days, sync_attempts, last_sync_error,
+                   next_sync_at, last_sync_status
+            FROM workspace_tracked_repositories ORDER BY id
+            """).map {
+            Job(id: try $0.decode("id"), workspace: try $0.decode("workspace_id"), active: try $0.decode("is_active"),
+                hours: try $0.decode("sync_frequency_hours"), retention: try $0.decode("data_retention_days"),
+                attempts: try $0.decode("sync_attempts"), error: try $0.decode("last_sync_error"),
+                next: try $0.decode("next_sync_at"), status: try $0.decode("last_sync_status"))
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Postgres
+import SyncEngine
+import Testing
+import TestSupport
+
+/// Each read model against a seeded spread of states, compared with an independent SQL computation on the same data.
+@Suite struct ReadModelTests {
+    let connection: Connection
+
+    init() throws {
+        connection = try TestDatabase.create().connect()
+        try DemoSeed.seed(connection)
+    }
+
+    @Test func seedCoversEveryState() throws {
+        let row = try scalarRow("""
+            SELECT count(*) FILTER (WHERE last_sync_status = 'failed') AS failed,
+                   count(*) FILTER (WHERE last_sync_status = 'partial') AS partial,
+                   count(*) FILTER (WHERE last_sync_at IS NULL) AS never,
+                   count(*) FILTER (WHERE NOT is_active) AS inactive,
+                   count(*) FILTER (WHERE lease_expires_at > now()) AS leased,
+                   count(*) FILTER (WHERE lease_expires_at <= now()) AS expired,
+                   count(*) AS jobs, (SELECT count(*) FROM workspaces) AS workspaces
+            FROM workspace_tracked_repositories
+            """)
+        for column in ["failed", "partial", "never", "inactive", "leased", "expired"] {
+            #expect(try row.decode(column, as: Int.self) > 0, "no \(column) rows")
+        }
+        #expect(try row.decode("workspaces", as: Int.self) == 40)
+        #expect((250...320).contains(try row.decode("jobs", as: Int.self)))
+    }
+
+    @Test func healthEqualsTheGuidesQuery() throws {
+        let status = try SyncStatus.fetch(connection)
+        let guide = try scalarRow("""
+            SELECT COUNT(*) as total_workspaces,
+              COUNT(*) FILTER (WHERE last_sync_status = 'success') as successful,
+              COUNT(*) FILTER (WHERE last_sync_status = 'failed') as failed,
+              AVG(EXTRACT(EPOCH FROM (NOW() - last_sync_at))/3600)::INT as avg_hours_since_sync
+            FROM workspace_tracked_repositories
+            WHERE is_active = TRUE
+            """)
+        #expect(status.health.totalWorkspaces == (try guide.decode("total_workspaces", as: Int.self)))
+        #expect(status.health.successful == (try guide.decode("successful", as: Int.self)))
+        #expect(status.health.failed == (try guide.decode("failed", as: Int.self)))
+        #expect(status.health.avgHoursSinceSync == (try guide.decode("avg_hours_since_sync", as: Int?.self)))
+    }
+
+    @Test func healthJSONHasExactlyTheGuidesFourFields() throws {
+        let data = try PostgresJSON.encoder.encode(try SyncStatus.fetch(connection))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let health = try #require(object["health"] as? [String: Any])
+        #expect(Set(health.keys) == ["total_workspaces", "successful", "failed", "avg_hours_since_sync"])
+    }
+
+    @Test func statusExtrasEqualIndependentCounts() throws {
+        let status = try SyncStatus.fetch(connection)
+        let row = try scalarRow("""
+            SELECT
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND last_sync_status = 'partial') AS partial,
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND last_sync_at IS NULL) AS never,
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE NOT is_active) AS inactive,
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND next_sync_at <= now()
+                  AND NOT (lease_owner IS NOT NULL AND lease_expires_at > now())) AS due,
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS leased,
+              (SELECT avg(CASE WHEN last_sync_at >= now() - make_interval(hours => sync_frequency_hours) THEN 1.0 ELSE 0.0 END)
+                 FROM workspace_tracked_repositories WHERE is_active)::float8 AS freshness,
+              (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
+              (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour' AND status = 'failed') AS failed_runs,
+              (SELECT coalesce(sum(issues_stored), 0) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour') AS issues
+            """)
+        #expect(status.partial == (try row.decode("partial", as: Int.self)))
+        #expect(status.neverSynced == (try row.decode("never", as: Int.self)))
+        #expect(status.inactive == (try row.decode("inactive", as: Int.self)))
+        #expect(status.dueNow == (try row.decode("due", as: Int.self)))
+        #expect(status.syncingNow == (try row.decode("leased", as: Int.self)))
+        let freshness = try row.decode("freshness", as: Double.self)
+        #expect(abs((status.freshness ?? -1) - freshness) < 1e-9)
+        #expect(status.runsLastHour == (try row.decode("runs", as: Int.self)))
+        #expect(status.failedRunsLastHour == (try row.decode("failed_runs", as: Int.self)))
+        #expect(status.issuesLastHour == (try row.decode("issues", as: Int.self)))
+        #expect(status.throughput.count == 12)
+        #expect(status.throughput.map(\.bucketStart) == status.throughput.map(\.bucketStart).sorted())
+        #expect(status.runsLastHour > 0)
+        #expect(!status.pause.isPaused)
+    }
+
+    @Test func failedEqualsTheGuidesQueryMostAttemptsFirst() throws {
+        let failed = try FailedSync.fetch(connection)
+        let guide = try connection.query("""
+            SELECT w.name as workspace, r.full_name as repository, wtr.last_sync_error, wtr.sync_attempts
+            FROM workspace_tracked_repositories wtr
+            JOIN workspaces w ON w.id = wtr.workspace_id
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            JOIN repositories r ON r.id = tr.repository_id
+            WHERE wtr.last_sync_status = 'failed'
+            ORDER BY wtr.sync_attempts DESC, w.name, r.full_name
+            """)
+        #expect(!failed.isEmpty)
+        #expect(failed.map(\.repository) == (try guide.map { try $0.decode("repository", as: String.self) }))
+        #expect(failed.map(\.syncAttempts) == (try guide.map { try $0.decode("sync_attempts", as: Int.self) }))
+        #expect(failed.map(\.lastSyncError) == (try guide.map { try $0.decode("last_sync_error", as: String?.self) }))
+        let workspace = failed[0].workspaceId
+        let ofWorkspace = try FailedSync.fetch(connection, workspace: workspace)
+        #expect(ofWorkspace == failed.filter { $0.workspaceId == workspace })
+    }
+
+    @Test func stuckIsOverdueOrExpiredLeaseOldestFirst() throws {
+        let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000)
+        let expected = try connection.query("""
+            SELECT wtr.id FROM workspace_tracked_repositories wtr
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            JOIN repositories r ON r.id = tr.repository_id
+            WHERE wtr.is_active AND (
+                (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now())
+                OR (wtr.next_sync_at < now() - interval '2 hours' AND wtr.lease_owner IS NULL))
+            ORDER BY wtr.next_sync_at, r.full_name
+            """)
+        #expect(stuck.count == expected.count)
+        #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
+        #expect(stuck.contains { $0.reason == .leaseExpired })
+        #expect(stuck.contains { $0.reason == .overdue })
+        #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
+    }
+
+    @Test func rateLimitGaugeBurnsFromObservations() throws {
+        let gauge = try RateLimitGauge.fetch(connection)
+        // The seed observes 45 calls per minute for 20 minutes; the window is the last 15 of them.
+        #expect(gauge.limit == 5000)
+        #expect(gauge.used == 2100)
+        #expect(gauge.remaining == 2900)
+        let burn = try #require(gauge.burnPerMinute)
+        #expect(abs(burn - 45) < 0.01)
+        let exhaustion = try #require(gauge.projectedExhaustionAt)
+        let observed = try #require(gauge.observedAt)
+        #expect(abs(exhaustion.timeIntervalSince(observed) - 2900.0 / 45 * 60) < 1)
+        #expect(gauge.exhaustsBeforeReset == (exhaustion < gauge.resetAt!))
+        #expect((gauge.observationAgeSeconds ?? -1) >= 0)
+    }
+
+    @Test func rateLimitGaugeWithoutObservationsIsEmpty() throws {
+        try connection.execute("DELETE FROM wsync_rate_limit_observations")
+        let gauge = try RateLimitGauge.fetch(connection)
+        #expect(gauge.limit == nil && gauge.burnPerMinute == nil && gauge.projectedExhaustionAt == nil)
+        #expect(!gauge.exhaustsBeforeReset)
+    }
+
+    @Test func tierUsageMatchesExactArithmetic() throws {
+        let tiers = try TierUsage.fetch(connection)
+        #expect(tiers.map(\.tier) == ["private", "pro", "free"])
+        for tier in tiers {
+            let row = try scalarRow("""
+                SELECT (SELECT count(*) FROM workspaces WHERE tier = \(tier.tier)) AS workspaces,
+                       (SELECT coalesce(sum(max_repositories), 0) FROM workspaces WHERE tier = \(tier.tier)) AS allowed,
+                       count(wtr.id) AS tracked, coalesce(sum(wtr.total_issues_fetched), 0) AS issues,
+                       coalesce(sum(24.0 / wtr.sync_frequency_hours * 30) FILTER (WHERE wtr.is_active), 0)::float8 AS syncs
+                FROM workspace_tracked_repositories wtr JOIN workspaces w ON w.id = wtr.workspace_id
+                WHERE w.tier = \(tier.tier)
+                """)
+            #expect(tier.workspaces == (try row.decode("workspaces", as: Int.self)))
+            #expect(tier.repositoriesAllowed == (try row.decode("allowed", as: Int.self)))
+            #expect(tier.repositoriesTracked == (try row.decode("tracked", as: Int.self)))
+            #expect(tier.issuesSynced == (try row.decode("issues", as: Int.self)))
+            let syncs = try row.decode("syncs", as: Double.self)
+            #expect(abs(tier.estimatedMonthlySyncs - syncs) < 1e-6)
+            #expect(abs(tier.estimatedMonthlyApiCalls - syncs * 5) < 1e-6)
+        }
+    }
+
+    @Test func monthlyEstimatesAreNotTruncated() throws {
+        let connection = try TestDatabase.create().connect()
+        try Fixture.jobs(connection, frequencies: [48, 7])
+        let free = try #require(try TierUsage.fetch(connection).last)
+        // The guide's integer division gives 24/48*30 = 0 and 24/7*30 = 90; exactly it is 15 + 102.857…
+        #expect(abs(free.estimatedMonthlySyncs - (15 + 720.0 / 7)) < 1e-9)
+        #expect(abs(free.estimatedMonthlyApiCalls - 5 * (15 + 720.0 / 7)) < 1e-9)
+    }
+
+    @Test func recentRunsOfOneJobNewestFirst() throws {
+        let job = try scalarRow("SELECT job_id FROM wsync_sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
+            .decode("job_id", as: UUID.self)
+        let runs = try SyncRun.recent(connection, job: job, limit: 2)
+        let expected = try connection.query("SELECT id FROM wsync_sync_runs WHERE job_id = \(job) ORDER BY started_at DESC, id DESC LIMIT 2")
+        #expect(runs.map(\.id) == (try expected.map { try $0.decode("id", as: Int64.self) }))
+        #expect(runs.allSatisfy { $0.jobId == job })
+    }
+
+    @Test func snapshotIsEveryPaneInOneStatement() throws {
+        let snapshot = try DashboardSnapshot.fetch(connection)
+        #expect(snapshot.status == (try SyncStatus.fetch(connection)).with(throughputOf: snapshot.status))
+        #expect(snapshot.failed == (try FailedSync.fetch(connection, limit: 200)))
+        #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50)).with(overdueOf: snapshot.stuck))
+        #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
+        #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
+        #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
+    }
+
+    private func scalarRow(_ sql: SQL) throws -> Row {
+        try #require(try connection.query(sql).first)
+    }
+}
+
+private extension SyncStatus {
+    /// Two reads a moment apart agree on everything but the clock-bucketed series.
+    func with(throughputOf other: SyncStatus) -> SyncStatus {
+        var copy = self
+        copy.throughput = other.throughput
+        return copy
+    }
+}
+
+private extension Array where Element == StuckSync {
+    /// `overdue_hours` moves with the clock between two reads.
+    func with(overdueOf other: [StuckSync]) -> [StuckSync] {
+        zip(self, other).map { mine, theirs in
+            var copy = mine
+            copy.overdueHours = theirs.overdueHours
+            return copy
+        }
+    }
+}
