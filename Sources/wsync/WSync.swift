@@ -17,6 +17,7 @@ struct WSync: AsyncParsableCommand {
             Migrate.self,
             Docs.self,
             SimulateGitHub.self,
+            Dash.self,
         ]
     )
 

@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 /// Whether the poller currently reaches the database.

@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 /// Everything that can change the dashboard's state: keys, data from the poller, results of operations, time.

@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 extension Canvas {
