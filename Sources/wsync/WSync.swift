@@ -21,6 +21,9 @@ struct WSync: AsyncParsableCommand {
             Failed.self,
             Reset.self,
             Retry.self,
+            Sync.self,
+            Worker.self,
+            RateLimit.self,
             StopAll.self,
             Resume.self,
             SlowDown.self,
@@ -34,11 +37,9 @@ struct WSync: AsyncParsableCommand {
             DB.self,
             Audit.self,
             Rollback.self,
-            Docs.self,
+            Dash.self,
             SimulateGitHub.self,
-            Sync.self,
-            Worker.self,
-            RateLimit.self,
+            Docs.self,
         ]
     )
 
