@@ -52,12 +52,13 @@ public final class GitHubSimulator: Sendable {
     // MARK: data
 
     /// Adds a repository with `issueCount` generated items (every `pullRequestEvery`-th a pull request), created
-    /// within the last `spreadDays` days. Returns the existing one when the name is already served.
+    /// within the last `spreadDays` days. Returns the existing one when the name is already served. `id` pins
+    /// GitHub's numeric id (to match rows already in a database); by default ids count up from 1000.
     @discardableResult
     public func addRepository(
-        _ fullName: String, issueCount: Int = 50, pullRequestEvery: Int = 5, spreadDays: Int = 30
+        _ fullName: String, id: Int64? = nil, issueCount: Int = 50, pullRequestEvery: Int = 5, spreadDays: Int = 30
     ) async -> SimulatedRepository {
-        await state.addRepository(fullName, issueCount: issueCount, pullRequestEvery: pullRequestEvery, spreadDays: spreadDays)
+        await state.addRepository(fullName, id: id, issueCount: issueCount, pullRequestEvery: pullRequestEvery, spreadDays: spreadDays)
     }
 
     public func repository(_ fullName: String) async -> SimulatedRepository? {

@@ -35,14 +35,15 @@ actor SimulatorState {
 
     // MARK: data
 
-    func addRepository(_ fullName: String, issueCount: Int, pullRequestEvery: Int, spreadDays: Int) -> SimulatedRepository {
+    func addRepository(_ fullName: String, id requestedID: Int64?, issueCount: Int, pullRequestEvery: Int, spreadDays: Int) -> SimulatedRepository {
         precondition(fullName.split(separator: "/").count == 2, "repository names are owner/name")
         if let existing = idsByName[fullName.lowercased()], let repository = repositories[existing],
            repository.fullName == fullName {
             return repository
         }
-        let id = nextRepositoryID
-        nextRepositoryID += 1
+        let id = requestedID ?? nextRepositoryID
+        precondition(repositories[id] == nil, "repository id \(id) is taken")
+        nextRepositoryID = max(nextRepositoryID, id + 1)
         var generator = IssueGenerator(
             random: SeededRandom(seed: SeededRandom.seed(configuration.seed, fullName)),
             repositoryID: id, anchor: configuration.anchor, spreadSeconds: spreadDays * 86_400

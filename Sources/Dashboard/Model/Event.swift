@@ -13,6 +13,8 @@ public enum Event: Sendable {
     case auditLoaded([AuditEntry])
     case loadFailed(message: String)
     case themeFailed(message: String)
+    /// A line for the status bar from whoever runs the dashboard, e.g. the demo's first hint.
+    case notice(message: String)
 }
 
 /// Effects `update` asks the runtime to perform; their results come back as events.

@@ -47,6 +47,8 @@ extension DashboardState {
             if case .audit(_, let scroll) = overlay { overlay = .audit(entries: entries, scroll: scroll) }
         case .loadFailed(let message), .themeFailed(let message):
             say(message, .failure)
+        case .notice(let message):
+            say(message, .info)
         }
         return []
     }
