@@ -1,45 +1,100 @@
 import Dashboard
 import Foundation
+import Postgres
+import SyncEngine
 
 /// A fixed moment and a fixed data set, so render goldens never depend on the clock or the machine.
+/// Read models are built the way the engine builds them: decoded from the JSON its SQL returns.
 enum Fixture {
     static let now = Date(timeIntervalSince1970: 1_795_960_931)  // 2026-11-29 14:02:11 UTC
 
     static func id(_ n: Int) -> UUID { UUID(uuidString: String(format: "00000000-0000-0000-0000-%012d", n))! }
 
-    static let failed: [FailedSync] = [
-        FailedSync(rowID: id(1), workspaceID: id(101), workspace: "acme", repository: "acme/api",
-                   lastSyncError: "GitHub 502 Server Error (retrying with backoff)", syncAttempts: 7, lastAttemptAt: now - 600),
-        FailedSync(rowID: id(2), workspaceID: id(101), workspace: "acme", repository: "acme/web",
-                   lastSyncError: "GitHub 404 Not Found: repository missing or private", syncAttempts: 5, lastAttemptAt: now - 3_700),
-        FailedSync(rowID: id(3), workspaceID: id(102), workspace: "初期ワークスペース", repository: "nihon/設定",
-                   lastSyncError: "GitHub 502 Server Error (retrying with backoff)", syncAttempts: 2, lastAttemptAt: now - 40),
-        FailedSync(rowID: id(4), workspaceID: id(103), workspace: "evil", repository: "evil/\u{1B}[31mred",
-                   lastSyncError: "bad JSON: \u{1B}]0;pwned\u{07} at byte 12", syncAttempts: 1, lastAttemptAt: now - 90_000),
-    ]
+    static func time(_ offset: TimeInterval) -> String { PostgresTimestamp.format(now + offset) }
 
-    static let stuck: [StuckSync] = [
-        StuckSync(rowID: id(11), workspaceID: id(101), workspace: "acme", repository: "acme/infra",
-                  lastSyncAt: now - 30_000, nextSyncAt: now - 10_800, syncAttempts: 0, leasedBy: "worker-2@host",
-                  leaseExpiresAt: now - 600),
-        StuckSync(rowID: id(12), workspaceID: id(104), workspace: "rocket 🚀", repository: "rocket/launch",
-                  lastSyncAt: nil, nextSyncAt: now - 7_500, syncAttempts: 3, leasedBy: nil, leaseExpiresAt: nil),
-    ]
+    static func decode<T: Decodable>(_ object: Any, as type: T.Type = T.self) -> T {
+        let data = try! JSONSerialization.data(withJSONObject: object)
+        return try! PostgresJSON.decoder.decode(T.self, from: data)
+    }
 
-    static let snapshot = DashboardSnapshot(
-        readAt: now - 1,
-        status: SyncStatusCounts(active: 120, success: 104, failed: 4, partial: 2, neverSynced: 10, dueNow: 6,
-                                 syncingNow: 2, averageHoursSinceSync: 3.24, freshness: 0.92, runsLastHour: 34,
-                                 issuesLastHour: 1_234, runsPerFiveMinutes: [1, 3, 2, 5, 8, 2, 0, 4, 6, 3, 1, 2]),
-        failed: failed,
-        stuck: stuck,
-        rateLimit: RateLimitGauge(limit: 5000, remaining: 3120, resetAt: now + 1_384, observedAt: now - 12,
-                                  usedLastFifteenMinutes: 630),
-        tiers: [
-            TierUsage(tier: "private", workspaces: 3, repositoriesUsed: 40, repositoriesAllowed: 300, issuesSynced: 88_000, estimatedMonthlyAPICalls: 43_200),
-            TierUsage(tier: "pro", workspaces: 12, repositoriesUsed: 58, repositoriesAllowed: 60, issuesSynced: 23_456, estimatedMonthlyAPICalls: 20_880),
-            TierUsage(tier: "free", workspaces: 50, repositoriesUsed: 160, repositoriesAllowed: 150, issuesSynced: 9_100, estimatedMonthlyAPICalls: 7_200),
-        ])
+    static func failedRow(_ n: Int, workspace: Int, _ workspaceName: String, _ repository: String, error: String,
+                          attempts: Int, lastAttempt: TimeInterval) -> [String: Any] {
+        ["job_id": id(n).uuidString, "workspace_id": id(workspace).uuidString, "tracked_repository_id": id(n + 500).uuidString,
+         "workspace": workspaceName, "repository": repository, "last_sync_error": error, "sync_attempts": attempts,
+         "last_attempt_at": time(lastAttempt), "last_sync_at": time(-90_000), "next_sync_at": time(600), "is_active": true]
+    }
+
+    static var failedJSON: [[String: Any]] { [
+        failedRow(1, workspace: 101, "acme", "acme/api", error: "GitHub 502 Server Error (retrying with backoff)", attempts: 7, lastAttempt: -600),
+        failedRow(2, workspace: 101, "acme", "acme/web", error: "GitHub 404 Not Found: repository missing or private", attempts: 5, lastAttempt: -3_700),
+        failedRow(3, workspace: 102, "初期ワークスペース", "nihon/設定", error: "GitHub 502 Server Error (retrying with backoff)", attempts: 2, lastAttempt: -40),
+        failedRow(4, workspace: 103, "evil", "evil/\u{1B}[31mred", error: "bad JSON: \u{1B}]0;pwned\u{07} at byte 12", attempts: 1, lastAttempt: -90_000),
+    ] }
+
+    static var failed: [FailedSync] { decode(failedJSON) }
+
+    static var stuckJSON: [[String: Any]] { [
+        ["job_id": id(11).uuidString, "workspace_id": id(101).uuidString, "tracked_repository_id": id(511).uuidString,
+         "workspace": "acme", "full_name": "acme/infra", "last_sync_at": time(-30_000), "next_sync_at": time(-10_800),
+         "sync_attempts": 0, "overdue_hours": 3.0, "lease_owner": "worker-2@host", "lease_expires_at": time(-600),
+         "reason": "lease_expired"],
+        ["job_id": id(12).uuidString, "workspace_id": id(104).uuidString, "tracked_repository_id": id(512).uuidString,
+         "workspace": "rocket 🚀", "full_name": "rocket/launch", "last_sync_at": NSNull(), "next_sync_at": time(-7_500),
+         "sync_attempts": 3, "overdue_hours": 2.08, "lease_owner": NSNull(), "lease_expires_at": NSNull(), "reason": "overdue"],
+    ] }
+
+    static var snapshotJSON: [String: Any] {
+        [
+            "taken_at": time(-1),
+            "status": [
+                "health": ["total_workspaces": 120, "successful": 104, "failed": 4, "avg_hours_since_sync": 3],
+                "partial": 2, "never_synced": 10, "due_now": 6, "syncing_now": 2, "inactive": 7, "freshness": 0.92,
+                "runs_last_hour": 34, "failed_runs_last_hour": 3, "issues_last_hour": 1_234,
+                "throughput": [1, 3, 2, 5, 8, 2, 0, 4, 6, 3, 1, 2].enumerated().map { n, runs in
+                    ["bucket_start": time(Double(n - 11) * 300), "runs": runs, "failed_runs": 0, "issues": runs * 10] as [String: Any]
+                },
+                "pause": ["is_paused": false],
+            ] as [String: Any],
+            "failed": failedJSON,
+            "stuck": stuckJSON,
+            "rate_limit": ["limit": 5000, "remaining": 3120, "used": 1880, "reset_at": time(1_384), "observed_at": time(-12),
+                           "observation_age_seconds": 11.0, "burn_per_minute": 42.0, "projected_exhaustion_at": time(-12 + 3120 / 42 * 60),
+                           "exhausts_before_reset": false] as [String: Any],
+            "tiers": [
+                ["tier": "private", "workspaces": 3, "repositories_tracked": 40, "repositories_allowed": 300, "active_jobs": 40,
+                 "issues_synced": 88_000, "estimated_monthly_syncs": 8_640.0, "estimated_monthly_api_calls": 43_200.0],
+                ["tier": "pro", "workspaces": 12, "repositories_tracked": 58, "repositories_allowed": 60, "active_jobs": 58,
+                 "issues_synced": 23_456, "estimated_monthly_syncs": 4_176.0, "estimated_monthly_api_calls": 20_880.0],
+                ["tier": "free", "workspaces": 50, "repositories_tracked": 160, "repositories_allowed": 150, "active_jobs": 160,
+                 "issues_synced": 9_100, "estimated_monthly_syncs": 1_440.0, "estimated_monthly_api_calls": 7_200.0],
+            ] as [[String: Any]],
+        ]
+    }
+
+    static var snapshot: DashboardSnapshot { decode(snapshotJSON) }
+
+    /// The snapshot with a changed field, e.g. the global pause on.
+    static func snapshot(_ change: (inout [String: Any]) -> Void) -> DashboardSnapshot {
+        var json = snapshotJSON
+        change(&json)
+        return decode(json)
+    }
+
+    static let runs: [SyncRun] = decode([
+        ["id": 9, "job_id": id(1).uuidString, "worker_id": "worker-1@host", "trigger": "schedule", "started_at": time(-600),
+         "finished_at": time(-597), "duration_ms": 3_200, "api_calls": 1, "not_modified": 0, "pages": 0, "issues_fetched": 0,
+         "issues_stored": 0, "status": "failed", "error": "GitHub 502 Server Error"],
+        ["id": 8, "job_id": id(1).uuidString, "worker_id": "worker-2@host", "trigger": "manual", "started_at": time(-7_800),
+         "finished_at": time(-7_787), "duration_ms": 12_900, "api_calls": 4, "not_modified": 1, "pages": 3, "issues_fetched": 230,
+         "issues_stored": 230, "status": "success", "error": NSNull()],
+    ] as [[String: Any]])
+
+    static let audit: [AuditEntry] = decode([
+        ["id": 42, "at": time(-300), "actor": "oncall", "action": "stop-all", "parameters": ["reason": "GitHub outage"],
+         "summary": "stopped 120 active syncs", "affected_rows": 120, "undoable": true, "undone_at": time(-100), "undone_by": "oncall"],
+        ["id": 41, "at": time(-900), "actor": "oncall", "action": "reset", "parameters": [:] as [String: String],
+         "summary": "reset 1 failed sync", "affected_rows": 1, "undoable": true],
+    ] as [[String: Any]])
 
     /// A live dashboard with the fixture data, focused on `pane`.
     static func state(focus: Pane = .status, readOnly: Bool = false) -> DashboardState {

@@ -24,20 +24,12 @@ import Testing
             ("confirm-slow-down", Fixture.run(Fixture.state(focus: .rateLimit), Fixture.keys("L")).0),
             ("confirm-undo", Fixture.run(failed, [.key(.character("X"))] + Fixture.keys("STOP") + [.key(.enter),
                 .operationFinished(.stopAll(reason: "emergency stop from the dashboard"),
-                                   OperationOutcome(message: "stopped 120 rows (action 42)", undoable: UndoableAction(actionID: "42", summary: "emergency stop"))),
+                                   OperationOutcome(message: "stopped 120 rows (action 42)", undoable: UndoableAction(actionId: 42, summary: "emergency stop"))),
                 .key(.character("u"))]).0),
             ("help", Fixture.run(failed, Fixture.keys("?")).0),
             ("detail-loading", Fixture.run(failed, [.key(.enter)]).0),
-            ("detail-runs", Fixture.run(failed, [.key(.enter), .detailLoaded(rowID: Fixture.id(1), runs: [
-                SyncRunRecord(startedAt: Fixture.now - 600, durationSeconds: 3.2, status: "failed", issuesFetched: 0, apiCalls: 1,
-                              error: "GitHub 502 Server Error", worker: "worker-1@host"),
-                SyncRunRecord(startedAt: Fixture.now - 7_800, durationSeconds: 12.9, status: "success", issuesFetched: 230, apiCalls: 4,
-                              error: nil, worker: "worker-2@host"),
-            ])]).0),
-            ("audit", Fixture.run(failed, Fixture.keys("a") + [.auditLoaded([
-                AuditEntry(id: 42, at: Fixture.now - 300, actor: "oncall", action: "stop-all", summary: "deactivated 120 rows", undone: true),
-                AuditEntry(id: 41, at: Fixture.now - 900, actor: "oncall", action: "reset", summary: "acme/api in acme", undone: false),
-            ])]).0),
+            ("detail-runs", Fixture.run(failed, [.key(.enter), .detailLoaded(jobId: Fixture.id(1), runs: Fixture.runs)]).0),
+            ("audit", Fixture.run(failed, Fixture.keys("a") + [.auditLoaded(Fixture.audit)]).0),
             ("filter-input", Fixture.run(failed, Fixture.keys("/502")).0),
             ("filter-inverted", Fixture.run(failed, Fixture.keys("/!502") + [.key(.enter)]).0),
             ("grouped-errors", Fixture.run(failed, Fixture.keys("e")).0),
@@ -48,8 +40,11 @@ import Testing
 
     @Test(arguments: sizes)
     func connectionAndModes(size: Size) {
-        var paused = Fixture.snapshot
-        paused.status.globalPause = true
+        let paused = Fixture.snapshot { json in
+            var status = json["status"] as! [String: Any]
+            status["pause"] = ["is_paused": true, "reason": "GitHub outage", "paused_by": "oncall"]
+            json["status"] = status
+        }
         var waiting = DashboardState(database: "db.internal/wsync", readOnly: true, interval: 2, now: Fixture.now,
                                      themeNames: [], themeName: "default")
         waiting.timeZone = TimeZone(identifier: "UTC")!

@@ -8,7 +8,7 @@ import Testing
 
     func row(_ n: Int) -> RowRef {
         let r = Fixture.failed[n]
-        return RowRef(rowID: r.rowID, workspaceID: r.workspaceID, workspace: r.workspace, repository: r.repository)
+        return RowRef(jobId: r.jobId, workspaceId: r.workspaceId, workspace: r.workspace, repository: r.repository)
     }
 
     @Test func focusMovesWithTabShiftTabAndDigits() {
@@ -25,8 +25,10 @@ import Testing
         var (state, commands) = Fixture.run(failed, Fixture.keys("jj"))
         #expect(commands.isEmpty)
         // A refresh moves the selected row (index 2, nihon/設定) to the top.
-        var reordered = Fixture.snapshot
-        reordered.failed = [Fixture.failed[2], Fixture.failed[0], Fixture.failed[1], Fixture.failed[3]]
+        let reordered = Fixture.snapshot { json in
+            let rows = Fixture.failedJSON
+            json["failed"] = [rows[2], rows[0], rows[1], rows[3]]
+        }
         (state, commands) = Fixture.run(state, [.snapshot(reordered)] + Fixture.keys("r"))
         #expect(commands == [.perform(.reset([row(2)]))])
         #expect(state.inFlight == [.reset([row(2)])])
@@ -78,7 +80,7 @@ import Testing
 
     @Test func undoOffersTheLastActionOfThisSession() {
         let stop = Operation.stopAll(reason: "emergency stop from the dashboard")
-        let action = UndoableAction(actionID: "42", summary: "emergency stop")
+        let action = UndoableAction(actionId: 42, summary: "emergency stop")
         var (state, commands) = Fixture.run(failed, Fixture.keys("u"))
         #expect(commands.isEmpty && state.message?.text == "nothing to undo in this session")
         (state, commands) = Fixture.run(failed, [.operationFinished(stop, OperationOutcome(message: "stopped", undoable: action))] + Fixture.keys("uy"))
@@ -97,7 +99,7 @@ import Testing
         var (state, commands) = Fixture.run(failed, Fixture.keys("s"))
         #expect(commands == [.perform(.syncRow(row(0)))])
         (state, commands) = Fixture.run(state, Fixture.keys("jS"))
-        #expect(commands == [.perform(.syncWorkspace(workspaceID: Fixture.id(101), name: "acme"))])
+        #expect(commands == [.perform(.syncWorkspace(workspaceId: Fixture.id(101), name: "acme"))])
         #expect(state.inFlight.count == 2)
         (state, _) = Fixture.run(state, [.operationFailed(.syncRow(row(0)), message: "GitHub 502")])
         #expect(state.inFlight.count == 1)
@@ -134,10 +136,10 @@ import Testing
 
     @Test func detailLoadsRunsForTheSelectedRowAndEscapeCloses() {
         var (state, commands) = Fixture.run(failed, Fixture.keys("j") + [.key(.enter)])
-        #expect(commands == [.loadDetail(rowID: Fixture.id(2))])
-        (state, _) = Fixture.run(state, [.detailLoaded(rowID: Fixture.id(9), runs: [])])
+        #expect(commands == [.loadDetail(jobId: Fixture.id(2))])
+        (state, _) = Fixture.run(state, [.detailLoaded(jobId: Fixture.id(9), runs: [])])
         guard case .detail(_, nil, _) = state.overlay else { Issue.record("runs of another row accepted"); return }
-        (state, _) = Fixture.run(state, [.detailLoaded(rowID: Fixture.id(2), runs: []), .key(.escape)])
+        (state, _) = Fixture.run(state, [.detailLoaded(jobId: Fixture.id(2), runs: []), .key(.escape)])
         #expect(state.overlay == nil)
     }
 
@@ -161,8 +163,7 @@ import Testing
         var (state, _) = Fixture.run(failed, [.connectionLost(reason: "gone", at: Fixture.now + 5), .tick(Fixture.now + 60)])
         #expect(state.snapshot == Fixture.snapshot)
         #expect(state.freshness == .stale)
-        var later = Fixture.snapshot
-        later.readAt = Fixture.now + 61
+        let later = Fixture.snapshot { $0["taken_at"] = Fixture.time(61) }
         (state, _) = Fixture.run(state, [.snapshot(later)])
         #expect(state.connection == .live && state.freshness == .fresh)
         #expect(state.message?.text == "reconnected to localhost/wsync")

@@ -20,6 +20,7 @@ import TestSupport
         let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
         let outcome = try operations.reset(.allFailed)
         #expect(outcome.affectedRows == failedIDs.count)
+        #expect(Set(outcome.jobIds) == failedIDs)
         let after = try jobs()
         for (old, new) in zip(before, after) {
             if failedIDs.contains(old.id) {
@@ -87,6 +88,21 @@ import TestSupport
         #expect(resume.skipped == [name])
     }
 
+    @Test func twoStopsNeedTwoResumesBeforeThePauseLifts() throws {
+        let before = try jobs()
+        let first = try operations.stopAll(reason: "first")
+        let second = try operations.stopAll(reason: "second")
+        #expect(second.affectedRows == 0)
+        let resumeSecond = try operations.resume()
+        #expect(resumeSecond.summary.contains("stays paused: action \(first.actionId!)"))
+        #expect(try PauseState.fetch(connection).isPaused)
+        _ = try operations.resume()
+        #expect(try !PauseState.fetch(connection).isPaused)
+        #expect(try jobs() == before)
+        let nothing = #expect(throws: WSyncError.self) { try operations.resume() }
+        #expect(nothing?.message.contains("nothing to resume") == true)
+    }
+
     @Test func slowDownThenUndoRestoresEveryFrequency() throws {
         let before = try jobs()
         let outcome = try operations.slowDown(factor: 2, minHours: 48)
@@ -143,6 +159,41 @@ import TestSupport
         #expect(try jobs() == before)
     }
 
+    @Test func everyOperationWritesExactlyOneMatchingAuditRow() throws {
+        let steps: [(AuditAction, () throws -> ActionOutcome)] = [
+            (.link, { try operations.link() }),
+            (.reset, { try operations.reset(.allFailed) }),
+            (.slowDown, { try operations.slowDown(factor: 1.5, minHours: 12) }),
+            (.pauseTier, { try operations.pauseTier(.pro, limit: 2) }),
+            (.setFrequency, { try operations.setFrequency(tier: .free, hours: 12) }),
+            (.setRetention, { try operations.setRetention(days: 30, minTotalIssues: 0) }),
+            (.stopAll, { try operations.stopAll(reason: "drill") }),
+            (.resume, { try operations.resume() }),
+            (.undo, { try operations.undo(actionID: try #require(try AuditLog.latestUndoable(connection)).id) }),
+            (.cleanup, { try operations.cleanup().outcome }),
+            (.rollback, { try operations.rollback() }),
+        ]
+        for (action, step) in steps {
+            let before = try AuditLog.entries(connection, limit: 10_000).count
+            let outcome = try step()
+            let entries = try AuditLog.entries(connection, limit: 10_000)
+            #expect(entries.count == before + 1, "\(action)")
+            let newest = try #require(entries.first)
+            #expect(newest.id == outcome.actionId && newest.action == action.rawValue && outcome.action == action)
+            #expect(newest.affectedRows == outcome.affectedRows && newest.summary == outcome.summary && newest.actor == "tester")
+            #expect(newest.isUndoable == outcome.undoable, "\(action)")
+        }
+    }
+
+    @Test func auditParametersOfOtherWritersAreReadAsText() throws {
+        try connection.execute("""
+            INSERT INTO wsync_audit_log (actor, action, parameters, summary)
+            VALUES ('worker', 'sync', '{"job_ids": ["a", "b"], "limit": 5, "hours_back": null, "repository": "o/r"}', 'synced')
+            """)
+        let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
+        #expect(entry.parameters == ["job_ids": #"["a", "b"]"#, "limit": "5", "repository": "o/r"])
+    }
+
     @Test func undoTwiceOrOfNothingIsRefused() throws {
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)
@@ -183,6 +234,13 @@ import TestSupport
         #expect(try after.decode("total", as: Int.self) == (try expected.decode("all_metrics", as: Int.self)))
         #expect(try after.decode("opened", as: Int.self) == (try expected.decode("opened", as: Int.self)))
         #expect(try operations.cleanup().counts == CleanupCounts(expiredCacheEntries: 0, archivedMetrics: 0))
+    }
+
+    @Test func cleanupCreatesAMissingArchiveTable() throws {
+        try connection.execute("DROP TABLE daily_activity_metrics_archive")
+        let moved = try operations.cleanup().counts.archivedMetrics
+        #expect(moved > 0)
+        #expect(try connection.query("SELECT count(*)::int AS n FROM daily_activity_metrics_archive")[0].decode("n", as: Int.self) == moved)
     }
 
     @Test func cleanupFailingHalfWayLeavesEverythingAsItWas() throws {

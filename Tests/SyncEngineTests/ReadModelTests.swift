@@ -187,11 +187,13 @@ import TestSupport
     }
 
     @Test func snapshotIsEveryPaneInOneStatement() throws {
+        _ = try Operations(connection: connection, actor: "tester").slowDown()
         let snapshot = try DashboardSnapshot.fetch(connection)
         #expect(snapshot.status == (try SyncStatus.fetch(connection)).with(throughputOf: snapshot.status))
         #expect(snapshot.failed == (try FailedSync.fetch(connection, limit: 200)))
         #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50)).with(overdueOf: snapshot.stuck))
         #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
+        #expect(snapshot.recentActions == (try AuditLog.entries(connection, limit: 20)))
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
         #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
     }

@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 /// Whether the poller currently reaches the database.
@@ -73,9 +74,9 @@ public enum ListItem: Equatable, Sendable {
 
     public var key: String {
         switch self {
-        case .failed(let row): row.rowID.uuidString
+        case .failed(let row): row.jobId.uuidString
         case .group(let group): "group:" + group.error
-        case .stuck(let row): row.rowID.uuidString
+        case .stuck(let row): row.jobId.uuidString
         }
     }
 
@@ -92,17 +93,17 @@ public enum ListItem: Equatable, Sendable {
         switch self {
         case .failed(let r): [r.workspace, r.repository, r.lastSyncError ?? ""].joined(separator: " ")
         case .group(let g): g.error + " " + g.rows.map(\.repository).joined(separator: " ")
-        case .stuck(let r): [r.workspace, r.repository, r.leasedBy ?? ""].joined(separator: " ")
+        case .stuck(let r): [r.workspace, r.fullName, r.leaseOwner ?? ""].joined(separator: " ")
         }
     }
 }
 
 extension FailedSync {
-    var ref: RowRef { RowRef(rowID: rowID, workspaceID: workspaceID, workspace: workspace, repository: repository) }
+    var ref: RowRef { RowRef(jobId: jobId, workspaceId: workspaceId, workspace: workspace, repository: repository) }
 }
 
 extension StuckSync {
-    var ref: RowRef { RowRef(rowID: rowID, workspaceID: workspaceID, workspace: workspace, repository: repository) }
+    var ref: RowRef { RowRef(jobId: jobId, workspaceId: workspaceId, workspace: workspace, repository: fullName) }
 }
 
 /// The full-screen views over the panes.
@@ -111,7 +112,7 @@ public enum Overlay: Equatable, Sendable {
     case filter(text: String)
     case confirm(Confirmation)
     case typedConfirmation(TypedConfirmation)
-    case detail(item: ListItem, runs: [SyncRunRecord]?, scroll: Int)
+    case detail(item: ListItem, runs: [SyncRun]?, scroll: Int)
     case audit(entries: [AuditEntry]?, scroll: Int)
 }
 
@@ -183,7 +184,7 @@ public struct DashboardState: Sendable {
     }
 
     /// Age of the data on screen, nil before the first snapshot.
-    public var dataAge: TimeInterval? { snapshot.map { max(0, now.timeIntervalSince($0.readAt)) } }
+    public var dataAge: TimeInterval? { snapshot.map { max(0, now.timeIntervalSince($0.takenAt)) } }
 
     /// How stale the panes are: amber past 2× the interval, red past 5×.
     public var freshness: Freshness {

@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 /// Everything that can change the dashboard's state: keys, data from the poller, results of operations, time.
@@ -8,7 +9,7 @@ public enum Event: Sendable {
     case connectionLost(reason: String, at: Date)
     case operationFinished(Operation, OperationOutcome)
     case operationFailed(Operation, message: String)
-    case detailLoaded(rowID: UUID, runs: [SyncRunRecord])
+    case detailLoaded(jobId: UUID, runs: [SyncRun])
     case auditLoaded([AuditEntry])
     case loadFailed(message: String)
     case themeFailed(message: String)
@@ -19,7 +20,7 @@ public enum Command: Equatable, Sendable {
     case perform(Operation)
     case setInterval(seconds: Double)
     case setPolling(paused: Bool)
-    case loadDetail(rowID: UUID)
+    case loadDetail(jobId: UUID)
     case loadAudit
     case useTheme(name: String)
     case quit

@@ -2,13 +2,13 @@ import Foundation
 
 /// A row of workspace_tracked_repositories as the dashboard names it in dialogs and messages.
 public struct RowRef: Equatable, Sendable {
-    public var rowID: UUID
-    public var workspaceID: UUID
+    public var jobId: UUID
+    public var workspaceId: UUID
     public var workspace: String
     public var repository: String
 
-    public init(rowID: UUID, workspaceID: UUID, workspace: String, repository: String) {
-        self.rowID = rowID; self.workspaceID = workspaceID; self.workspace = workspace; self.repository = repository
+    public init(jobId: UUID, workspaceId: UUID, workspace: String, repository: String) {
+        self.jobId = jobId; self.workspaceId = workspaceId; self.workspace = workspace; self.repository = repository
     }
 }
 
@@ -17,7 +17,7 @@ public enum Operation: Equatable, Sendable {
     case reset([RowRef])
     case resetAllFailed
     case syncRow(RowRef)
-    case syncWorkspace(workspaceID: UUID, name: String)
+    case syncWorkspace(workspaceId: UUID, name: String)
     case stopAll(reason: String)
     case slowDown
     case undo(UndoableAction)
@@ -39,11 +39,11 @@ public enum Operation: Equatable, Sendable {
 
 /// An action of this session that the engine can undo (`u`).
 public struct UndoableAction: Equatable, Sendable {
-    public var actionID: String
+    public var actionId: Int64
     public var summary: String
 
-    public init(actionID: String, summary: String) {
-        self.actionID = actionID; self.summary = summary
+    public init(actionId: Int64, summary: String) {
+        self.actionId = actionId; self.summary = summary
     }
 }
 

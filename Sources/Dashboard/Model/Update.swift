@@ -26,7 +26,7 @@ extension DashboardState {
             if case .disconnected = connection { say("reconnected to \(database)", .success) }
             connection = .live
             snapshot = fresh
-            now = max(now, fresh.readAt)
+            now = max(now, fresh.takenAt)
             refreshOpenDetail()
         case .connectionLost(let reason, let at):
             if case .disconnected = connection { break }
@@ -39,8 +39,8 @@ extension DashboardState {
         case .operationFailed(let operation, let message):
             inFlight.removeAll { $0 == operation }
             say("\(operation.summary) failed: \(message)", .failure)
-        case .detailLoaded(let rowID, let runs):
-            if case .detail(let item, _, let scroll) = overlay, item.rows.first?.rowID == rowID {
+        case .detailLoaded(let jobId, let runs):
+            if case .detail(let item, _, let scroll) = overlay, item.rows.first?.jobId == jobId {
                 overlay = .detail(item: item, runs: runs, scroll: scroll)
             }
         case .auditLoaded(let entries):
@@ -140,7 +140,7 @@ extension DashboardState {
         guard focus.isList, let item = selectedItem(in: focus) else { return [] }
         overlay = .detail(item: item, runs: nil, scroll: 0)
         if case .group = item { return [] }
-        return item.rows.first.map { [.loadDetail(rowID: $0.rowID)] } ?? []
+        return item.rows.first.map { [.loadDetail(jobId: $0.jobId)] } ?? []
     }
 
     /// Keeps an open detail view showing the latest copy of its row.
@@ -204,7 +204,7 @@ extension DashboardState {
 
     private mutating func syncSelectedWorkspace() -> [Command] {
         guard focus.isList, let row = selectedItem(in: focus)?.rows.first else { say(noSelection(), .failure); return [] }
-        return start(.syncWorkspace(workspaceID: row.workspaceID, name: row.workspace))
+        return start(.syncWorkspace(workspaceId: row.workspaceId, name: row.workspace))
     }
 
     private mutating func openStopDialog() {
@@ -212,7 +212,7 @@ extension DashboardState {
         overlay = .typedConfirmation(TypedConfirmation(
             title: "EMERGENCY STOP: deactivate every active sync row",
             lines: [
-                "Active rows to deactivate: \(status.map { String($0.active) } ?? "unknown")",
+                "Active rows to deactivate: \(status.map { String($0.health.totalWorkspaces) } ?? "unknown")",
                 "Syncs running now: \(status.map { String($0.syncingNow) } ?? "unknown") (they finish their current page)",
                 "Undo with u (resume) in this session, or `wsync resume`.",
             ],
@@ -221,7 +221,7 @@ extension DashboardState {
     }
 
     private mutating func openSlowDownDialog() {
-        let active = snapshot.map { String($0.status.active) } ?? "unknown"
+        let active = snapshot.map { String($0.status.health.totalWorkspaces) } ?? "unknown"
         overlay = .confirm(Confirmation(
             title: "Slow down all \(active) active rows?",
             lines: ["Doubles sync_frequency_hours, at least 48 h, at most 168 h.", "Undo with u."],
@@ -232,7 +232,7 @@ extension DashboardState {
         guard let last = undoStack.last else { say("nothing to undo in this session", .info); return }
         overlay = .confirm(Confirmation(
             title: "Undo \(last.summary)?",
-            lines: ["Restores exactly the previous state recorded by action \(last.actionID)."],
+            lines: ["Restores exactly the previous state recorded by action \(last.actionId)."],
             operation: .undo(last)))
     }
 

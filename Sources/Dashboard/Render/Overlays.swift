@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 extension Canvas {
@@ -72,7 +73,7 @@ extension Canvas {
         return lines
     }
 
-    private func detailLines(_ item: ListItem, runs: [SyncRunRecord]?, state: DashboardState) -> [(String, StyleRole)] {
+    private func detailLines(_ item: ListItem, runs: [SyncRun]?, state: DashboardState) -> [(String, StyleRole)] {
         var lines: [(String, StyleRole)] = []
         func field(_ name: String, _ value: String, _ role: StyleRole = .normal) {
             lines.append((DisplayWidth.pad(name, to: 14) + value, role))
@@ -89,12 +90,12 @@ extension Canvas {
             lines.append(("error", .dim))
             lines += SafeText.lines(r.lastSyncError ?? "(none recorded)").map { ("  " + $0, .error) }
         case .stuck(let r):
-            field("repository", SafeText.line(r.repository))
+            field("repository", SafeText.line(r.fullName))
             field("workspace", SafeText.line(r.workspace))
             field("next sync was", ago(r.nextSyncAt), .warn)
             field("last sync", ago(r.lastSyncAt))
             field("attempts", String(r.syncAttempts))
-            field("leased by", SafeText.line(r.leasedBy ?? "nobody"))
+            field("leased by", SafeText.line(r.leaseOwner ?? "nobody"))
             if let expiry = r.leaseExpiresAt { field("lease ends", Format.dateTime(expiry, in: state.timeZone)) }
         case .group(let g):
             lines.append(("\(g.rows.count) failed rows share this error:", .dim))
@@ -108,9 +109,9 @@ extension Canvas {
         guard let runs else { lines.append(("  loading…", .dim)); return lines }
         if runs.isEmpty { lines.append(("  no runs recorded", .dim)) }
         for run in runs {
-            let duration = run.durationSeconds.map { Format.duration($0) } ?? "running"
+            let duration = run.durationMs.map { Format.duration(Double($0) / 1000) } ?? "running"
             let role: StyleRole = run.status == "success" ? .ok : run.status == "failed" ? .error : .warn
-            lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(run.issuesFetched) issues, \(run.apiCalls) calls" + (run.worker.map { ", \(SafeText.line($0))" } ?? ""), role))
+            lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(run.issuesStored) issues, \(run.apiCalls) calls\(run.notModified > 0 ? " (\(run.notModified) not modified)" : ""), \(SafeText.line(run.workerId))", role))
             if let error = run.error { lines.append(("    " + SafeText.line(error), .error)) }
         }
         return lines
@@ -120,9 +121,9 @@ extension Canvas {
         guard let entries else { return [("loading…", .dim)] }
         if entries.isEmpty { return [("no operator actions recorded", .dim)] }
         return entries.map { e in
-            let undone = e.undone ? " (undone)" : ""
-            return ("#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.action))  \(SafeText.line(e.summary))\(undone)",
-                    e.undone ? .dim : .normal)
+            let undone = e.undoneAt != nil ? " (undone)" : ""
+            return ("#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.summary))\(undone)",
+                    e.undoneAt != nil ? .dim : .normal)
         }
     }
 }

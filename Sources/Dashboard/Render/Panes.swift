@@ -1,3 +1,4 @@
+import SyncEngine
 import Foundation
 
 extension Canvas {
@@ -32,18 +33,19 @@ extension Canvas {
 
     // MARK: Sync status
 
-    mutating func drawStatus(_ s: SyncStatusCounts, in rect: Rect) {
+    mutating func drawStatus(_ s: SyncStatus, in rect: Rect) {
+        let h = s.health
         let cells: [(String, String, StyleRole)] = [
-            ("active", Format.count(s.active), .normal),
-            ("success", Format.count(s.success), .ok),
-            ("failed", Format.count(s.failed), s.failed > 0 ? .error : .ok),
+            ("active", Format.count(h.totalWorkspaces), .normal),
+            ("success", Format.count(h.successful), .ok),
+            ("failed", Format.count(h.failed), h.failed > 0 ? .error : .ok),
             ("partial", Format.count(s.partial), s.partial > 0 ? .warn : .normal),
             ("never synced", Format.count(s.neverSynced), .normal),
             ("due now", Format.count(s.dueNow), .normal),
             ("syncing", Format.count(s.syncingNow), .normal),
-            ("avg age", s.averageHoursSinceSync.map { Format.oneDecimal($0) + "h" } ?? "–", .normal),
+            ("avg age", h.avgHoursSinceSync.map { "\($0)h" } ?? "–", .normal),
             ("fresh", s.freshness.map(Format.percent) ?? "–", (s.freshness ?? 1) < 0.8 ? .warn : .ok),
-            ("pause", s.globalPause ? "ON" : "off", s.globalPause ? .error : .normal),
+            ("pause", s.pause.isPaused ? "ON" : "off", s.pause.isPaused ? .error : .normal),
         ]
         let cellWidth = 18
         let columns = max(1, min(3, (rect.width + 1) / (cellWidth + 1)))
@@ -60,9 +62,12 @@ extension Canvas {
         }
         let y = rect.y + rows
         guard y < rect.y + rect.height else { return }
-        let summary = "last hour: \(Format.count(s.runsLastHour)) runs, \(Format.count(s.issuesLastHour)) issues "
+        let short = "last hour: \(Format.count(s.runsLastHour)) runs, \(Format.count(s.issuesLastHour)) issues "
+        let full = "last hour: \(Format.count(s.runsLastHour)) runs (\(Format.count(s.failedRunsLastHour)) failed), \(Format.count(s.issuesLastHour)) issues "
+        // The failed-run count only when it leaves room for a readable sparkline.
+        let summary = s.failedRunsLastHour > 0 && DisplayWidth.of(full) + 8 <= rect.width ? full : short
         let used = text(summary, x: rect.x, y: y, width: rect.width, role: .normal)
-        sparkline(s.runsPerFiveMinutes, x: rect.x + used, y: y, width: rect.width - used, role: .gauge)
+        sparkline(s.throughput.map(\.runs), x: rect.x + used, y: y, width: rect.width - used, role: .gauge)
     }
 
     // MARK: Failed syncs
@@ -128,8 +133,8 @@ extension Canvas {
             let lease = r.leaseExpiresAt.map { expiry in
                 expiry < state.now ? "expired \(Format.age(state.now.timeIntervalSince(expiry)))" : "ends \(Format.age(expiry.timeIntervalSince(state.now)))"
             } ?? "–"
-            return TableRow(cells: [SafeText.line(r.repository), SafeText.line(r.workspace), overdue,
-                                    SafeText.line(r.leasedBy ?? "–"), lease],
+            return TableRow(cells: [SafeText.line(r.fullName), SafeText.line(r.workspace), overdue,
+                                    SafeText.line(r.leaseOwner ?? "–"), lease],
                             roles: [.normal, .normal, .warn, .normal, r.leaseExpiresAt.map { $0 < state.now ? .error : .dim } ?? .dim])
         }
         table(columns, rows: rows, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect)
@@ -137,36 +142,35 @@ extension Canvas {
 
     // MARK: Rate limit
 
-    mutating func drawRateLimit(_ observation: RateLimitGauge?, state: DashboardState, in rect: Rect) {
-        guard let g = observation else {
+    mutating func drawRateLimit(_ g: RateLimitGauge, state: DashboardState, in rect: Rect) {
+        guard let limit = g.limit, let remaining = g.remaining, let resetAt = g.resetAt, let observedAt = g.observedAt else {
             text("no rate-limit observation yet", x: rect.x, y: rect.y, width: rect.width, role: .dim)
             return
         }
         let now = state.now
-        let fraction = g.limit > 0 ? Double(g.remaining) / Double(g.limit) : 0
+        let fraction = limit > 0 ? Double(remaining) / Double(limit) : 0
         let role: StyleRole = fraction <= 0.1 ? .error : fraction <= 0.25 ? .warn : .gauge
-        let numbers = " \(g.remaining)/\(g.limit) \(Format.percent(fraction))"
+        let numbers = " \(remaining)/\(limit) \(Format.percent(fraction))"
         let numbersWidth = min(rect.width, DisplayWidth.of(numbers))
         gauge(fraction, x: rect.x, y: rect.y, width: rect.width - numbersWidth, role: role)
         text(numbers, x: rect.x + rect.width - numbersWidth, y: rect.y, width: numbersWidth, role: role)
 
-        let burnPerMinute = Double(g.usedLastFifteenMinutes) / 15
-        let untilReset = g.resetAt.timeIntervalSince(now)
+        let untilReset = resetAt.timeIntervalSince(now)
         var lines: [(String, StyleRole)] = [
-            (untilReset > 0 ? "resets in \(Format.duration(untilReset)) at \(Format.clock(g.resetAt, in: state.timeZone))" : "reset time passed; new window", .normal),
-            ("burn \(Format.oneDecimal(burnPerMinute))/min over the last 15 min", .normal),
+            (untilReset > 0 ? "resets in \(Format.duration(untilReset)) at \(Format.clock(resetAt, in: state.timeZone))" : "reset time passed; new window", .normal),
         ]
-        if burnPerMinute > 0 {
-            let exhaustion = Double(g.remaining) / burnPerMinute * 60
-            if exhaustion < untilReset {
-                lines.append(("exhausted in \(Format.duration(exhaustion)) at this rate", exhaustion < 900 ? .error : .warn))
-            } else {
-                lines.append(("lasts until the reset at this rate", .ok))
-            }
+        if let burn = g.burnPerMinute, burn > 0 {
+            lines.append(("burn \(Format.oneDecimal(burn))/min over the last 15 min", .normal))
         } else {
             lines.append(("no calls in the last 15 min", .dim))
         }
-        let observedAge = now.timeIntervalSince(g.observedAt)
+        if let exhaustion = g.projectedExhaustionAt, g.exhaustsBeforeReset {
+            let left = exhaustion.timeIntervalSince(now)
+            lines.append(("exhausted at \(Format.clock(exhaustion, in: state.timeZone)) (in \(Format.duration(left))) at this rate", left < 900 ? .error : .warn))
+        } else if g.projectedExhaustionAt != nil {
+            lines.append(("lasts until the reset at this rate", .ok))
+        }
+        let observedAge = now.timeIntervalSince(observedAt)
         lines.append(("observed \(Format.age(observedAge)) ago", observedAge > 900 ? .warn : .dim))
         for (n, line) in lines.enumerated() where n + 1 < rect.height {
             text(line.0, x: rect.x, y: rect.y + 1 + n, width: rect.width, role: line.1)
@@ -189,9 +193,9 @@ extension Canvas {
             Column(title: "api/mo", width: 6, alignRight: true, priority: 1),
         ]
         let rows = tiers.map { t in
-            let use = t.repositoriesAllowed > 0 ? Double(t.repositoriesUsed) / Double(t.repositoriesAllowed) : 0
-            return TableRow(cells: [SafeText.line(t.tier), Format.count(t.workspaces), "\(t.repositoriesUsed)/\(t.repositoriesAllowed)",
-                                    Format.percent(use), Format.count(t.issuesSynced), Format.count(t.estimatedMonthlyAPICalls)],
+            let use = t.repositoriesAllowed > 0 ? Double(t.repositoriesTracked) / Double(t.repositoriesAllowed) : 0
+            return TableRow(cells: [SafeText.line(t.tier), Format.count(t.workspaces), "\(t.repositoriesTracked)/\(t.repositoriesAllowed)",
+                                    Format.percent(use), Format.count(t.issuesSynced), Format.count(t.estimatedMonthlyApiCalls)],
                             roles: [.normal, .normal, use > 1 ? .error : use > 0.9 ? .warn : .normal, use > 1 ? .error : use > 0.9 ? .warn : .dim, .normal, .normal])
         }
         table(columns, rows: rows, selected: nil, focused: false, in: rect)

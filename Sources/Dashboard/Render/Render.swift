@@ -25,10 +25,10 @@ extension DashboardState {
     /// The loud line under the header: lost connection, or the global sync pause.
     var banner: String? {
         if case .disconnected(let since, let reason) = connection {
-            let asOf = snapshot.map { "data as of \(Format.clock($0.readAt, in: timeZone)) (\(Format.duration(now.timeIntervalSince($0.readAt))) old)" } ?? "no data yet"
+            let asOf = snapshot.map { "data as of \(Format.clock($0.takenAt, in: timeZone)) (\(Format.duration(now.timeIntervalSince($0.takenAt))) old)" } ?? "no data yet"
             return " DISCONNECTED for \(Format.duration(now.timeIntervalSince(since))): \(asOf); reconnecting… (\(SafeText.line(reason)))"
         }
-        if snapshot?.status.globalPause == true {
+        if snapshot?.status.pause.isPaused == true {
             return " GLOBAL SYNC PAUSE IS ON: workers claim nothing until it is lifted"
         }
         return nil

@@ -46,6 +46,13 @@ public enum AuditLog {
         return entries.first
     }
 
+    /// The newest action that can still be undone (the dashboard's `u`), or nil.
+    public static func latestUndoable(_ connection: Connection) throws -> AuditEntry? {
+        let rows = try connection.query("SELECT max(id) AS id FROM wsync_audit_log WHERE undoable AND undone_at IS NULL")
+        guard let id = try rows[0].decode("id", as: Int64?.self) else { return nil }
+        return try entry(connection, id: id)
+    }
+
     static func validatedActor(_ actor: String) throws -> String {
         let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw WSyncError("the actor is empty; pass --actor NAME so the audit log says who acted") }
@@ -60,6 +67,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var at: Date
     public var actor: String
     public var action: String
+    /// Every parameter as text (numbers and arrays in JSON notation); nulls are left out. Other writers of the
+    /// log (the sync engine) record typed JSON, which this flattens.
     public var parameters: [String: String]
     public var summary: String
     public var affectedRows: Int
@@ -75,7 +84,10 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     static func listQuery(limit: Int, action: AuditAction? = nil, id: Int64? = nil) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(
-                   'id', a.id, 'at', a.at, 'actor', a.actor, 'action', a.action, 'parameters', a.parameters,
+                   'id', a.id, 'at', a.at, 'actor', a.actor, 'action', a.action,
+                   'parameters', CASE WHEN jsonb_typeof(a.parameters) = 'object' THEN
+                       (SELECT coalesce(jsonb_object_agg(p.key, p.value #>> '{}'), '{}') FROM jsonb_each(a.parameters) p
+                        WHERE jsonb_typeof(p.value) <> 'null') ELSE '{}' END,
                    'summary', a.summary, 'affected_rows', a.affected_rows, 'undoable', a.undoable,
                    'undone_at', a.undone_at, 'undone_by', a.undone_by, 'undo_action_id', a.undo_action_id,
                    'undoes_action_id', a.undoes_action_id) ORDER BY a.id DESC), '[]')

@@ -33,6 +33,13 @@ public enum JobSelector: Sendable, Equatable {
         }
     }
 
+    /// Parses a workspace id given by the user and checks that the workspace exists.
+    public static func existingWorkspace(_ text: String, _ connection: Connection) throws -> UUID {
+        let id = try workspaceID(text)
+        try requireWorkspace(id, connection)
+        return id
+    }
+
     static func workspaceID(_ text: String) throws -> UUID {
         guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
             throw WSyncError("workspace id \"\(text)\" is not a UUID; copy it from wsync failed --json (workspace_id)")
@@ -46,6 +53,11 @@ public enum JobSelector: Sendable, Equatable {
             throw WSyncError("repository \"\(text)\" is not OWNER/NAME, e.g. --repo octo-org/api")
         }
         return text
+    }
+
+    /// Checks that what the selector names exists (before asking for confirmation; the operation checks again).
+    public func validate(_ connection: Connection) throws {
+        _ = try resolvedCondition(connection)
     }
 
     /// Checks that what the selector names exists, then returns the condition on `wtr` it stands for.

@@ -24,13 +24,20 @@ public struct ActionOutcome: Codable, Sendable, Equatable {
     public var summary: String
     /// Repositories an undo or resume left alone because an operator changed them since.
     public var skipped: [String]
+    /// `wsync undo` can reverse it.
+    public var undoable: Bool
+    /// The jobs a row-changing action changed (what a retry then syncs).
+    public var jobIds: [UUID]
 
-    public init(actionId: Int64?, action: AuditAction, affectedRows: Int, summary: String, skipped: [String] = []) {
+    public init(actionId: Int64?, action: AuditAction, affectedRows: Int, summary: String, skipped: [String] = [],
+                undoable: Bool = false, jobIds: [UUID] = []) {
+        self.jobIds = jobIds
         self.actionId = actionId
         self.action = action
         self.affectedRows = affectedRows
         self.summary = summary
         self.skipped = skipped
+        self.undoable = undoable
     }
 }
 
@@ -46,7 +53,8 @@ extension Operations {
             let id = try AuditLog.record(connection, actor: actor, action: action, parameters: parameters, summary: text,
                                          affectedRows: affected,
                                          previousState: .init(field: field, rows: try row.decode("rows", as: JSONText.self)))
-            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text)
+            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text, undoable: true,
+                                 jobIds: try row.decode("ids", as: [UUID].self))
         }
     }
 

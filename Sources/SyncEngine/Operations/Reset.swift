@@ -31,7 +31,7 @@ extension Operations {
 enum RowChangeSQL {
     /// Ends a statement whose CTE `changed` returns `id`, `before` and `after`: the count and the undo record.
     static let summary: SQL = """
-        SELECT count(*)::int AS affected,
+        SELECT count(*)::int AS affected, coalesce(array_agg(id ORDER BY id), '{}') AS ids,
                coalesce(jsonb_agg(jsonb_build_object('id', id, 'before', before, 'after', after)), '[]'::jsonb) AS rows
         FROM changed
         """

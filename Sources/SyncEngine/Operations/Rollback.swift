@@ -31,6 +31,7 @@ extension Operations {
                 try connection.execute("UPDATE wsync_audit_log SET undoable = false WHERE id = \(outcome.actionId)")
                 try connection.execute("UPDATE wsync_pause SET action_id = NULL")
                 outcome.summary += " (cannot be undone)"
+                outcome.undoable = false
             }
             return outcome
         }

@@ -28,15 +28,21 @@ extension Operations {
             let result = try connection.query(Self.restoreStatement(field, actionID: actionID))[0]
             let restored = try result.decode("restored", as: Int.self)
             let skipped = try result.decode("skipped", as: [String].self)
-            if Self.pausingActions.contains(action) {
-                try connection.execute("""
-                    UPDATE wsync_pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL
-                    WHERE NOT EXISTS (SELECT 1 FROM wsync_audit_log WHERE action = ANY(\(Self.pausingActions)::text[])
-                                      AND undoable AND undone_at IS NULL AND id <> \(actionID))
-                    """)
-            }
             var summary = "undid action \(actionID) (\(action)): restored \(counted(restored, "job"))"
             if !skipped.isEmpty { summary += "; left \(skipped.count) changed since alone" }
+            if Self.pausingActions.contains(action) {
+                let stillInEffect = try connection.query("""
+                    SELECT max(id) AS id FROM wsync_audit_log WHERE action = ANY(\(Self.pausingActions)::text[])
+                    AND undoable AND undone_at IS NULL AND id <> \(actionID)
+                    """)[0].decode("id", as: Int64?.self)
+                if let stillInEffect {
+                    summary += "; syncing stays paused: action \(stillInEffect) is still in effect"
+                } else {
+                    try connection.execute("""
+                        UPDATE wsync_pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL
+                        """)
+                }
+            }
             let id = try AuditLog.record(connection, actor: actor, action: auditAction, parameters: ["action_id": String(actionID)],
                                          summary: summary, affectedRows: restored, undoesActionID: actionID)
             try connection.execute("""

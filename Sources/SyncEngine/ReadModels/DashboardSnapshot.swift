@@ -9,11 +9,13 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
         public var failedLimit: Int
         public var stuckOlderThan: TimeSpan
         public var stuckLimit: Int
+        public var recentActionsLimit: Int
 
-        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50) {
+        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50, recentActionsLimit: Int = 20) {
             self.failedLimit = failedLimit
             self.stuckOlderThan = stuckOlderThan
             self.stuckLimit = stuckLimit
+            self.recentActionsLimit = recentActionsLimit
         }
     }
 
@@ -24,6 +26,8 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
+    /// The newest operator actions, newest first (for the audit overlay and the undo key).
+    public var recentActions: [AuditEntry]
 
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
         try ReadModelQuery.fetch(connection, query(options: options))
@@ -37,7 +41,8 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit))),
             'rate_limit', (\(RateLimitGauge.query)),
-            'tiers', (\(TierUsage.query)))
+            'tiers', (\(TierUsage.query)),
+            'recent_actions', (\(AuditEntry.listQuery(limit: options.recentActionsLimit))))
         """
     }
 }

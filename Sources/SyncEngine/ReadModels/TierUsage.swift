@@ -3,7 +3,7 @@ import Postgres
 
 /// Per tier: workspaces, repositories tracked against those allowed, issues synced and the estimated monthly GitHub
 /// API calls (the dashboard's Tier usage pane). Every tier is listed, also when empty.
-public struct TierUsage: Codable, Sendable, Equatable {
+public struct TierUsage: TabularRow, Equatable {
     public var tier: String
     public var workspaces: Int
     public var repositoriesTracked: Int
@@ -17,6 +17,13 @@ public struct TierUsage: Codable, Sendable, Equatable {
 
     public static func fetch(_ connection: Connection) throws -> [TierUsage] {
         try ReadModelQuery.fetch(connection, query)
+    }
+
+    public static let columns = ["tier", "workspaces", "repositories_tracked", "repositories_allowed", "active_jobs",
+                                 "issues_synced", "estimated_monthly_syncs", "estimated_monthly_api_calls"]
+    public var cells: [String] {
+        [tier, String(workspaces), String(repositoriesTracked), String(repositoriesAllowed), String(activeJobs),
+         String(issuesSynced), Cell.number(estimatedMonthlySyncs), Cell.number(estimatedMonthlyApiCalls)]
     }
 
     public static let query: SQL = """

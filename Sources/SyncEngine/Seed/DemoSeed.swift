@@ -106,6 +106,11 @@ public enum DemoSeed {
             INSERT INTO workspace_repositories (workspace_id, repository_id)
             SELECT n.workspace_id, r.id FROM numbered n JOIN repos r ON r.github_id = \(githubIDBase) + n.k
             """)
+        try connection.execute("""
+            UPDATE workspaces w SET current_repository_count = m.repositories
+            FROM (SELECT workspace_id, count(*) AS repositories FROM workspace_repositories GROUP BY workspace_id) m
+            WHERE m.workspace_id = w.id AND w.slug LIKE 'demo-%'
+            """)
     }
 
     /// One job per membership except about 3%, left for `wsync link`; each job is given one state.

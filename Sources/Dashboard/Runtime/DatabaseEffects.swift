@@ -1,0 +1,154 @@
+import Foundation
+import Postgres
+import SyncEngine
+
+/// The dashboard's link to PostgreSQL. A poller thread with its own connection reads the whole snapshot in one
+/// round trip per refresh and LISTENs for the engine's notifications; a second connection runs operations and
+/// on-demand loads one at a time on their own queue. Results come back to the UI only as events.
+public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
+    /// The channel the engine NOTIFYs after sync runs and operator actions.
+    static let channel = "wsync_events"
+
+    private let configuration: ConnectionConfiguration
+    let actor: String
+    private let lock = NSLock()
+    private var interval: Double
+    private var paused = false
+    private var stopped = false
+    private var refreshRequested = false
+    private var inbox: EventInbox?
+    private let operations = DispatchQueue(label: "wsync.dashboard.operations")
+    /// Used only on `operations`.
+    private var operationConnection: Connection?
+
+    public init(configuration: ConnectionConfiguration, actor: String, interval: Double) {
+        self.configuration = configuration
+        self.actor = actor
+        self.interval = interval
+    }
+
+    public func start(posting inbox: EventInbox) {
+        lock.withLock { self.inbox = inbox }
+        let thread = Thread { [self] in pollLoop(inbox) }
+        thread.name = "wsync-dash-poller"
+        thread.start()
+    }
+
+    public func stop() {
+        lock.withLock { stopped = true }
+    }
+
+    public func handle(_ command: Command) {
+        switch command {
+        case .setInterval(let seconds): lock.withLock { interval = seconds }
+        case .setPolling(let paused):
+            lock.withLock {
+                self.paused = paused
+                if !paused { refreshRequested = true }
+            }
+        case .perform(let operation): onOperationConnection { [self] connection in
+                let outcome = try perform(operation, on: connection)
+                requestRefresh()
+                return .operationFinished(operation, outcome)
+            } failure: { .operationFailed(operation, message: $0) }
+        case .loadDetail(let jobId): onOperationConnection { connection in
+                .detailLoaded(jobId: jobId, runs: try SyncRun.recent(connection, job: jobId, limit: 10))
+            } failure: { .loadFailed(message: "recent runs: \($0)") }
+        case .loadAudit: onOperationConnection { connection in
+                .auditLoaded(try AuditLog.entries(connection, limit: 200))
+            } failure: { .loadFailed(message: "audit log: \($0)") }
+        case .useTheme, .quit: break  // handled by the UI thread
+        }
+    }
+
+    private func requestRefresh() { lock.withLock { refreshRequested = true } }
+
+    private var settings: (interval: Double, paused: Bool, stopped: Bool, refresh: Bool) {
+        lock.withLock {
+            defer { refreshRequested = false }
+            return (interval, paused, stopped, refreshRequested)
+        }
+    }
+
+    // MARK: - Poller
+
+    private func pollLoop(_ inbox: EventInbox) {
+        var connection: Connection?
+        var backoff = 0.5
+        while !settings.stopped {
+            if connection == nil {
+                do {
+                    let fresh = try Connection(configuration)
+                    try fresh.listen(Self.channel)
+                    connection = fresh
+                    backoff = 0.5
+                } catch {
+                    inbox.post(.connectionLost(reason: Self.describe(error), at: Date()))
+                    sleep(seconds: backoff)
+                    backoff = min(backoff * 2, 15)
+                    continue
+                }
+            }
+            guard let live = connection else { continue }
+            do {
+                if !settings.paused { inbox.post(.snapshot(try DashboardSnapshot.fetch(live))) }
+                try waitForNextRefresh(on: live)
+            } catch let error as PostgresError where !live.isAlive || Self.isConnectionLoss(error) {
+                connection = nil
+                inbox.post(.connectionLost(reason: Self.describe(error), at: Date()))
+            } catch {
+                // The database answered but the read failed (e.g. schema not migrated): say so, try again later.
+                inbox.post(.loadFailed(message: Self.describe(error)))
+                sleep(seconds: settings.interval)
+            }
+        }
+    }
+
+    /// Returns after one interval, at once on a notification, or when the UI asked for a refresh.
+    private func waitForNextRefresh(on connection: Connection) throws {
+        let start = Date()
+        while true {
+            let now = settings
+            if now.stopped || now.refresh { return }
+            let remaining = now.interval - Date().timeIntervalSince(start)
+            if remaining <= 0 { return }
+            if try connection.waitForNotification(timeout: min(0.2, remaining)) != nil {
+                // Drain a burst of notifications (a worker finishing many rows) into one refresh.
+                while try connection.waitForNotification(timeout: 0) != nil {}
+                if !now.paused { return }
+            }
+        }
+    }
+
+    private func sleep(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !settings.stopped { Thread.sleep(forTimeInterval: 0.1) }
+    }
+
+    // MARK: - Operations
+
+    /// Runs `work` on the operations queue with a live connection, reconnecting after a loss.
+    private func onOperationConnection(_ work: @escaping @Sendable (Connection) throws -> Event,
+                                       failure: @escaping @Sendable (String) -> Event) {
+        operations.async { [self] in
+            guard let inbox = lock.withLock({ self.inbox }) else { return }
+            do {
+                if operationConnection?.isAlive != true { operationConnection = try Connection(configuration) }
+                inbox.post(try work(operationConnection!))
+            } catch {
+                if operationConnection?.isAlive != true { operationConnection = nil }
+                inbox.post(failure(Self.describe(error)))
+            }
+        }
+    }
+
+    static func isConnectionLoss(_ error: PostgresError) -> Bool {
+        switch error {
+        case .connectionLost, .connectionFailed: true
+        default: false
+        }
+    }
+
+    /// Engine and PostgreSQL errors describe themselves in one line without secrets.
+    static func describe(_ error: Error) -> String { String(describing: error) }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import SyncEngine
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The operator action log, newest first.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "At most this many entries.")
+    var limit = 50
+
+    @OptionGroup var format: JSONFlag
+
+    func run() throws {
+        let entries = try AuditLog.entries(database.connect(readOnly: true), limit: limit)
+        if format.json { return try Output.json(entries) }
+        Output.table(["id", "at", "actor", "action", "rows", "undo", "summary"], entries.map { entry in
+            let undo = entry.undoneAt != nil ? "undone by #\(entry.undoActionId.map(String.init) ?? "?")"
+                : entry.isUndoable ? "undoable" : ""
+            return [String(entry.id), Output.timestamp(entry.at), entry.actor, entry.action, String(entry.affectedRows), undo, entry.summary]
+        })
+    }
+}

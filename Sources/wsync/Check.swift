@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SyncEngine
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cron alert: exit 1 with one ALERT: line when too many syncs keep failing; exit 0 when healthy.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Alert when more than this many syncs are failing.")
+    var maxFailed = 5
+
+    @Option(help: "Count failed syncs with more than this many attempts.")
+    var minAttempts = 3
+
+    @Option(help: ArgumentHelp("Run this shell command with the alert text on stdin (instead of the guide's mail).", valueName: "cmd"))
+    var notifyCommand: String?
+
+    func run() throws {
+        let alert = try SyncAlert.fetch(database.connect(readOnly: true), maxFailed: maxFailed, minAttempts: minAttempts)
+        print(alert.message)
+        guard alert.isAlerting else { return }
+        if let notifyCommand { try notify(notifyCommand, text: alert.message) }
+        throw ExitCode.failure
+    }
+
+    private func notify(_ command: String, text: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let input = Pipe()
+        process.standardInput = input
+        do {
+            try process.run()
+        } catch {
+            throw WSyncError("cannot run --notify-command: \(error.localizedDescription)")
+        }
+        input.fileHandleForWriting.write(Data((text + "\n").utf8))
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw WSyncError("--notify-command exited with status \(process.terminationStatus); the alert was: \(text)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import SyncEngine
+
+struct Stuck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stuck syncs: active rows overdue by more than --older-than, or whose worker's lease expired.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("How far past next_sync_at counts as stuck (e.g. 30m, 2h, 1d).", valueName: "span"))
+    var olderThan: TimeSpan = .hours(2)
+
+    @Option(help: "At most this many rows.")
+    var limit = 10
+
+    @OptionGroup var format: JSONFlag
+
+    func run() throws {
+        let rows = try StuckSync.fetch(database.connect(readOnly: true), olderThan: olderThan, limit: limit)
+        if format.json { return try Output.json(rows) }
+        Output.table(["full_name", "workspace", "last_sync_at", "sync_attempts", "overdue_h", "reason", "lease_owner"], rows.map {
+            [$0.fullName, $0.workspace, Output.timestamp($0.lastSyncAt), String($0.syncAttempts),
+             $0.overdueHours.map { String(format: "%.1f", $0) } ?? "", $0.reason.rawValue, $0.leaseOwner ?? ""]
+        })
+    }
+}
