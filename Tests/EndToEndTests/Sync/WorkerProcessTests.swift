@@ -42,7 +42,7 @@ import Testing
         let setup = try await Setup.make(repositories: 200, issues: 3)
         defer { Task { await setup.simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
-        let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
+        let workers = try (0..<2).map { _ in try BackgroundWSync(arguments, environment: setup.environment) }
         for worker in workers {
             let status = await worker.exitStatus()
             #expect(status == 0, "\(worker.output)")
@@ -60,7 +60,7 @@ import Testing
         defer { Task { await setup.simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
-        let victim = try WSyncProcess(
+        let victim = try BackgroundWSync(
             ["worker", "--rate-limit-reserve", "0", "--lease-seconds", "600", "--heartbeat-seconds", "1"],
             environment: setup.environment
         )
@@ -72,7 +72,7 @@ import Testing
         _ = await victim.exitStatus()
         try await setup.simulator.setScenario(nil, for: "e2e/repo-0")
 
-        let rescuer = try WSyncProcess(
+        let rescuer = try BackgroundWSync(
             ["worker", "--rate-limit-reserve", "0", "--heartbeat-seconds", "1", "--dead-after-seconds", "3", "--poll-seconds", "1"],
             environment: setup.environment
         )
@@ -95,7 +95,7 @@ import Testing
         let setup = try await Setup.make(repositories: 1, issues: 450)
         defer { Task { await setup.simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
-        let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
+        let worker = try BackgroundWSync(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
         for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -114,7 +114,7 @@ import Testing
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 20)
         defer { Task { await setup.simulator.stop() } }
-        let sync = try WSyncProcess(
+        let sync = try BackgroundWSync(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
         )
         #expect(await sync.exitStatus() == 0)
@@ -124,11 +124,11 @@ import Testing
         #expect((json["results"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "success" } == true)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_audit_log WHERE action = 'sync' AND actor = 'e2e'") == 1)
 
-        let bad = try WSyncProcess(["sync", "--repo", "nobody/nothing", "--yes"], environment: setup.environment)
+        let bad = try BackgroundWSync(["sync", "--repo", "nobody/nothing", "--yes"], environment: setup.environment)
         #expect(await bad.exitStatus() == 2)
         #expect(bad.output.hasPrefix("wsync: no active tracked repository matches"))
 
-        let rate = try WSyncProcess(["rate-limit", "--json"], environment: setup.environment)
+        let rate = try BackgroundWSync(["rate-limit", "--json"], environment: setup.environment)
         #expect(await rate.exitStatus() == 0)
         #expect(rate.output.contains("\"remaining\""))
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_rate_limit_observations WHERE source = 'rate_limit'") == 1)

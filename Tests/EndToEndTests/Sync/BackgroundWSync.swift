@@ -1,12 +1,8 @@
 import Foundation
 
-/// The built `wsync` binary run as a child process (it sits next to the test bundle in the build directory),
-/// with its output collected in a temporary file.
-final class WSyncProcess: @unchecked Sendable {
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wsync")
-    }
-
+/// The built `wsync` binary running in the background (a worker), so tests can signal it and wait for its exit
+/// off the cooperative pool; its output is collected in a temporary file.
+final class BackgroundWSync: @unchecked Sendable {
     private let process = Process()
     private let outputURL: URL
     private let exited = DispatchSemaphore(value: 0)
@@ -15,7 +11,7 @@ final class WSyncProcess: @unchecked Sendable {
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("wsync-e2e-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputURL)
-        process.executableURL = Self.binary
+        process.executableURL = URL(fileURLWithPath: WSyncProcess.binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = output
