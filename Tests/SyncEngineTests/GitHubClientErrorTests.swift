@@ -85,7 +85,7 @@ import Testing
 
     @Test func hungSocketTimesOutAndTheRetrySucceeds() async throws {
         let (result, waits, simulator) = try await firstPage(
-            scenario: .hungSocket, times: 1, configuration: .init(hangDuration: .seconds(30)), timeout: 2
+            scenario: .hungSocket, times: 1, configuration: .init(hangDuration: .seconds(60)), timeout: 5
         )
         defer { Task { await simulator.stop() } }
         #expect(failure(result) == nil)

@@ -57,7 +57,7 @@ import Testing
         let held = try await fixture.track("acme/held", issueCount: 10)
         try fixture.connection.execute("""
             INSERT INTO wsync_workers (id, hostname, pid, heartbeat_at) VALUES
-                ('dead', 'gone', 1, now() - interval '10 minutes'), ('alive', 'here', 2, now())
+                ('dead', 'gone', 1, now() - interval '2 hours'), ('alive', 'here', 2, now())
             """)
         for (job, owner) in [(orphan, "dead"), (held, "alive")] {
             try fixture.connection.execute("""
@@ -65,8 +65,10 @@ import Testing
                 WHERE id = \(job)
                 """)
         }
-        let worker = SyncWorker(database: fixture.database.configuration, github: fixture.github,
-                                options: WorkerOptions(concurrency: 2, once: true, rateLimitReserve: 0), retry: SyncFixture.noWaiting)
+        // Dead after an hour without heartbeat: a busy test machine cannot make 'alive' look dead.
+        let options = WorkerOptions(concurrency: 2, once: true, leases: LeaseSettings(deadAfter: .seconds(3600)), rateLimitReserve: 0)
+        let worker = SyncWorker(database: fixture.database.configuration, github: fixture.github, options: options,
+                                retry: SyncFixture.noWaiting)
         let summary = try await worker.run()
         #expect(summary.runs == 1 && summary.succeeded == 1)
         #expect(try fixture.job(orphan).status == "success")

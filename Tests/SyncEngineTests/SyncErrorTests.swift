@@ -9,7 +9,7 @@ import Testing
         _ scenario: GitHubSimulator.Scenario, times: Int? = nil, requestTimeout: TimeInterval = 90,
         _ check: (SyncFixture, UUID, RunReport) async throws -> Void
     ) async throws {
-        let fixture = try await SyncFixture.make(.init(token: "test-token", hangDuration: .seconds(30)), requestTimeout: requestTimeout)
+        let fixture = try await SyncFixture.make(.init(token: "test-token", hangDuration: .seconds(60)), requestTimeout: requestTimeout)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/trouble", issueCount: 30)
         try await fixture.simulator.setScenario(scenario, for: "acme/trouble", times: times)
@@ -63,7 +63,7 @@ import Testing
         try await syncWith(.secondaryRateLimit(retryAfter: 3, status: 403), times: 1) { fixture, job, report async throws in
             #expect(report.status == "success")
         }
-        try await syncWith(.hungSocket, times: 1, requestTimeout: 2) { fixture, job, report async throws in
+        try await syncWith(.hungSocket, times: 1, requestTimeout: 5) { fixture, job, report async throws in
             #expect(report.status == "success")
             #expect(try fixture.storedIssues("acme/trouble").count > 0)
         }

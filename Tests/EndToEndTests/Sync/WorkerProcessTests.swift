@@ -12,7 +12,7 @@ import Testing
         let simulator: GitHubSimulator
         let workspace: UUID
 
-        var environment: [String: String] {
+        var environment: [String: String?] {
             ["DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token"]
         }
 
