@@ -38,6 +38,7 @@ struct WSync: AsyncParsableCommand {
             Audit.self,
             Rollback.self,
             Dash.self,
+            Demo.self,
             SimulateGitHub.self,
             Docs.self,
         ]

@@ -49,6 +49,9 @@ public final class DashboardApp {
     /// A message to show right away, e.g. why the requested theme was not used.
     public func post(_ event: Event) { inbox.post(event) }
 
+    /// Where other threads post events (a signal handler asking to quit, say).
+    public var events: EventInbox { inbox }
+
     private func dispatch(_ event: Event) {
         let (next, commands) = update(state, event)
         state = next
