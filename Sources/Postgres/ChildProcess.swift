@@ -1,36 +1,42 @@
 import Foundation
 
-/// Runs helper programs (initdb, pg_ctl) with posix_spawn and waitpid. Foundation's Process.waitUntilExit needs a
+/// Runs helper programs (initdb, pg_ctl; tmux in the tests) with posix_spawn and waitpid. Foundation's Process.waitUntilExit needs a
 /// run loop that may never get a thread when the cooperative pool is busy, so it can hang; waitpid cannot.
-enum ChildProcess {
-    struct Failure: Error {
-        let status: Int32
-        let output: String
+public enum ChildProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public let status: Int32
+        public let output: String
+        public var description: String { "exit \(status): \(output)" }
     }
 
-    /// Runs to completion and returns the combined stdout and stderr; throws on a non-zero exit.
+    /// Runs to completion and returns the combined stdout and stderr; throws on a non-zero exit. Output goes to
+    /// an unlinked temporary file rather than a pipe: a daemon the program forks (pg_ctl's server, tmux's server)
+    /// inherits the descriptor, and a pipe would then never reach end-of-file.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw Failure(status: -1, output: String(cString: strerror(errno))) }
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/wsync-child-XXXXXX").utf8CString)
+        let outputFile = mkstemp(&template)
+        guard outputFile >= 0 else { throw Failure(status: -1, output: String(cString: strerror(errno))) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        defer { close(outputFile) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
-        let pid = try spawn(executable, arguments, actions: &actions)
-        close(pipeEnds[1])
+        posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFile, 2)
+        posix_spawn_file_actions_addclose(&actions, outputFile)
+        let status = wait(for: try spawn(executable, arguments, actions: &actions))
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var offset: off_t = 0
         while true {
-            let count = read(pipeEnds[0], &buffer, buffer.count)
-            if count > 0 { output.append(buffer, count: count) } else if count == 0 || errno != EINTR { break }
+            let count = pread(outputFile, &buffer, buffer.count, offset)
+            if count > 0 {
+                output.append(buffer, count: count)
+                offset += off_t(count)
+            } else if count == 0 || errno != EINTR { break }
         }
-        close(pipeEnds[0])
-        let status = wait(for: pid)
         let text = String(decoding: output, as: UTF8.self)
         guard status == 0 else { throw Failure(status: status, output: text) }
         return text
@@ -53,7 +59,18 @@ enum ChildProcess {
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        // Default signal handling and an empty mask in the child: a test runner that ignores SIGHUP would otherwise
+        // pass that on, and servers the child forks (tmux) could then never stop what they run.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard result == 0 else { throw Failure(status: result, output: "cannot run \(executable): \(String(cString: strerror(result)))") }
         return pid
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A detached tmux session running a command at a fixed size: send keys, read the screen, resize.
 /// Each session gets its own tmux server socket so tests never touch the user's tmux.
@@ -14,7 +15,10 @@ final class TmuxSession {
         try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shell])
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Ends the session and its tmux server (and with them whatever still runs in it).
+    func close() {
         _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(atPath: socket)
     }
@@ -46,23 +50,19 @@ final class TmuxSession {
         return (false, last)
     }
 
+    /// Through posix_spawn and waitpid: Foundation's Process would wait for the tmux server that
+    /// `new-session` forks, because the server inherits the descriptor Process watches for the exit.
     @discardableResult
     private func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-S", socket] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TmuxError(message: "tmux \(arguments.first ?? ""): \(text)")
+        do {
+            return try ChildProcess.run(Self.executable, ["-S", socket] + arguments)
+        } catch let failure as ChildProcess.Failure {
+            throw TmuxError(message: "tmux \(arguments.first ?? ""): \(failure.output)")
         }
-        return text
     }
+
+    private static let executable = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/tmux"
 
     private static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
