@@ -18,15 +18,36 @@ struct Reset: ParsableCommand {
     }
 }
 
-struct Retry: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reset failed syncs and sync them at once.")
+struct Retry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reset failed syncs and sync them at once (the reset is undoable; the sync is audited).",
+        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL, like wsync sync.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobs: JobSelectorOptions
     @OptionGroup var mutation: MutationOptions
+    @Flag(help: "Print the reset and the sync result as JSON.") var json = false
 
-    func run() throws {
-        _ = try jobs.selector()
-        throw WSyncError("retry needs the sync engine, which this build does not include yet; nothing was changed — run wsync reset and let the worker pick the rows up")
+    /// `--json`: what the reset changed and, when it changed anything, what the sync did.
+    struct Result: Encodable {
+        var reset: ActionOutcome
+        var sync: SyncNowResult?
+    }
+
+    func run() async throws {
+        let selector = try jobs.selector()
+        let github = try GitHubEnvironment.configuration()
+        let connection = try database.connect()
+        try selector.validate(connection)
+        try mutation.confirm("Reset \(jobs.description) and sync now?")
+        let reset = try Operations(connection: connection, actor: mutation.actor).reset(selector)
+        if !json { Output.outcome(reset) }
+        let sync = reset.jobIds.isEmpty ? nil : try await ManualSync(database: database.configuration, github: github)
+            .syncNow(SyncSelection(jobIDs: reset.jobIds), actor: mutation.actor)
+        if json {
+            try Output.json(Result(reset: reset, sync: sync))
+        } else if let sync {
+            try SyncResultOutput.print(sync, json: false)
+        }
     }
 }

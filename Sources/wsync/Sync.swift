@@ -40,6 +40,13 @@ struct Sync: AsyncParsableCommand {
         let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration())
         let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency)
         let result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
+        try SyncResultOutput.print(result, json: json)
+    }
+}
+
+/// How `wsync sync` and `wsync retry` print a manual sync's result.
+enum SyncResultOutput {
+    static func print(_ result: SyncNowResult, json: Bool) throws {
         if json {
             try Output.json(result)
             return
@@ -51,10 +58,10 @@ struct Sync: AsyncParsableCommand {
             }
         )
         if !result.skippedBusy.isEmpty {
-            print("\(result.skippedBusy.count) matching rows were being synced by a worker and were left to it")
+            Swift.print("\(result.skippedBusy.count) matching rows were being synced by a worker and were left to it")
         }
-        let verb = dryRun ? "found (dry run, nothing written)" : "stored"
-        print("\(result.repositoriesProcessed) repositories, \(dryRun ? result.totalIssuesFound : result.totalIssuesSynced) issues \(verb), \(result.apiCalls) API calls"
-              + (result.auditID.map { "; audit #\($0)" } ?? ""))
+        let verb = result.dryRun ? "found (dry run, nothing written)" : "stored"
+        Swift.print("\(result.repositoriesProcessed) repositories, \(result.dryRun ? result.totalIssuesFound : result.totalIssuesSynced) issues \(verb), \(result.apiCalls) API calls"
+                    + (result.auditID.map { "; audit #\($0)" } ?? ""))
     }
 }

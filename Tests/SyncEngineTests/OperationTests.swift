@@ -55,6 +55,21 @@ import TestSupport
         #expect(try FailedSync.fetch(connection, workspace: target.workspaceId).allSatisfy { $0.syncAttempts == 0 })
     }
 
+    @Test func resetOfAnErrorGroupTouchesExactlyItsRows() throws {
+        let failed = try FailedSync.fetch(connection)
+        let group = try #require(Dictionary(grouping: failed, by: \.lastSyncError).values.first { $0.count > 1 })
+        let ids = group.map(\.jobId)
+        let before = try jobs()
+        let outcome = try operations.reset(.jobs(ids))
+        #expect(Set(outcome.jobIds) == Set(ids))
+        let changed = try jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
+        #expect(Set(changed.map(\.id)) == Set(ids))
+        #expect(try AuditLog.entry(connection, id: try #require(outcome.actionId))?.isUndoable == true)
+
+        #expect(throws: WSyncError.self) { try operations.reset(.jobs(ids + [UUID()])) }
+        #expect(throws: WSyncError.self) { try operations.reset(.jobs([])) }
+    }
+
     @Test func stopAllThenResumeRestoresTheExactActiveSet() throws {
         let before = try jobs()
         let wasActive = before.filter(\.active).map(\.id)

@@ -9,26 +9,34 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
     /// The channel the engine NOTIFYs after sync runs and operator actions.
     static let channel = "wsync_events"
 
-    private let configuration: ConnectionConfiguration
+    let configuration: ConnectionConfiguration
     let actor: String
+    /// Where `s` and `S` fetch from, or why they cannot (an unusable GITHUB_API_URL), which the keys then say.
+    let github: Result<GitHubConfiguration, ConfigurationError>
     private let lock = NSLock()
     private var interval: Double
     private var paused = false
     private var stopped = false
     private var refreshRequested = false
-    private var inbox: EventInbox?
+    private(set) var inbox: EventInbox? {
+        get { lock.withLock { _inbox } }
+        set { lock.withLock { _inbox = newValue } }
+    }
+    private var _inbox: EventInbox?
     private let operations = DispatchQueue(label: "wsync.dashboard.operations")
     /// Used only on `operations`.
     private var operationConnection: Connection?
 
-    public init(configuration: ConnectionConfiguration, actor: String, interval: Double) {
+    public init(configuration: ConnectionConfiguration, github: Result<GitHubConfiguration, ConfigurationError>,
+                actor: String, interval: Double) {
         self.configuration = configuration
+        self.github = github
         self.actor = actor
         self.interval = interval
     }
 
     public func start(posting inbox: EventInbox) {
-        lock.withLock { self.inbox = inbox }
+        self.inbox = inbox
         let thread = Thread { [self] in pollLoop(inbox) }
         thread.name = "wsync-dash-poller"
         thread.start()
@@ -46,6 +54,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 self.paused = paused
                 if !paused { refreshRequested = true }
             }
+        case .perform(let operation) where operation.isSync: sync(operation)
         case .perform(let operation): onOperationConnection { [self] connection in
                 let outcome = try perform(operation, on: connection)
                 requestRefresh()
@@ -61,7 +70,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         }
     }
 
-    private func requestRefresh() { lock.withLock { refreshRequested = true } }
+    func requestRefresh() { lock.withLock { refreshRequested = true } }
 
     private var settings: (interval: Double, paused: Bool, stopped: Bool, refresh: Bool) {
         lock.withLock {
@@ -131,7 +140,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
     private func onOperationConnection(_ work: @escaping @Sendable (Connection) throws -> Event,
                                        failure: @escaping @Sendable (String) -> Event) {
         operations.async { [self] in
-            guard let inbox = lock.withLock({ self.inbox }) else { return }
+            guard let inbox else { return }
             do {
                 if operationConnection?.isAlive != true { operationConnection = try Connection(configuration) }
                 inbox.post(try work(operationConnection!))

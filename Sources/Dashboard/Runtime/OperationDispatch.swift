@@ -9,22 +9,18 @@ extension DatabaseEffects {
         let outcome: ActionOutcome
         switch operation {
         case .reset(let rows) where rows.count == 1: outcome = try operations.reset(.job(rows[0].jobId))
-        case .reset:
-            throw WSyncError("resetting a whole error group needs a multi-job selector in the engine, which main does not have yet; reset its rows with r, or all failed rows with R")
+        case .reset(let rows): outcome = try operations.reset(.jobs(rows.map(\.jobId)))
         case .resetAllFailed: outcome = try operations.reset(.allFailed)
         case .stopAll(let reason): outcome = try operations.stopAll(reason: reason)
         case .slowDown: outcome = try operations.slowDown()
         case .undo(let action): outcome = try operations.undo(actionID: action.actionId)
         case .syncRow, .syncWorkspace:
-            throw WSyncError("syncing from the dashboard needs the sync engine, which is not on main yet; run wsync worker")
+            preconditionFailure("syncs run through sync(_:), not on the operations connection")
         }
         var message = outcome.summary
         if let id = outcome.actionId { message += " (action \(id))" }
         if !outcome.skipped.isEmpty { message += "; left alone: \(outcome.skipped.joined(separator: ", "))" }
-        // Undo entries are not themselves undoable; every other audited change is.
-        let undoable = outcome.actionId.flatMap { id in
-            outcome.action == .undo || outcome.action == .resume ? nil : UndoableAction(actionId: id, summary: outcome.summary)
-        }
+        let undoable = outcome.actionId.flatMap { id in outcome.undoable ? UndoableAction(actionId: id, summary: outcome.summary) : nil }
         return OperationOutcome(message: message, undoable: undoable)
     }
 }

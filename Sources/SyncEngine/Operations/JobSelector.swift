@@ -5,6 +5,8 @@ import Postgres
 public enum JobSelector: Sendable, Equatable {
     /// One job by its id (the dashboard's selected row).
     case job(UUID)
+    /// Several jobs by id (the dashboard's group of failed rows sharing one error).
+    case jobs([UUID])
     /// The failed jobs of one workspace.
     case workspace(UUID)
     /// One workspace's job for one repository.
@@ -70,6 +72,12 @@ public enum JobSelector: Sendable, Equatable {
                 throw WSyncError("no sync job has id \(id.uuidString.lowercased()); it may have been removed — refresh and retry")
             }
             return "wtr.id = \(id)"
+        case .jobs(let ids):
+            let known = try connection.query("SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE id = ANY(\(ids)::uuid[])")[0]
+            guard !ids.isEmpty, try known.decode("n", as: Int.self) == Set(ids).count else {
+                throw WSyncError("some of these sync jobs no longer exist; refresh and retry")
+            }
+            return "wtr.id = ANY(\(ids)::uuid[])"
         case .workspace(let id):
             try Self.requireWorkspace(id, connection)
             return "wtr.workspace_id = \(id) AND wtr.last_sync_status = 'failed'"
@@ -103,6 +111,7 @@ public enum JobSelector: Sendable, Equatable {
         switch self {
         case .allFailed: ["selector": "all-failed"]
         case .job(let id): ["job_id": id.uuidString.lowercased()]
+        case .jobs(let ids): ["job_ids": ids.map { $0.uuidString.lowercased() }.joined(separator: ",")]
         case .workspace(let id): ["workspace_id": id.uuidString.lowercased()]
         case .workspaceRepository(let workspace, let repository):
             ["workspace_id": workspace.uuidString.lowercased(), "repository": repository]

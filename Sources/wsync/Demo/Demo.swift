@@ -33,7 +33,7 @@ struct Demo: AsyncParsableCommand {
         let quit = QuitSwitch()
         ShutdownSignal.onSignal { quit.request() }
         await dashboard.openOffPool(
-            environment.database,
+            environment.database, github: environment.github,
             notice: "demo: Tab moves between panes · Enter shows a row · r resets a failed sync · s syncs · X stops all, u undoes · ? help",
             quit: quit)
         if keep {

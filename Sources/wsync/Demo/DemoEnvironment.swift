@@ -23,6 +23,11 @@ final class DemoEnvironment: Sendable {
     private let background: [Task<Void, Never>]
 
     var database: ConnectionConfiguration { cluster.configuration(database: Self.databaseName) }
+    var github: GitHubConfiguration { Self.github(simulator) }
+
+    private static func github(_ simulator: GitHubSimulator) -> GitHubConfiguration {
+        GitHubConfiguration(baseURL: simulator.baseURL, token: token, requestTimeout: 10)
+    }
 
     private init(cluster: ThrowawayCluster, simulator: GitHubSimulator, worker: SyncWorker, background: [Task<Void, Never>]) {
         self.cluster = cluster
@@ -44,7 +49,7 @@ final class DemoEnvironment: Sendable {
             let database = cluster.configuration(database: databaseName)
             let worker = SyncWorker(
                 database: database,
-                github: GitHubConfiguration(baseURL: simulator.baseURL, token: token, requestTimeout: 10),
+                github: github(simulator),
                 options: WorkerOptions(concurrency: settings.concurrency, rateLimitReserve: 10)
             )
             let workerTask = Task { _ = try? await worker.run() }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import Postgres
+import SyncEngine
 
 /// The dashboard's options and how it opens: shared by `wsync dash` and `wsync demo`.
 struct DashboardOptions: ParsableArguments {
@@ -32,7 +33,8 @@ struct DashboardOptions: ParsableArguments {
 
     /// Runs the dashboard until the user quits; the terminal is restored before it returns. Blocks the calling
     /// thread, so async callers run it on a thread of its own (see `openOffPool`).
-    func open(_ database: ConnectionConfiguration, notice: String? = nil, quit: QuitSwitch? = nil) {
+    /// `github` defaults to GITHUB_API_URL and GITHUB_TOKEN.
+    func open(_ database: ConnectionConfiguration, github: GitHubConfiguration? = nil, notice: String? = nil, quit: QuitSwitch? = nil) {
         let environment = ProcessInfo.processInfo.environment
         let colorAllowed = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         var configuration = database
@@ -44,7 +46,10 @@ struct DashboardOptions: ParsableArguments {
         var state = DashboardState(database: configuration.displayTarget, readOnly: readOnly, interval: interval,
                                    now: Date(), themeNames: catalog.names, themeName: startTheme.name)
         state.glyphs = ascii ? .ascii : .unicode
-        let effects = DatabaseEffects(configuration: configuration, actor: actor, interval: interval)
+        let githubConfiguration: Result<GitHubConfiguration, ConfigurationError> = if let github { .success(github) } else {
+            Result { try GitHubConfiguration.fromEnvironment() }.mapError { $0 as? ConfigurationError ?? ConfigurationError("\($0)") }
+        }
+        let effects = DatabaseEffects(configuration: configuration, github: githubConfiguration, actor: actor, interval: interval)
         let app = DashboardApp(state: state, screen: TerminalScreen(colorAllowed: colorAllowed), effects: effects,
                                catalog: catalog, theme: startTheme)
         if let notice { app.post(.notice(message: notice)) }
@@ -55,10 +60,10 @@ struct DashboardOptions: ParsableArguments {
     }
 
     /// `open` on a dedicated thread, so the UI loop never occupies one of the few cooperative-pool threads.
-    func openOffPool(_ database: ConnectionConfiguration, notice: String? = nil, quit: QuitSwitch? = nil) async {
+    func openOffPool(_ database: ConnectionConfiguration, github: GitHubConfiguration? = nil, notice: String? = nil, quit: QuitSwitch? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
-                open(database, notice: notice, quit: quit)
+                open(database, github: github, notice: notice, quit: quit)
                 continuation.resume()
             }
         }

@@ -133,4 +133,32 @@ import Testing
         #expect(rate.output.contains("\"remaining\""))
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_rate_limit_observations WHERE source = 'rate_limit'") == 1)
     }
+
+    @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
+        let setup = try await Setup.make(repositories: 2, issues: 5)
+        defer { Task { await setup.simulator.stop() } }
+        _ = try setup.connection.execute("""
+            UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
+                last_sync_error = 'HTTP 502', next_sync_at = now() + interval '3 hours'
+            WHERE tracked_repository_id = (SELECT tr.id FROM tracked_repositories tr JOIN repositories r ON r.id = tr.repository_id
+                                           WHERE r.full_name = 'e2e/repo-0')
+            """)
+        let retry = try WSyncProcess(
+            ["retry", "--workspace", setup.workspace.uuidString, "--yes", "--json", "--actor", "e2e"], environment: setup.environment
+        )
+        #expect(await retry.exitStatus() == 0, "\(retry.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(retry.stdout.utf8)) as? [String: Any], "\(retry.output)")
+        #expect((json["reset"] as? [String: Any])?["affected_rows"] as? Int == 1)
+        #expect((json["sync"] as? [String: Any])?["repositories_processed"] as? Int == 1)
+        let row = try setup.connection.query("""
+            SELECT wtr.last_sync_status, wtr.sync_attempts, wtr.last_sync_error FROM workspace_tracked_repositories wtr
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
+            WHERE r.full_name = 'e2e/repo-0'
+            """)[0]
+        #expect(try row.decode("last_sync_status", as: String?.self) == "success")
+        #expect(try row.decode("sync_attempts", as: Int.self) == 0)
+        #expect(try row.decode("last_sync_error", as: String?.self) == nil)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 5)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
+    }
 }
