@@ -66,12 +66,18 @@ struct WSync: AsyncParsableCommand {
             case .success:
                 Self.exit(withError: error)
             case .validationFailure:
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Self.exit(withError: ExitCode(2))
+                fail("\(message(for: error)) (see `\(helpCommand)`)")
             default:
                 fail("\(error)")
             }
         }
+    }
+
+    /// `wsync <command> --help` for the command the user typed, else `wsync --help`.
+    private static var helpCommand: String {
+        let names = configuration.subcommands.map { $0._commandName }
+        let command = CommandLine.arguments.dropFirst().first.flatMap { names.contains($0) ? $0 : nil }
+        return (["wsync"] + (command.map { [$0] } ?? []) + ["--help"]).joined(separator: " ")
     }
 
     private static func fail(_ message: String) -> Never {

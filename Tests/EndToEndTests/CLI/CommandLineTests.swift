@@ -86,7 +86,7 @@ import TestSupport
             (["set", "retention", "--days", "3", "--yes"], "7 to 365"),
             (["undo", "987654", "--yes"], "no action has id 987654"),
             (["rollback", "--drop-tables", "--yes"], "--confirm-database"),
-            (["retry", "--all-failed", "--yes"], "nothing was changed"),
+            (["retry", "--workspace", UUID().uuidString, "--yes"], "no workspace has id"),
             (["failed", "--workspace", UUID().uuidString], "no workspace has id"),
             (["reset", "--workspace", UUID().uuidString, "--repo", "a/b", "--yes"], "no workspace has id"),
         ]
@@ -104,7 +104,10 @@ import TestSupport
     @Test func malformedOptionValuesAreUsageErrors() throws {
         let result = try wsync("stuck", "--older-than", "soon")
         #expect(result.status == 2)
-        #expect(result.stderr.split(separator: "\n").first?.contains("'soon' is invalid for '--older-than") == true)
+        #expect(result.stderr.hasPrefix("wsync: "), "\(result.stderr)")
+        #expect(result.stderr.contains("'soon' is invalid for '--older-than"), "\(result.stderr)")
+        #expect(result.stderr.contains("wsync stuck --help"), "\(result.stderr)")
+        #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
     @Test func unreachableDatabaseNamesHostAndDatabaseButNoPassword() throws {
