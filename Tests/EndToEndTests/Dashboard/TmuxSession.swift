@@ -7,10 +7,13 @@ final class TmuxSession {
     let name: String
     private let socket: String
 
-    init(command: [String], width: Int, height: Int, environment: [String: String] = [:]) throws {
+    /// `environment` entries are set for the command; a nil value removes the variable.
+    init(command: [String], width: Int, height: Int, environment: [String: String?] = [:]) throws {
         name = "wsync-e2e-\(UUID().uuidString.prefix(8))"
         socket = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).sock").path
-        let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
+        let env = environment.sorted { $0.key < $1.key }.map { name, value in
+            value.map { "\(name)=\(Self.quote($0))" } ?? "-u \(name)"
+        }.joined(separator: " ")
         let shell = "env \(env) \(command.map(Self.quote).joined(separator: " ")); echo; echo \"[exited $?]\"; sleep 3600"
         try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shell])
     }
