@@ -24,8 +24,11 @@ public final class TerminalScreen {
     private var attributes: [StyleRole: (attrs: attr_t, pair: Int16)] = [:]
     private var isOpen = false
 
+    /// Whether the locale lets ncurses draw non-ASCII text (box lines, gauges, CJK); the caller draws ASCII if not.
+    public let unicode: Bool
+
     public init(colorAllowed: Bool) {
-        setlocale(LC_ALL, "")
+        unicode = Self.useUTF8Locale()
         installRestoringSignalHandlers()
         _ = initscr()
         isOpen = true
@@ -45,6 +48,19 @@ public final class TerminalScreen {
     }
 
     deinit { close() }
+
+    /// The user's locale; when it is not UTF-8 (LANG unset, as under cron or `env -i`), C.UTF-8 if the system has
+    /// it, since ncursesw prints nothing but ASCII in a byte locale.
+    private static func useUTF8Locale() -> Bool {
+        setlocale(LC_ALL, "")
+        if isUTF8() { return true }
+        return setlocale(LC_CTYPE, "C.UTF-8") != nil && isUTF8()
+    }
+
+    private static func isUTF8() -> Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        return String(cString: codeset).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+    }
 
     /// Leaves curses mode and gives the terminal back as it was. Safe to call twice.
     public func close() {

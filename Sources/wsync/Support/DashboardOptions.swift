@@ -45,12 +45,13 @@ struct DashboardOptions: ParsableArguments {
 
         var state = DashboardState(database: configuration.displayTarget, readOnly: readOnly, interval: interval,
                                    now: Date(), themeNames: catalog.names, themeName: startTheme.name)
-        state.glyphs = ascii ? .ascii : .unicode
+        let screen = TerminalScreen(colorAllowed: colorAllowed)
+        state.glyphs = ascii || !screen.unicode ? .ascii : .unicode
         let githubConfiguration: Result<GitHubConfiguration, ConfigurationError> = if let github { .success(github) } else {
             Result { try GitHubConfiguration.fromEnvironment() }.mapError { $0 as? ConfigurationError ?? ConfigurationError("\($0)") }
         }
         let effects = DatabaseEffects(configuration: configuration, github: githubConfiguration, actor: actor, interval: interval)
-        let app = DashboardApp(state: state, screen: TerminalScreen(colorAllowed: colorAllowed), effects: effects,
+        let app = DashboardApp(state: state, screen: screen, effects: effects,
                                catalog: catalog, theme: startTheme)
         if let notice { app.post(.notice(message: notice)) }
         if let themeError { app.post(.themeFailed(message: "\(themeError.description); using \(startTheme.name)")) }
