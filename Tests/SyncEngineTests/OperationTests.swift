@@ -251,6 +251,29 @@ import TestSupport
         #expect(try operations.cleanup().counts == CleanupCounts(expiredCacheEntries: 0, archivedMetrics: 0))
     }
 
+    @Test func cleanupPrunesOnlyOldHistoryOfWsyncItself() throws {
+        let count = { (sql: SQL) in try self.connection.query(sql)[0].decode("n", as: Int.self) }
+        let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync_rate_limit_observations"),
+                                    try count("SELECT count(*)::int AS n FROM wsync_sync_runs"))
+        #expect(observations > 0 && runs > 0)
+        _ = try connection.execute("""
+            INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
+            SELECT now() - d * interval '1 day', 'core', 5000, 4000, 1000, now() FROM generate_series(8, 10) AS d
+            """)
+        _ = try connection.execute("""
+            INSERT INTO wsync_sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
+                                         duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status)
+            SELECT job_id, workspace_id, repository_id, worker_id, trigger, started_at - interval '91 days',
+                   finished_at - interval '91 days', duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status
+            FROM wsync_sync_runs LIMIT 4
+            """)
+        let dry = try operations.cleanup(dryRun: true).counts
+        #expect(dry.prunedRateLimitObservations == 3 && dry.prunedSyncRuns == 4)
+        #expect(try operations.cleanup().counts == dry)
+        #expect(try count("SELECT count(*)::int AS n FROM wsync_rate_limit_observations") == observations)
+        #expect(try count("SELECT count(*)::int AS n FROM wsync_sync_runs") == runs)
+    }
+
     @Test func cleanupCreatesAMissingArchiveTable() throws {
         try connection.execute("DROP TABLE daily_activity_metrics_archive")
         let moved = try operations.cleanup().counts.archivedMetrics

@@ -5,10 +5,22 @@ import Postgres
 public struct CleanupCounts: Codable, Sendable, Equatable {
     public var expiredCacheEntries: Int
     public var archivedMetrics: Int
+    /// wsync's own history, which grows with every request and run: rate-limit observations after 7 days, sync-run
+    /// rows after 90 days (the gauge reads 15 minutes, the reports at most 90 days).
+    public var prunedRateLimitObservations: Int
+    public var prunedSyncRuns: Int
 
-    public init(expiredCacheEntries: Int, archivedMetrics: Int) {
+    public init(expiredCacheEntries: Int, archivedMetrics: Int, prunedRateLimitObservations: Int = 0, prunedSyncRuns: Int = 0) {
         self.expiredCacheEntries = expiredCacheEntries
         self.archivedMetrics = archivedMetrics
+        self.prunedRateLimitObservations = prunedRateLimitObservations
+        self.prunedSyncRuns = prunedSyncRuns
+    }
+
+    var summary: String {
+        "\(counted(expiredCacheEntries, "expired cache entry", plural: "expired cache entries")), "
+            + "\(counted(archivedMetrics, "daily metric row")) to archive, "
+            + "\(counted(prunedRateLimitObservations, "old rate-limit observation")) and \(counted(prunedSyncRuns, "old sync-run row"))"
     }
 }
 
@@ -21,11 +33,13 @@ extension Operations {
         if dryRun {
             let row = try connection.query("""
                 SELECT (SELECT count(*) FROM workspace_issues_cache WHERE \(Self.expiredCache))::int AS cache,
-                       (SELECT count(*) FROM daily_activity_metrics WHERE \(Self.oldMetrics))::int AS metrics
+                       (SELECT count(*) FROM daily_activity_metrics WHERE \(Self.oldMetrics))::int AS metrics,
+                       (SELECT count(*) FROM wsync_rate_limit_observations WHERE \(Self.oldObservations))::int AS observations,
+                       (SELECT count(*) FROM wsync_sync_runs WHERE \(Self.oldRuns))::int AS runs
                 """)[0]
-            let counts = CleanupCounts(expiredCacheEntries: try row.decode("cache"), archivedMetrics: try row.decode("metrics"))
-            return (counts, ActionOutcome(actionId: nil, action: .cleanup, affectedRows: 0,
-                                          summary: "dry run: would delete \(counted(counts.expiredCacheEntries, "expired cache entry", plural: "expired cache entries")) and archive \(counted(counts.archivedMetrics, "daily metric row"))"))
+            let counts = CleanupCounts(expiredCacheEntries: try row.decode("cache"), archivedMetrics: try row.decode("metrics"),
+                                       prunedRateLimitObservations: try row.decode("observations"), prunedSyncRuns: try row.decode("runs"))
+            return (counts, ActionOutcome(actionId: nil, action: .cleanup, affectedRows: 0, summary: "dry run: would clean \(counts.summary)"))
         }
         return try connection.transaction { connection in
             try connection.executeScript("""
@@ -36,10 +50,14 @@ extension Operations {
                 WITH moved AS (DELETE FROM daily_activity_metrics WHERE \(Self.oldMetrics) RETURNING *)
                 INSERT INTO daily_activity_metrics_archive SELECT * FROM moved
                 """)
-            let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived)
-            let summary = "deleted \(counted(deleted, "expired cache entry", plural: "expired cache entries")) and archived \(counted(archived, "daily metric row"))"
-            let id = try AuditLog.record(connection, actor: actor, action: .cleanup, summary: summary, affectedRows: deleted + archived)
-            return (counts, ActionOutcome(actionId: id, action: .cleanup, affectedRows: deleted + archived, summary: summary))
+            let observations = try connection.execute("DELETE FROM wsync_rate_limit_observations WHERE \(Self.oldObservations)")
+            let runs = try connection.execute("DELETE FROM wsync_sync_runs WHERE \(Self.oldRuns)")
+            let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived,
+                                       prunedRateLimitObservations: observations, prunedSyncRuns: runs)
+            let summary = "cleaned \(counts.summary)"
+            let affected = deleted + archived + observations + runs
+            let id = try AuditLog.record(connection, actor: actor, action: .cleanup, summary: summary, affectedRows: affected)
+            return (counts, ActionOutcome(actionId: id, action: .cleanup, affectedRows: affected, summary: summary))
         }
     }
 
@@ -47,4 +65,6 @@ extension Operations {
     static let expiredCache: SQL = "expires_at < now() - interval '7 days'"
     /// Days more than 90 days before today (the guide compares a date with a timestamp, which also takes day 90).
     static let oldMetrics: SQL = "date < current_date - 90"
+    static let oldObservations: SQL = "observed_at < now() - interval '7 days'"
+    static let oldRuns: SQL = "started_at < now() - interval '90 days'"
 }
