@@ -34,7 +34,7 @@ struct Demo: AsyncParsableCommand {
         ShutdownSignal.onSignal { quit.request() }
         await dashboard.openOffPool(
             environment.database, github: environment.github,
-            notice: "demo: Tab moves between panes · Enter shows a row · r resets a failed sync · s syncs · X stops all, u undoes · ? help",
+            notice: "demo — try Tab, Enter, r reset, s sync, X stop all then u undo, ? help",
             quit: quit)
         if keep {
             print("""

@@ -18,7 +18,7 @@ import Testing
         }
         #expect(first.contains("private") && first.contains("free"), "tier usage has no rows:\n\(first)")
         #expect(first.contains("resets in"), "rate-limit gauge has no observation:\n\(first)")
-        #expect(first.contains("demo: Tab moves between panes"), "no first-keys hint:\n\(first)")
+        #expect(first.contains("demo — try Tab, Enter, r reset"), "no first-keys hint:\n\(first)")
 
         let statusLines = { (screen: String) in screen.split(separator: "\n").prefix(7).joined(separator: "\n") }
         let (moved, later) = try session.waitFor(timeout: 30) { statusLines($0) != statusLines(first) }
