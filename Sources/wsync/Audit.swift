@@ -11,6 +11,10 @@ struct Audit: ParsableCommand {
 
     @OptionGroup var format: JSONFlag
 
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() throws {
         let entries = try AuditLog.entries(database.connect(readOnly: true), limit: limit)
         if format.json { return try Output.json(entries) }

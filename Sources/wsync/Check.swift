@@ -17,6 +17,11 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Run this shell command with the alert text on stdin (instead of the guide's mail).", valueName: "cmd"))
     var notifyCommand: String?
 
+    func validate() throws {
+        guard maxFailed >= 0 else { throw ValidationError("--max-failed must be 0 or more") }
+        guard minAttempts >= 0 else { throw ValidationError("--min-attempts must be 0 or more") }
+    }
+
     func run() throws {
         let alert = try SyncAlert.fetch(database.connect(readOnly: true), maxFailed: maxFailed, minAttempts: minAttempts)
         print(alert.message)

@@ -70,6 +70,10 @@ struct PauseTier: ParsableCommand {
 
     @OptionGroup var mutation: MutationOptions
 
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() throws {
         let tier = try Tier(validating: tier)
         try mutation.confirm("Pause the syncs of up to \(limit) \(tier.rawValue) workspaces?")

@@ -70,6 +70,10 @@ struct Report: ParsableCommand {
 
         @OptionGroup var format: ReportFormat
 
+        func validate() throws {
+            guard minIssues >= 0 else { throw ValidationError("--min-issues must be 0 or more") }
+        }
+
         func run() throws { try format.print(FrequencyCandidate.fetch(database.connect(readOnly: true), minIssues: minIssues)) }
     }
 }

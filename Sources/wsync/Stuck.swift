@@ -15,6 +15,10 @@ struct Stuck: ParsableCommand {
 
     @OptionGroup var format: JSONFlag
 
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() throws {
         let rows = try StuckSync.fetch(database.connect(readOnly: true), olderThan: olderThan, limit: limit)
         if format.json { return try Output.json(rows) }

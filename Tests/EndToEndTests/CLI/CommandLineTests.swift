@@ -110,6 +110,22 @@ import TestSupport
         #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
+    @Test func outOfRangeNumbersAreRefusedBeforeConnecting() throws {
+        let cases: [([String], String)] = [
+            (["stuck", "--limit", "0"], "--limit must be at least 1"),
+            (["audit", "--limit=-3"], "--limit must be at least 1"),
+            (["pause-tier", "pro", "--limit", "0", "--yes"], "--limit must be at least 1"),
+            (["check", "--max-failed=-1"], "--max-failed must be 0 or more"),
+            (["report", "frequencies", "--min-issues=-5"], "--min-issues must be 0 or more"),
+        ]
+        for (arguments, expected) in cases {
+            // No database listens there: the refusal must come from validation, before any connection.
+            let result = try WSyncProcess.run(arguments, databaseURL: "postgresql:///nowhere?host=/nonexistent")
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func unreachableDatabaseNamesHostAndDatabaseButNoPassword() throws {
         let result = try WSyncProcess.run(["status"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/inventory?connect_timeout=2")
         #expect(result.status == 2)
