@@ -124,6 +124,18 @@ import TestSupport
         #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
     }
 
+    @Test func anExpiredLeaseOnARowNotYetDueIsStuckButNotOverdue() throws {
+        let job: UUID = try connection.query("""
+            UPDATE workspace_tracked_repositories SET lease_owner = 'gone-worker', lease_expires_at = now() - interval '5 minutes',
+                next_sync_at = now() + interval '3 hours'
+            WHERE id = (SELECT id FROM workspace_tracked_repositories WHERE is_active ORDER BY id LIMIT 1)
+            RETURNING id
+            """)[0].decode("id")
+        let row = try #require(try StuckSync.fetch(connection, limit: 1000).first { $0.jobId == job })
+        #expect(row.reason == .leaseExpired && row.leaseOwner == "gone-worker")
+        #expect(row.overdueHours == nil)
+    }
+
     @Test func rateLimitGaugeBurnsFromObservations() throws {
         let gauge = try RateLimitGauge.fetch(connection)
         // The seed observes 45 calls per minute for 20 minutes; the window is the last 15 of them.

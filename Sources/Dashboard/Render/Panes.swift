@@ -129,7 +129,7 @@ extension Canvas {
         ]
         let rows = items.compactMap { item -> TableRow? in
             guard case .stuck(let r) = item else { return nil }
-            let overdue = r.nextSyncAt.map { Format.age(state.now.timeIntervalSince($0)) } ?? "–"
+            let overdue = r.nextSyncAt.flatMap { $0 < state.now ? Format.age(state.now.timeIntervalSince($0)) : nil } ?? "–"
             let lease = r.leaseExpiresAt.map { expiry in
                 expiry < state.now ? "expired \(Format.age(state.now.timeIntervalSince(expiry)))" : "ends \(Format.age(expiry.timeIntervalSince(state.now)))"
             } ?? "–"

@@ -38,7 +38,9 @@ public struct StuckSync: Codable, Sendable, Equatable {
         FROM (
             SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, w.name AS workspace, r.full_name,
                    wtr.last_sync_at, wtr.next_sync_at, wtr.sync_attempts,
-                   round((EXTRACT(EPOCH FROM (now() - wtr.next_sync_at)) / 3600)::numeric, 2) AS overdue_hours,
+                   -- NULL when not yet due: a lease can expire before its row is due.
+                   CASE WHEN wtr.next_sync_at < now()
+                        THEN round((EXTRACT(EPOCH FROM (now() - wtr.next_sync_at)) / 3600)::numeric, 2) END AS overdue_hours,
                    wtr.lease_owner, wtr.lease_expires_at,
                    CASE WHEN wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now() THEN 'lease_expired'
                         ELSE 'overdue' END AS reason
