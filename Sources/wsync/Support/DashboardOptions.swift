@@ -21,8 +21,10 @@ struct DashboardOptions: ParsableArguments {
     @Flag(help: "Draw lines and gauges with ASCII only.")
     var ascii = false
 
-    @Option(help: ArgumentHelp("Who is acting, for the audit log (default: the OS user).", valueName: "name"))
-    var actor: String = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+    @Option(name: .customLong("actor"), help: ArgumentHelp("Who is acting, for the audit log (default: the OS user).", valueName: "name"))
+    var actorName: String?
+
+    var actor: String { actorName ?? osUserName }
 
     func validate() throws {
         guard (0.5...3600).contains(interval) else { throw ValidationError("--interval must be between 0.5 and 3600 seconds") }

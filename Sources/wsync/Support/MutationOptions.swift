@@ -6,8 +6,11 @@ struct MutationOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
     var yes = false
 
-    @Option(help: ArgumentHelp("Who is acting, for the audit log (default: the OS user).", valueName: "name"))
-    var actor: String = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+    @Option(name: .customLong("actor"), help: ArgumentHelp("Who is acting, for the audit log (default: the OS user).", valueName: "name"))
+    var actorName: String?
+
+    /// `--actor`, else the OS user. (Not an option default: help and the generated docs must not vary by user.)
+    var actor: String { actorName ?? osUserName }
 
     /// On a terminal, asks `question [y/N]` unless --yes; anything but y/yes cancels with exit 1.
     func confirm(_ question: String) throws {
@@ -20,3 +23,6 @@ struct MutationOptions: ParsableArguments {
         }
     }
 }
+
+/// Who runs wsync: $USER, else the account name.
+var osUserName: String { ProcessInfo.processInfo.environment["USER"] ?? NSUserName() }
