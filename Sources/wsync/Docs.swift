@@ -30,9 +30,19 @@ struct Docs: ParsableCommand {
         }
 
         static func markdown() -> String {
-            Docs.commands().map { path, type in
+            let commands = Docs.commands()
+            let index = commands.map { path, type in
+                "| [`\(path)`](#\(anchor(path))) | \(type.configuration.abstract.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            }.joined()
+            let sections = commands.map { path, type in
                 "### `\(path)`\n\n```text\n\(WSync.helpMessage(for: type, columns: 100).trimmingCharacters(in: .whitespacesAndNewlines))\n```\n\n"
             }.joined()
+            return "| command | what it does |\n|---|---|\n" + index + "\n" + sections
+        }
+
+        /// The anchor GitHub gives a heading: lower case, spaces to hyphens, other punctuation dropped.
+        static func anchor(_ heading: String) -> String {
+            String(heading.lowercased().compactMap { $0 == " " ? "-" : ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : nil })
         }
     }
 
@@ -62,6 +72,37 @@ struct Docs: ParsableCommand {
                     .joined(separator: "\n")
                 page += "\n.fi\n"
             }
+            page += """
+                .SH ENVIRONMENT
+                .TP
+                .B DATABASE_URL
+                PostgreSQL URL or conninfo, unless --database-url is given; without either, libpq's PGHOST, PGPORT,
+                PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE and ~/.pgpass apply.
+                .TP
+                .B GITHUB_TOKEN
+                The token sent to GitHub.
+                .TP
+                .B GITHUB_API_URL
+                GitHub's REST API (default https://api.github.com).
+                .TP
+                .B NO_COLOR
+                When set and not empty, the dashboard draws without colours.
+                .TP
+                .B XDG_CONFIG_HOME
+                User themes are read from $XDG_CONFIG_HOME/wsync/themes (default ~/.config/wsync/themes).
+                .SH EXIT STATUS
+                0 success; 1 a check found a problem, or a confirmation was declined; 2 usage, input or connection error
+                (the message on standard error names the cause).
+                .SH FILES
+                .TP
+                .I themes/*.theme
+                Bundled themes: the first themes/ or share/wsync/themes/ directory holding default.theme, looked for in
+                the executable's directory and then each directory above it.
+                .TP
+                .I ~/.config/wsync/themes/NAME.theme
+                User themes; one with a bundled name replaces it.
+
+                """
             print(page, terminator: "")
         }
     }
