@@ -1,0 +1,128 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Every command README gives, run in README's order against a fresh database and the GitHub simulator.
+/// Commands run without a terminal, so the mutating ones act without asking, as README documents for scripts.
+/// Each must exit 0, except `wsync check`, which README documents as exit 1 with one `ALERT:` line.
+/// Commands that do not end on their own are run the way README says they are stopped: `wsync worker` is sent
+/// SIGTERM and must exit 0; `wsync dash` runs in tmux and quits with `q`. `wsync demo` is DemoTests' subject.
+@Suite(.serialized) struct ReadmeCommandsTests {
+    @Test func everyReadmeCommandRunsInOrder() async throws {
+        let steps = try ReadmeStep.parse(try Readme.blocks())
+        let commands = steps.filter { if case .wsync = $0 { true } else { false } }
+        #expect(commands.count >= 30, "README's command blocks were not found: \(commands.count) commands")
+        let world = try await ReadmeWorld()
+        defer { Task { await world.stop() } }
+        var alerts = 0
+        for step in steps {
+            switch step {
+            case .environment(let name, _): try world.export(name)
+            case .provided: continue  // the reason is in ReadmeStep.provided
+            case .testCommand(let line):
+                let ci = try String(contentsOf: Readme.root.appendingPathComponent(".ci/run"), encoding: .utf8)
+                #expect(ci.components(separatedBy: "\n").contains(line.text), "\(line): .ci/run must run README's test command")
+            case .manual(let file, let line):
+                let page = try String(contentsOf: world.file(file), encoding: .utf8)
+                #expect(page.hasPrefix(".TH WSYNC 1"), "\(line): \(file) is not the man page")
+            case .wsync(let arguments, let redirect, let line):
+                alerts += try await run(arguments, redirect: redirect, line: line, in: world)
+            }
+        }
+        #expect(world.seeded, "README never ran `wsync migrate`, so nothing was seeded")
+        #expect(alerts > 0, "eight syncs were seeded failing, yet no `wsync check` in README alerted")
+    }
+
+    /// Runs one README command the way README says it runs; returns 1 when it was a `check` that alerted.
+    private func run(_ written: [String], redirect: String?, line: Readme.Line, in world: ReadmeWorld) async throws -> Int {
+        var arguments = try await world.resolve(written, line: line)
+        if let index = arguments.firstIndex(of: "--output"), index + 1 < arguments.count {
+            arguments[index + 1] = world.file(arguments[index + 1]).path
+        }
+        switch arguments.first {
+        case "demo":
+            #expect(arguments == ["demo"], "\(line): DemoTests runs `wsync demo` without options; test these elsewhere")
+            return 0
+        case "dash":
+            try await dashboard(arguments, line: line, in: world)
+            return 0
+        case "worker" where !arguments.contains("--once"):
+            try await backgroundWorker(arguments, line: line, in: world)
+            return 0
+        default:
+            break
+        }
+        let mailed = (try? String(contentsOf: world.mailbox, encoding: .utf8)) ?? ""
+        let child = try WSyncProcess(arguments, environment: world.environment)
+        let status = await child.exitStatus()
+        world.record(child.stdout)
+        if arguments.first == "check" {
+            let alerted = child.stdout.hasPrefix("ALERT: ") && child.stdout.split(separator: "\n").count == 1
+            #expect(status == (alerted ? 1 : 0) && (alerted || child.stdout.hasPrefix("OK: ")), "\(line): exit \(String(describing: status)): \(child.output)")
+            if alerted, arguments.contains("--notify-command") {
+                let now = (try? String(contentsOf: world.mailbox, encoding: .utf8)) ?? ""
+                #expect(now.count > mailed.count && now.hasSuffix(child.stdout), "\(line): the alert did not reach the notify command")
+            }
+            return alerted && status == 1 ? 1 : 0
+        }
+        #expect(status == 0, "\(line): exit \(String(describing: status)): \(child.output)")
+        if let redirect {
+            try child.stdout.write(to: world.file(redirect), atomically: true, encoding: .utf8)
+            #expect(!child.stdout.isEmpty, "\(line): printed nothing into \(redirect)")
+        }
+        if let index = arguments.firstIndex(of: "--output") {
+            #expect(FileManager.default.fileExists(atPath: arguments[index + 1]), "\(line): wrote no \(arguments[index + 1])")
+        }
+        if arguments == ["migrate"], status == 0, !world.seeded {
+            #expect(child.stdout.hasPrefix("applied migrations"), "\(line): \(child.output)")
+            try await world.seed()
+        }
+        return 0
+    }
+
+    /// `wsync worker` runs until stopped: it must register, take a due job when there is one, and on SIGTERM
+    /// release everything and exit 0.
+    private func backgroundWorker(_ arguments: [String], line: Readme.Line, in world: ReadmeWorld) async throws {
+        let due = try await world.count("""
+            SELECT count(*)::int AS n FROM workspace_tracked_repositories
+            WHERE is_active AND fetch_issues AND (next_sync_at IS NULL OR next_sync_at <= now())
+            """)
+        let worker = try WSyncProcess(arguments, environment: world.environment)
+        let registered: SQL = "SELECT count(*)::int AS n FROM wsync_workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL"
+        let ran: SQL = """
+            SELECT count(*)::int AS n FROM wsync_sync_runs r JOIN wsync_workers w ON w.id = r.worker_id WHERE w.pid = \(Int(worker.pid))
+            """
+        var (isRegistered, runs) = (false, 0)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            isRegistered = try await world.count(registered) == 1
+            runs = try await world.count(ran)
+            if isRegistered && (due == 0 || runs > 0) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(isRegistered, "\(line): the worker never registered: \(worker.output)")
+        #expect(due == 0 || runs > 0, "\(line): \(due) jobs were due but the worker synced none: \(worker.output)")
+        worker.signal(SIGTERM)
+        #expect(await worker.exitStatus(timeout: 60) == 0, "\(line): after SIGTERM: \(worker.output)")
+        #expect(try await world.count("SELECT count(*)::int AS n FROM wsync_workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL") == 0)
+        world.record(worker.stdout)
+    }
+
+    /// `wsync dash` needs a terminal: tmux gives it one; it must come up live and quit on `q` with exit 0.
+    private func dashboard(_ arguments: [String], line: Readme.Line, in world: ReadmeWorld) async throws {
+        let environment = world.environment.compactMapValues { $0 }
+        let (live, first, exited, last) = try await offPool {
+            let session = try TmuxSession(command: [WSyncProcess.binary.path] + arguments, width: 120, height: 40, environment: environment)
+            defer { session.close() }
+            let (live, first) = try session.waitFor(timeout: 60) { $0.contains("1 Sync status") && $0.contains(" live ") }
+            try session.send("q")
+            let (exited, last) = try session.waitFor(timeout: 30) { $0.contains("[exited 0]") }
+            return (live, first, exited, last)
+        }
+        #expect(live, "\(line): the dashboard did not come up live:\n\(first)")
+        #expect(!first.contains("no such theme"), "\(line): \(first)")
+        #expect(first.contains(arguments.contains("--read-only") ? "[RO]" : "[RW]"), "\(line):\n\(first)")
+        #expect(exited, "\(line): q did not end it with exit 0:\n\(last)")
+    }
+}
