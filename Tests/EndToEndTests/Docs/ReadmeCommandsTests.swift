@@ -111,7 +111,8 @@ import Testing
 
     /// `wsync dash` needs a terminal: tmux gives it one; it must come up live and quit on `q` with exit 0.
     private func dashboard(_ arguments: [String], line: Readme.Line, in world: ReadmeWorld) async throws {
-        let environment = world.environment.compactMapValues { $0 }
+        // Only the set variables: TmuxSession puts `-u NAME` after the assignments, where env(1) takes it for the command.
+        let environment: [String: String?] = world.environment.filter { $0.value != nil }
         let (live, first, exited, last) = try await offPool {
             let session = try TmuxSession(command: [WSyncProcess.binary.path] + arguments, width: 120, height: 40, environment: environment)
             defer { session.close() }
