@@ -17,7 +17,8 @@ struct Link: ParsableCommand {
 
 struct Cleanup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete cache entries expired over 7 days ago; move daily metrics older than 90 days to the archive.")
+        abstract: "Delete cache entries expired over 7 days ago; move daily metrics older than 90 days to the archive.",
+        discussion: "Also prunes wsync's own history: rate-limit observations older than 7 days and sync runs older than 90 days. One transaction: a failure changes nothing.")
 
     @OptionGroup var database: DatabaseOptions
 

@@ -28,8 +28,10 @@ extension DashboardState {
             let asOf = snapshot.map { "data as of \(Format.clock($0.takenAt, in: timeZone)) (\(Format.duration(now.timeIntervalSince($0.takenAt))) old)" } ?? "no data yet"
             return " DISCONNECTED for \(Format.duration(now.timeIntervalSince(since))): \(asOf); reconnecting… (\(SafeText.line(reason)))"
         }
-        if snapshot?.status.pause.isPaused == true {
-            return " GLOBAL SYNC PAUSE IS ON: workers claim nothing until it is lifted"
+        if let pause = snapshot?.status.pause, pause.isPaused {
+            let why = [pause.reason.map { "\"\(SafeText.line($0))\"" }, pause.pausedBy.map { "by \(SafeText.line($0))" }]
+                .compactMap { $0 }.joined(separator: " ")
+            return " GLOBAL SYNC PAUSE\(why.isEmpty ? "" : " (\(why))"): workers claim nothing; u or wsync resume lifts it"
         }
         return nil
     }

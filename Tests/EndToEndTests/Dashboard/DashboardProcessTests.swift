@@ -80,7 +80,9 @@ import TestSupport
             (try? count(connection, "SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE is_active")) == 0
         }
         #expect(stopped, "X did not stop everything:\n\(stopScreen)")
-        let (banner, bannerScreen) = try session.waitFor(timeout: 5) { $0.contains("PAUSED") || $0.contains("paused") }
+        let (banner, bannerScreen) = try session.waitFor(timeout: 5) {
+            $0.contains("GLOBAL SYNC PAUSE (\"emergency stop from the dashboard\"")
+        }
         #expect(banner, "no pause banner after the emergency stop:\n\(bannerScreen)")
 
         try session.send("u")

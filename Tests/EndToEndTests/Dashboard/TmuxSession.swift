@@ -11,9 +11,10 @@ final class TmuxSession {
     init(command: [String], width: Int, height: Int, environment: [String: String?] = [:]) throws {
         name = "wsync-e2e-\(UUID().uuidString.prefix(8))"
         socket = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).sock").path
-        let env = environment.sorted { $0.key < $1.key }.map { name, value in
-            value.map { "\(name)=\(Self.quote($0))" } ?? "-u \(name)"
-        }.joined(separator: " ")
+        // env takes its -u options before any NAME=VALUE.
+        let unset = environment.filter { $0.value == nil }.keys.sorted().map { "-u \($0)" }
+        let set = environment.compactMap { name, value in value.map { "\(name)=\(Self.quote($0))" } }.sorted()
+        let env = (unset + set).joined(separator: " ")
         let shell = "env \(env) \(command.map(Self.quote).joined(separator: " ")); echo; echo \"[exited $?]\"; sleep 3600"
         try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shell])
     }
