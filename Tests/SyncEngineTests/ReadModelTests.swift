@@ -82,6 +82,17 @@ import TestSupport
         #expect(status.issuesLastHour == (try row.decode("issues", as: Int.self)))
         #expect(status.throughput.count == 12)
         #expect(status.throughput.map(\.bucketStart) == status.throughput.map(\.bucketStart).sorted())
+        for bucket in status.throughput {
+            let counted = try connection.query("""
+                SELECT count(*)::int AS runs, (count(*) FILTER (WHERE status = 'failed'))::int AS failed,
+                       coalesce(sum(issues_stored), 0)::int AS issues
+                FROM wsync_sync_runs WHERE started_at >= \(bucket.bucketStart)::timestamptz AND started_at < \(bucket.bucketStart)::timestamptz + interval '5 minutes'
+                """)[0]
+            #expect(bucket.runs == (try counted.decode("runs", as: Int.self)), "\(bucket.bucketStart)")
+            #expect(bucket.failedRuns == (try counted.decode("failed", as: Int.self)))
+            #expect(bucket.issues == (try counted.decode("issues", as: Int.self)))
+        }
+        #expect(status.throughput.map(\.runs).reduce(0, +) > 0)
         #expect(status.runsLastHour > 0)
         #expect(!status.pause.isPaused)
     }
