@@ -20,16 +20,19 @@ public struct ConnectionConfiguration: Sendable {
 
     /// `host/dbname` as libpq would resolve them, for messages; never includes a password.
     public var displayTarget: String {
-        let options = parsedOptions
+        let options = parsedOptions.isEmpty ? roughURLTarget : parsedOptions
         let host = options["host"] ?? options["hostaddr"] ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "localhost"
         let database = options["dbname"] ?? ProcessInfo.processInfo.environment["PGDATABASE"]
             ?? options["user"] ?? ProcessInfo.processInfo.environment["PGUSER"] ?? NSUserName()
         return "\(host)/\(database)"
     }
 
-    /// The password given in the connection string, so messages can be scrubbed of it.
-    var password: String? {
-        parsedOptions["password"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The passwords given in the connection string (as written and percent-decoded), so messages can be scrubbed of
+    /// them — also when libpq cannot parse the string, since its complaint may quote it.
+    var passwords: [String] {
+        var found = [parsedOptions["password"], roughPassword].compactMap { $0 }
+        found += found.compactMap { $0.removingPercentEncoding }
+        return Array(Set(found.filter { !$0.isEmpty })).sorted { $0.count > $1.count }
     }
 
     /// The options spelled out in `conninfo`, parsed by libpq itself (URLs and key=value alike).
@@ -50,9 +53,44 @@ public struct ConnectionConfiguration: Sendable {
         return result
     }
 
+    /// `scheme://user:password@host/db?…` split by hand, for strings libpq rejects.
+    private var urlParts: (userInfo: Substring?, host: Substring, database: Substring?)? {
+        guard let conninfo, let schemeEnd = conninfo.range(of: "://") else { return nil }
+        let rest = conninfo[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let at = authority.lastIndex(of: "@")
+        let userInfo = at.map { authority[..<$0] }
+        let host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        var database: Substring?
+        if authorityEnd < rest.endIndex, rest[authorityEnd] == "/" {
+            let path = rest[rest.index(after: authorityEnd)...]
+            database = path[..<(path.firstIndex(of: "?") ?? path.endIndex)]
+        }
+        return (userInfo, host, database)
+    }
+
+    private var roughURLTarget: [String: String] {
+        guard let parts = urlParts else { return [:] }
+        var options: [String: String] = [:]
+        if !parts.host.isEmpty { options["host"] = String(parts.host) }
+        if let database = parts.database, !database.isEmpty { options["dbname"] = String(database) }
+        return options
+    }
+
+    private var roughPassword: String? {
+        if let userInfo = urlParts?.userInfo, let colon = userInfo.firstIndex(of: ":") {
+            return String(userInfo[userInfo.index(after: colon)...])
+        }
+        guard let conninfo, let match = conninfo.range(of: #"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)"#, options: .regularExpression) else {
+            return nil
+        }
+        let value = conninfo[match].split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        return value.map { $0.hasPrefix("'") && $0.hasSuffix("'") && $0.count >= 2 ? String($0.dropFirst().dropLast()) : $0 }
+    }
+
     /// Removes the password from any text that might echo the connection string.
     func scrub(_ text: String) -> String {
-        guard let password, password.count >= 1 else { return text }
-        return text.replacingOccurrences(of: password, with: "*****")
+        passwords.reduce(text) { $0.replacingOccurrences(of: $1, with: "*****") }
     }
 }

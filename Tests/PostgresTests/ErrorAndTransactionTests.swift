@@ -72,6 +72,23 @@ import TestSupport
         }
         #expect(!configuration.displayTarget.contains(secret))
     }
+
+    /// libpq quotes a string it cannot parse in its complaint; the password must be scrubbed from it all the same.
+    @Test(arguments: [
+        ("postgres://bob:s3cretpw@[::1/db", "s3cretpw"),
+        ("postgresql://bob:s3cret%zz@h/db", "s3cret%zz"),
+        ("host=h dbname=db password='se cret' bogus", "se cret"),
+    ])
+    func passwordsOfUnparsableStringsNeverAppearInErrors(conninfo: String, secret: String) throws {
+        let configuration = ConnectionConfiguration(conninfo: conninfo)
+        do {
+            _ = try Connection(configuration)
+            Issue.record("\(conninfo) should not connect")
+        } catch {
+            #expect(!"\(error)".contains(secret), "\(error)")
+        }
+        #expect(!configuration.displayTarget.contains(secret))
+    }
 }
 
 @Suite(.serialized) struct LostConnectionTests {
