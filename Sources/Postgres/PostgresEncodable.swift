@@ -82,8 +82,46 @@ public struct JSONText: PostgresEncodable, Hashable {
 
     public var postgresText: String? { text }
 
+    /// Throws `JSONShapeError` naming the field when the document does not fit `type`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try PostgresJSON.decoder.decode(type, from: Data(text.utf8))
+        let decoder = PostgresJSON.decoder
+        do {
+            return try decoder.decode(type, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            // Described here, while the decoder that made the coding path is alive.
+            throw JSONShapeError(error)
+        }
+    }
+}
+
+/// A JSON document that does not have the expected shape: "[3].workspace is NULL".
+public struct JSONShapeError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+
+    init(_ error: DecodingError) {
+        switch error {
+        case .valueNotFound(_, let context): reason = Self.path(context) + " is NULL"
+        case .keyNotFound(let key, let context): reason = Self.path(context) + " has no " + key.stringValue
+        case .typeMismatch(let type, let context): reason = Self.path(context) + " is not a \(type)"
+        case .dataCorrupted(let context): reason = Self.path(context) + ": " + context.debugDescription
+        @unknown default: reason = "\(error)"
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        var text = ""
+        for key in context.codingPath {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + snakeCase(key.stringValue) }
+        }
+        return text.isEmpty ? "the value" : text
+    }
+
+    /// The column's name as the database spells it (the decoder converted it from snake_case).
+    private static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { out, character in
+            if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+        }
     }
 }
 

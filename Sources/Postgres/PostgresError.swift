@@ -10,6 +10,8 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable {
     case typeMismatch(column: String, expected: String, actualTypeOID: UInt32)
     case invalidValue(column: String, expected: String, text: String)
     case noSuchColumn(String)
+    /// A json column whose document does not have the expected shape (e.g. a NULL from a column wsync expects set).
+    case unreadableJSON(column: String, reason: String)
     case timedOut(String)
 
     public var description: String {
@@ -26,6 +28,8 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable {
             return "column \(column) has type oid \(oid), which cannot be read as \(expected)"
         case .invalidValue(let column, let expected, let text):
             return "column \(column): \(text.prefix(40)) is not a valid \(expected)"
+        case .unreadableJSON(let column, let reason):
+            return "cannot read the database's answer (\(column)): \(reason); a column wsync expects to be set holds NULL or another type"
         case .noSuchColumn(let name):
             return "the result has no column \(name)"
         case .timedOut(let what):

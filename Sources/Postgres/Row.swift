@@ -23,8 +23,8 @@ public struct Row: Sendable {
         let json: JSONText = try decode(column)
         do {
             return try json.decode(type)
-        } catch {
-            throw PostgresError.invalidValue(column: column, expected: String(describing: T.self), text: "\(error)")
+        } catch let error as JSONShapeError {
+            throw PostgresError.unreadableJSON(column: column, reason: error.reason)
         }
     }
 }

@@ -41,7 +41,9 @@ struct Check: ParsableCommand {
         } catch {
             throw WSyncError("cannot run --notify-command: \(error.localizedDescription)")
         }
-        input.fileHandleForWriting.write(Data((text + "\n").utf8))
+        // A command that does not read its stdin (or exits first) closes the pipe: that is its business, not a
+        // failure of the check (SIGPIPE is ignored process-wide, so the write just fails).
+        try? input.fileHandleForWriting.write(contentsOf: Data((text + "\n").utf8))
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

@@ -46,6 +46,9 @@ struct WSync: AsyncParsableCommand {
 
     /// Runs the command; every failure becomes one line on stderr and exit code 2 (usage, connection, bad input).
     static func main() async {
+        // A closed pipe (`wsync export | head`, a notify command that ignores stdin) is an error of the write, not a
+        // reason to die by signal.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -73,11 +76,16 @@ struct WSync: AsyncParsableCommand {
         }
     }
 
-    /// `wsync <command> --help` for the command the user typed, else `wsync --help`.
+    /// `wsync <command> [<subcommand>] --help` for what the user typed, else `wsync --help`.
     private static var helpCommand: String {
-        let names = configuration.subcommands.map { $0._commandName }
-        let command = CommandLine.arguments.dropFirst().first.flatMap { names.contains($0) ? $0 : nil }
-        return (["wsync"] + (command.map { [$0] } ?? []) + ["--help"]).joined(separator: " ")
+        var path = ["wsync"]
+        var commands = configuration.subcommands
+        for argument in CommandLine.arguments.dropFirst() {
+            guard let command = commands.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            commands = command.configuration.subcommands
+        }
+        return (path + ["--help"]).joined(separator: " ")
     }
 
     private static func fail(_ message: String) -> Never {

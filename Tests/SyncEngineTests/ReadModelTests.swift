@@ -147,6 +147,17 @@ import TestSupport
         #expect(row.overdueHours == nil)
     }
 
+    /// Production tables may allow NULLs the contract does not: names fall back, other gaps are named plainly.
+    @Test func nullsOutsideTheContractAreNamedOrWorkedAround() throws {
+        let target = try #require(try FailedSync.fetch(connection).first)
+        try connection.executeScript("ALTER TABLE workspaces ALTER name DROP NOT NULL, ALTER max_repositories DROP NOT NULL")
+        _ = try connection.execute("UPDATE workspaces SET name = NULL, max_repositories = NULL WHERE id = \(target.workspaceId)")
+        let slug: String = try connection.query("SELECT slug FROM workspaces WHERE id = \(target.workspaceId)")[0].decode("slug")
+        #expect(try FailedSync.fetch(connection).first { $0.jobId == target.jobId }?.workspace == slug)
+        let error = #expect(throws: PostgresError.self) { try TierReview.fetch(connection) }
+        #expect(error?.description.contains("max_repositories is NULL") == true, "\(String(describing: error))")
+    }
+
     @Test func rateLimitGaugeBurnsFromObservations() throws {
         let gauge = try RateLimitGauge.fetch(connection)
         // The seed observes 45 calls per minute for 20 minutes; the window is the last 15 of them.

@@ -28,7 +28,7 @@ public struct FailedSync: Codable, Sendable, Equatable {
                    'next_sync_at', f.next_sync_at, 'is_active', f.is_active)
                    ORDER BY f.sync_attempts DESC, f.workspace, f.repository), '[]')
         FROM (
-            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, w.name AS workspace, r.full_name AS repository,
+            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository,
                    wtr.last_sync_error, wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active
             FROM workspace_tracked_repositories wtr
             JOIN workspaces w ON w.id = wtr.workspace_id

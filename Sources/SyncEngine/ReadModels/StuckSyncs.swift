@@ -36,7 +36,7 @@ public struct StuckSync: Codable, Sendable, Equatable {
                    'lease_owner', s.lease_owner, 'lease_expires_at', s.lease_expires_at, 'reason', s.reason)
                    ORDER BY s.next_sync_at NULLS FIRST, s.full_name), '[]')
         FROM (
-            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, w.name AS workspace, r.full_name,
+            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name,
                    wtr.last_sync_at, wtr.next_sync_at, wtr.sync_attempts,
                    -- NULL when not yet due: a lease can expire before its row is due.
                    CASE WHEN wtr.next_sync_at < now()

@@ -26,7 +26,7 @@ public struct TierReview: TabularRow, Equatable {
                    'over_limit', t.tracked_repos > t.max_repositories)
                    ORDER BY t.tier DESC, t.total_issues_synced DESC, t.name), '[]')
         FROM (
-            SELECT w.id, w.name, w.tier, w.max_repositories, w.current_repository_count, w.data_retention_days,
+            SELECT w.id, coalesce(w.name, w.slug, w.id::text) AS name, w.tier, w.max_repositories, w.current_repository_count, w.data_retention_days,
                    count(wtr.id) AS tracked_repos, coalesce(sum(wtr.total_issues_fetched), 0) AS total_issues_synced
             FROM workspaces w LEFT JOIN workspace_tracked_repositories wtr ON w.id = wtr.workspace_id
             GROUP BY w.id
