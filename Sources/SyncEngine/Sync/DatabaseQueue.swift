@@ -3,12 +3,17 @@ import Foundation
 import Postgres
 
 /// One PostgreSQL connection whose blocking libpq calls run on its own serial queue, never on the cooperative
-/// thread pool (two threads here: one blocked call there would stall every task of the process).
-public final class DatabaseQueue: Sendable {
-    private let connection: Connection
+/// thread pool (two threads here: one blocked call there would stall every task of the process). A connection that
+/// broke (server restarted, network gone) is replaced on the next call, so a long-lived worker heals by itself:
+/// the call that met the break fails, the ones after it work again.
+public final class DatabaseQueue: @unchecked Sendable {
+    private let configuration: ConnectionConfiguration
     private let queue: DispatchQueue
+    /// Read and written only on `queue`.
+    private var connection: Connection?
 
-    private init(connection: Connection, queue: DispatchQueue) {
+    private init(configuration: ConnectionConfiguration, connection: Connection, queue: DispatchQueue) {
+        self.configuration = configuration
         self.connection = connection
         self.queue = queue
     }
@@ -16,13 +21,28 @@ public final class DatabaseQueue: Sendable {
     public static func connect(_ configuration: ConnectionConfiguration, label: String = "wsync.db") async throws -> DatabaseQueue {
         let queue = DispatchQueue(label: label)
         let connection = try await run(on: queue) { try Connection(configuration) }
-        return DatabaseQueue(connection: connection, queue: queue)
+        return DatabaseQueue(configuration: configuration, connection: connection, queue: queue)
     }
 
     /// Runs `body` on the connection's queue and awaits its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        let connection = connection
-        return try await Self.run(on: queue) { try body(connection) }
+        try await Self.run(on: queue) { [self] in
+            let live = try liveConnection()
+            do {
+                return try body(live)
+            } catch {
+                if !live.isAlive { connection = nil }
+                throw error
+            }
+        }
+    }
+
+    /// The open connection, or a new one when the last one broke. Called on `queue` only.
+    private func liveConnection() throws -> Connection {
+        if let connection, connection.isAlive { return connection }
+        let fresh = try Connection(configuration)
+        connection = fresh
+        return fresh
     }
 
     private static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
