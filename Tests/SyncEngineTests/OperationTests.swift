@@ -90,9 +90,10 @@ import TestSupport
 
     @Test func resumeLeavesRowsChangedSinceAloneAndReportsThem() throws {
         let stop = try operations.stopAll(reason: "maintenance")
+        let stopped = try #require(stop.jobIds.first)
         let reactivated = try #require(try connection.query("""
             UPDATE workspace_tracked_repositories SET is_active = true
-            WHERE id = (SELECT id FROM workspace_tracked_repositories ORDER BY id LIMIT 1) RETURNING id
+            WHERE id = \(stopped) RETURNING id
             """).first).decode("id", as: UUID.self)
         let name = try #require(try connection.query("""
             SELECT r.full_name FROM workspace_tracked_repositories wtr JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
@@ -207,6 +208,18 @@ import TestSupport
             """)
         let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
         #expect(entry.parameters == ["job_ids": #"["a", "b"]"#, "limit": "5", "repository": "o/r"])
+    }
+
+    @Test func undoThatWouldRestoreNothingIsRefusedAndStaysPossibleLater() throws {
+        let before = try jobs()
+        let first = try #require(try operations.slowDown().actionId)
+        let second = try #require(try operations.slowDown(factor: 10, minHours: 48).actionId)
+        let refused = #expect(throws: WSyncError.self) { try operations.undo(actionID: first) }
+        #expect(refused?.message.contains("restored nothing") == true, "\(String(describing: refused))")
+        #expect(try AuditLog.entry(connection, id: first)?.undoneAt == nil)
+        _ = try operations.undo(actionID: second)
+        _ = try operations.undo(actionID: first)
+        #expect(try jobs() == before)
     }
 
     @Test func undoTwiceOrOfNothingIsRefused() throws {

@@ -27,7 +27,7 @@ extension Operations {
                 let entry = try AuditLog.entry(connection, id: actionID)
                 guard let entry else { throw WSyncError("no action has id \(actionID); see wsync audit") }
                 guard Self.pausingActions.contains(entry.action) else {
-                    throw WSyncError("action \(actionID) is a \(entry.action), not a stop-all; use wsync undo \(actionID)")
+                    throw WSyncError("action \(actionID) (\(entry.action)) is not a stop-all: resume takes a stop-all's id (see wsync audit)")
                 }
                 return try undo(actionID: actionID, recordedAs: .resume)
             }

@@ -28,6 +28,14 @@ extension Operations {
             let result = try connection.query(Self.restoreStatement(field, actionID: actionID))[0]
             let restored = try result.decode("restored", as: Int.self)
             let skipped = try result.decode("skipped", as: [String].self)
+            // Marking it undone would lose its record for good while it restored nothing; the later changes come
+            // first. (A stop-all still lifts its pause even when every row was reactivated by hand.)
+            if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action) {
+                throw WSyncError("""
+                    action \(actionID) (\(action)) restored nothing: all \(skipped.count) jobs it changed were changed \
+                    since; undo the later actions first (newest first, see wsync audit), then this one
+                    """)
+            }
             var summary = "undid action \(actionID) (\(action)): restored \(counted(restored, "job"))"
             if !skipped.isEmpty { summary += "; left \(skipped.count) changed since alone" }
             if Self.pausingActions.contains(action) {
