@@ -39,6 +39,18 @@ import TestSupport
         #expect(Set(indexes).isSuperset(of: ["wsync_wtr_due_idx", "wsync_wtr_failed_idx", "wsync_sync_runs_started_idx"]))
     }
 
+    @Test func migrateRebuildsWhatRollbackDropTablesRemoved() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        let before = try schemaFingerprint(connection)
+        _ = try Operations(connection: connection, actor: "tester").rollback(dropTables: true, confirmDatabase: database.name)
+        #expect(try columnNames("workspace_tracked_repositories", connection).isEmpty)
+        let outcome = try Migrator(connection: connection).migrate()
+        #expect(outcome.applied == Migration.all.map(\.version))
+        #expect(try schemaFingerprint(connection) == before)
+        #expect(try Migrator(connection: connection).migrate().alreadyCurrent)
+    }
+
     @Test func secondRunChangesNothing() throws {
         let connection = try TestDatabase.create(migrated: false).connect()
         _ = try Migrator(connection: connection).migrate()

@@ -38,7 +38,15 @@ public struct Migrator {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """)
-        let done = Set(try connection.query("SELECT version FROM wsync_schema_migrations").map { try $0.decode(0, as: Int.self) })
+        // Recorded versions count only while the tables they built are there: after `rollback --drop-tables` (or a
+        // hand-made DROP) every migration runs again; each is written to be re-applied safely.
+        let intact = try connection.query("""
+            SELECT to_regclass('workspace_tracked_repositories') IS NOT NULL AND to_regclass('daily_activity_metrics') IS NOT NULL
+               AND to_regclass('workspace_issues_cache') IS NOT NULL AS intact
+            """)[0].decode("intact", as: Bool.self)
+        let done = intact
+            ? Set(try connection.query("SELECT version FROM wsync_schema_migrations").map { try $0.decode(0, as: Int.self) })
+            : []
         var applied: [Int] = []
         for migration in Migration.all where !done.contains(migration.version) {
             do {
@@ -46,6 +54,7 @@ public struct Migrator {
                     try connection.executeScript(migration.script)
                     try connection.execute("""
                         INSERT INTO wsync_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
+                        ON CONFLICT (version) DO UPDATE SET applied_at = now()
                         """)
                 }
             } catch let error as PostgresError {
