@@ -338,6 +338,27 @@ import TestSupport
         #expect(try operations.link().affectedRows == 0)
     }
 
+    @Test func linkWorksOnProductionTablesWithoutAddedByAndWithNulls() throws {
+        try connection.executeScript("""
+            ALTER TABLE workspace_repositories DROP COLUMN added_by;
+            ALTER TABLE repositories ALTER has_issues DROP NOT NULL;
+            ALTER TABLE repositories ALTER has_issues DROP DEFAULT
+            """)
+        try connection.execute("""
+            WITH r AS (INSERT INTO repositories (github_id, full_name, owner, name, has_issues)
+                       VALUES (2, 'legacy/repo', 'legacy', 'repo', NULL) RETURNING id)
+            INSERT INTO workspace_repositories (workspace_id, repository_id) SELECT (SELECT id FROM workspaces LIMIT 1), id FROM r
+            """)
+        #expect(try operations.link().affectedRows >= 1)
+        let job = try #require(try connection.query("""
+            SELECT wtr.fetch_issues, wtr.added_by FROM workspace_tracked_repositories wtr
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
+            WHERE r.full_name = 'legacy/repo'
+            """).first)
+        #expect(try job.decode("fetch_issues", as: Bool.self))
+        #expect(try job.decode("added_by", as: UUID?.self) == nil)
+    }
+
     @Test func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName() throws {
         let refused = #expect(throws: WSyncError.self) { try operations.rollback(dropTables: true, confirmDatabase: "wrong") }
         #expect(refused?.message.contains(connection.databaseName) == true)

@@ -23,8 +23,11 @@ extension Operations {
                     INSERT INTO workspace_tracked_repositories (workspace_id, tracked_repository_id, sync_frequency_hours,
                         data_retention_days, priority_score, fetch_issues, is_active, added_by, next_sync_at)
                     SELECT wr.workspace_id, t.id, coalesce(d.hours, 24),
-                           least(\(JobLimits.retentionDays.upperBound)::int, greatest(\(JobLimits.retentionDays.lowerBound)::int, w.data_retention_days)),
-                           coalesce(d.priority, 30), r.has_issues, w.is_active, wr.added_by, now()
+                           least(\(JobLimits.retentionDays.upperBound)::int,
+                                 greatest(\(JobLimits.retentionDays.lowerBound)::int, coalesce(w.data_retention_days, 30))),
+                           -- Production tables may leave these NULL, or (added_by) not have the column at all.
+                           coalesce(d.priority, 30), coalesce(r.has_issues, true), coalesce(w.is_active, true),
+                           (to_jsonb(wr) ->> 'added_by')::uuid, now()
                     FROM workspace_repositories wr
                     JOIN workspaces w ON w.id = wr.workspace_id
                     JOIN repositories r ON r.id = wr.repository_id
