@@ -64,7 +64,8 @@ import TestSupport
               (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND next_sync_at <= now()
                   AND NOT (lease_owner IS NOT NULL AND lease_expires_at > now())) AS due,
               (SELECT count(*) FROM workspace_tracked_repositories WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS leased,
-              (SELECT avg(CASE WHEN last_sync_at >= now() - make_interval(hours => sync_frequency_hours) THEN 1.0 ELSE 0.0 END)
+              (SELECT avg(CASE WHEN last_sync_status = 'success' AND last_sync_at >= now() - make_interval(hours => sync_frequency_hours)
+                               THEN 1.0 ELSE 0.0 END)
                  FROM workspace_tracked_repositories WHERE is_active)::float8 AS freshness,
               (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
               (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour' AND status = 'failed') AS failed_runs,

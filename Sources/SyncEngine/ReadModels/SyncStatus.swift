@@ -30,7 +30,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
     /// Rows a worker holds under an unexpired lease.
     public var syncingNow: Int
     public var inactive: Int
-    /// Share (0…1) of active rows synced within their own frequency; null without active rows.
+    /// Share (0…1) of active rows whose last run succeeded within their own frequency; null without active rows.
     public var freshness: Double?
     public var runsLastHour: Int
     public var failedRunsLastHour: Int
@@ -69,7 +69,9 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                                  AND (lease_owner IS NULL OR lease_expires_at <= now())) AS due_now,
                 count(*) FILTER (WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS syncing_now,
                 count(*) FILTER (WHERE NOT is_active) AS inactive,
-                (count(*) FILTER (WHERE is_active AND last_sync_at >= now() - sync_frequency_hours * interval '1 hour'))::float8
+                -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at).
+                (count(*) FILTER (WHERE is_active AND last_sync_status = 'success'
+                                  AND last_sync_at >= now() - sync_frequency_hours * interval '1 hour'))::float8
                     / nullif(count(*) FILTER (WHERE is_active), 0) AS freshness
             FROM workspace_tracked_repositories
         ) j, (
