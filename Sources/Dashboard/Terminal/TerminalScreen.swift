@@ -23,13 +23,15 @@ public final class TerminalScreen {
     public private(set) var colorMode: ColorMode
     private var attributes: [StyleRole: (attrs: attr_t, pair: Int16)] = [:]
     private var isOpen = false
+    /// The signal dispositions before the dashboard took over, put back on close.
+    private var previousHandlers: [(signal: Int32, handler: SignalHandler?)] = []
 
     /// Whether the locale lets ncurses draw non-ASCII text (box lines, gauges, CJK); the caller draws ASCII if not.
     public let unicode: Bool
 
     public init(colorAllowed: Bool) {
         unicode = Self.useUTF8Locale()
-        installRestoringSignalHandlers()
+        previousHandlers = installRestoringSignalHandlers()
         _ = initscr()
         isOpen = true
         raw()
@@ -67,6 +69,8 @@ public final class TerminalScreen {
         guard isOpen else { return }
         isOpen = false
         endwin()
+        for (sig, handler) in previousHandlers { signal(sig, handler) }
+        previousHandlers = []
     }
 
     /// After a resize the old screen contents are meaningless: repaint everything.
@@ -158,19 +162,28 @@ public final class TerminalScreen {
     }
 }
 
-/// On a fatal signal, give the terminal back before the process dies, so a crash never leaves it raw.
-private func installRestoringSignalHandlers() {
+typealias SignalHandler = @convention(c) (Int32) -> Void
+
+/// On a fatal signal, give the terminal back before the process dies, so a crash never leaves it raw. A stop
+/// signal the process already ignores stays ignored: its owner (e.g. `wsync demo`, through a dispatch source) quits
+/// the dashboard cleanly and then tidies up itself. Returns what was there before.
+private func installRestoringSignalHandlers() -> [(signal: Int32, handler: SignalHandler?)] {
+    var previous: [(signal: Int32, handler: SignalHandler?)] = []
     for sig in [SIGINT, SIGTERM, SIGHUP] {
-        signal(sig) { received in
+        let before = signal(sig) { received in
             endwin()
             _exit(128 + received)
         }
+        if let before, unsafeBitCast(before, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
+        previous.append((sig, before))
     }
     for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT] {
-        signal(sig) { received in
+        let before = signal(sig) { received in
             endwin()
             signal(received, SIG_DFL)
             raise(received)
         }
+        previous.append((sig, before))
     }
+    return previous
 }
