@@ -29,9 +29,11 @@ public final class TerminalScreen {
     /// Whether the locale lets ncurses draw non-ASCII text (box lines, gauges, CJK); the caller draws ASCII if not.
     public let unicode: Bool
 
-    public init(colorAllowed: Bool) {
+    /// `ownerHandlesStopSignals`: the caller turns SIGINT/SIGTERM into a clean quit of its own (wsync demo stops its
+    /// servers after the dashboard); otherwise they restore the terminal and end the process.
+    public init(colorAllowed: Bool, ownerHandlesStopSignals: Bool = false) {
         unicode = Self.useUTF8Locale()
-        previousHandlers = installRestoringSignalHandlers()
+        previousHandlers = installRestoringSignalHandlers(stopSignals: !ownerHandlesStopSignals)
         _ = initscr()
         isOpen = true
         raw()
@@ -164,17 +166,15 @@ public final class TerminalScreen {
 
 typealias SignalHandler = @convention(c) (Int32) -> Void
 
-/// On a fatal signal, give the terminal back before the process dies, so a crash never leaves it raw. A stop
-/// signal the process already ignores stays ignored: its owner (e.g. `wsync demo`, through a dispatch source) quits
-/// the dashboard cleanly and then tidies up itself. Returns what was there before.
-private func installRestoringSignalHandlers() -> [(signal: Int32, handler: SignalHandler?)] {
+/// On a fatal signal, give the terminal back before the process dies, so a crash never leaves it raw; with
+/// `stopSignals`, SIGINT/SIGTERM/SIGHUP too. Returns what was there before.
+private func installRestoringSignalHandlers(stopSignals: Bool) -> [(signal: Int32, handler: SignalHandler?)] {
     var previous: [(signal: Int32, handler: SignalHandler?)] = []
-    for sig in [SIGINT, SIGTERM, SIGHUP] {
+    for sig in stopSignals ? [SIGINT, SIGTERM, SIGHUP] : [] {
         let before = signal(sig) { received in
             endwin()
             _exit(128 + received)
         }
-        if let before, unsafeBitCast(before, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
         previous.append((sig, before))
     }
     for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT] {

@@ -47,7 +47,7 @@ struct DashboardOptions: ParsableArguments {
 
         var state = DashboardState(database: configuration.displayTarget, readOnly: readOnly, interval: interval,
                                    now: Date(), themeNames: catalog.names, themeName: startTheme.name)
-        let screen = TerminalScreen(colorAllowed: colorAllowed)
+        let screen = TerminalScreen(colorAllowed: colorAllowed, ownerHandlesStopSignals: quit != nil)
         state.glyphs = ascii || !screen.unicode ? .ascii : .unicode
         let githubConfiguration: Result<GitHubConfiguration, ConfigurationError> = if let github { .success(github) } else {
             Result { try GitHubConfiguration.fromEnvironment() }.mapError { $0 as? ConfigurationError ?? ConfigurationError("\($0)") }
