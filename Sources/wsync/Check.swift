@@ -17,6 +17,9 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Run this shell command with the alert text on stdin (instead of the guide's mail).", valueName: "cmd"))
     var notifyCommand: String?
 
+    @Flag(help: "Print nothing when healthy (cron mails any output).")
+    var quiet = false
+
     func validate() throws {
         guard maxFailed >= 0 else { throw ValidationError("--max-failed must be 0 or more") }
         guard minAttempts >= 0 else { throw ValidationError("--min-attempts must be 0 or more") }
@@ -24,8 +27,11 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let alert = try SyncAlert.fetch(database.connect(readOnly: true), maxFailed: maxFailed, minAttempts: minAttempts)
+        guard alert.isAlerting else {
+            if !quiet { print(alert.message) }
+            return
+        }
         print(alert.message)
-        guard alert.isAlerting else { return }
         if let notifyCommand { try notify(notifyCommand, text: alert.message) }
         throw ExitCode.failure
     }

@@ -215,7 +215,7 @@ import TestSupport
         let first = try #require(try operations.slowDown().actionId)
         let second = try #require(try operations.slowDown(factor: 10, minHours: 48).actionId)
         let refused = #expect(throws: WSyncError.self) { try operations.undo(actionID: first) }
-        #expect(refused?.message.contains("restored nothing") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("would restore nothing") == true, "\(String(describing: refused))")
         #expect(try AuditLog.entry(connection, id: first)?.undoneAt == nil)
         _ = try operations.undo(actionID: second)
         _ = try operations.undo(actionID: first)

@@ -32,8 +32,9 @@ extension Operations {
             // first. (A stop-all still lifts its pause even when every row was reactivated by hand.)
             if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action) {
                 throw WSyncError("""
-                    action \(actionID) (\(action)) restored nothing: all \(skipped.count) jobs it changed were changed \
-                    since; undo the later actions first (newest first, see wsync audit), then this one
+                    action \(actionID) (\(action)) would restore nothing: all \(skipped.count) jobs it changed were changed \
+                    since, by later actions or syncs; nothing was changed (if later actions did it, undo them first, \
+                    newest first: see wsync audit)
                     """)
             }
             var summary = "undid action \(actionID) (\(action)): restored \(counted(restored, "job"))"

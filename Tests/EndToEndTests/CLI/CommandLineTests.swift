@@ -52,7 +52,11 @@ import TestSupport
         #expect(alerting.stdout.split(separator: "\n").count == 1)
         let healthy = try wsync("check", "--max-failed", "100000")
         #expect(healthy.status == 0)
-        #expect(!healthy.stdout.contains("ALERT"))
+        #expect(healthy.stdout.hasPrefix("OK: "))
+        let quiet = try wsync("check", "--max-failed", "100000", "--quiet")
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout)")
+        let quietAlert = try wsync("check", "--max-failed", "0", "--min-attempts", "0", "--quiet")
+        #expect(quietAlert.status == 1 && quietAlert.stdout.hasPrefix("ALERT: "))
     }
 
     @Test func checkRunsTheNotifyCommandWithTheAlertOnStdin() throws {
