@@ -56,6 +56,7 @@ enum Fixture {
                 "pause": ["is_paused": false],
             ] as [String: Any],
             "failed": failedJSON,
+            "failed_total": failedJSON.count,
             "stuck": stuckJSON,
             "rate_limit": ["limit": 5000, "remaining": 3120, "used": 1880, "reset_at": time(1_384), "observed_at": time(-12),
                            "observation_age_seconds": 11.0, "burn_per_minute": 42.0, "projected_exhaustion_at": time(-12 + 3120 / 42 * 60),

@@ -40,6 +40,17 @@ import Testing
         #expect(Fixture.run(state, Fixture.keys("g")).0.selectedItem(in: .failed) == .failed(Fixture.failed[0]))
     }
 
+    /// The snapshot carries the first failed rows only; the title and the dialog count all of them.
+    @Test func moreFailedRowsThanTheSnapshotHoldsAreCountedInFull() {
+        let many = Fixture.snapshot { $0["failed_total"] = 1234 }
+        let (state, _) = Fixture.run(failed, [.snapshot(many)] + Fixture.keys("R"))
+        guard case .confirm(let dialog) = state.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.title == "Reset all 1234 failed rows?")
+        #expect(dialog.lines.contains("… and 1230 more"))
+        let screen = render(Fixture.run(failed, [.snapshot(many)]).0, size: Size(width: 120, height: 40)).text
+        #expect(screen.contains("2 Failed syncs (4 of 1234)"), "\(screen)")
+    }
+
     @Test func resetAllFailedConfirmsDefaultingToNo() {
         var (state, commands) = Fixture.run(failed, Fixture.keys("R"))
         guard case .confirm(let dialog) = state.overlay else { Issue.record("no dialog"); return }

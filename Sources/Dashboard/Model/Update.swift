@@ -181,19 +181,21 @@ extension DashboardState {
             return []
         }
         let failed = snapshot?.failed ?? []
-        guard !failed.isEmpty else { say("no failed rows to reset", .info); return [] }
+        let total = max(snapshot?.failedTotal ?? 0, failed.count)
+        guard total > 0 else { say("no failed rows to reset", .info); return [] }
         let rows = failed.map(\.ref)
         overlay = .confirm(Confirmation(
-            title: "Reset all \(rows.count) failed rows?",
-            lines: ["Attempts go to 0, errors are cleared, and each row is due now."] + [""] + targetLines(rows),
+            title: "Reset all \(total) failed rows?",
+            lines: ["Attempts go to 0, errors are cleared, and each row is due now."] + [""] + targetLines(rows, total: total),
             operation: .resetAllFailed))
         return []
     }
 
-    /// Names the first targets of a bulk action and how many more there are.
-    private func targetLines(_ rows: [RowRef], limit: Int = 4) -> [String] {
+    /// Names the first targets of a bulk action and how many more there are (of `total`, when more than listed).
+    private func targetLines(_ rows: [RowRef], total: Int? = nil, limit: Int = 4) -> [String] {
         var lines = rows.prefix(limit).map { "• \($0.repository) (\($0.workspace))" }
-        if rows.count > limit { lines.append("… and \(rows.count - limit) more") }
+        let all = max(total ?? rows.count, rows.count)
+        if all > lines.count { lines.append("… and \(all - lines.count) more") }
         return lines
     }
 

@@ -11,8 +11,11 @@ extension Canvas {
         case .fresh: focused ? .borderFocused : .border
         }
         var title = "\(pane.rawValue) \(pane.title)"
-        if pane.isList, let count = state.snapshot.map({ _ in state.items(in: pane).count }) {
-            title += " (\(count))"
+        if pane.isList, let snapshot = state.snapshot {
+            let count = state.items(in: pane).count
+            // The snapshot carries the first rows of a long failed list; say how many there are in all.
+            let unfiltered = pane == .failed && state.filters[pane] == nil && !state.groupFailedByError
+            title += unfiltered && snapshot.failedTotal > count ? " (\(count) of \(snapshot.failedTotal))" : " (\(count))"
         }
         if let filter = state.filters[pane] { title += " filter: \(SafeText.line(filter.display))" }
         if pane == .failed, state.groupFailedByError { title += " by error" }

@@ -23,6 +23,8 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var takenAt: Date
     public var status: SyncStatus
     public var failed: [FailedSync]
+    /// All failed rows; `failed` holds at most `failedLimit` of them.
+    public var failedTotal: Int
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
@@ -39,6 +41,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'taken_at', now(),
             'status', (\(SyncStatus.query)),
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
+            'failed_total', (SELECT count(*) FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit))),
             'rate_limit', (\(RateLimitGauge.query)),
             'tiers', (\(TierUsage.query)),
