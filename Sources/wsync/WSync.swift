@@ -60,6 +60,8 @@ struct WSync: AsyncParsableCommand {
             Self.exit(withError: exit)
         } catch let error as WSyncError {
             fail(error.message)
+        } catch let error as PostgresError where error.sqlState == .undefinedTable {
+            fail("\(error.description); this database lacks wsync's tables: run wsync migrate first")
         } catch let error as PostgresError {
             fail(error.description)
         } catch let error as MigrationError {

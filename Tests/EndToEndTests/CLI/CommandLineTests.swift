@@ -114,6 +114,13 @@ import TestSupport
         #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
+    @Test func anUnmigratedDatabaseSaysToMigrate() throws {
+        let empty = try TestDatabase.create(migrated: false)
+        let result = try WSyncProcess.run(["status"], databaseURL: empty.url)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("run wsync migrate first"), "\(result.stderr)")
+    }
+
     @Test func outOfRangeNumbersAreRefusedBeforeConnecting() throws {
         let cases: [([String], String)] = [
             (["stuck", "--limit", "0"], "--limit must be at least 1"),
