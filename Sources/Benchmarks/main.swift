@@ -38,7 +38,7 @@ func compare(_ name: String, jobs: Int, wsync: () throws -> Double, alternative:
 func panesOneByOne(_ connection: Connection) throws {
     _ = try SyncStatus.fetch(connection)
     _ = try FailedSync.fetch(connection, limit: 200)
-    _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50)
+    _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true)
     _ = try RateLimitGauge.fetch(connection)
     _ = try TierUsage.fetch(connection)
     _ = try AuditLog.entries(connection, limit: 20)
@@ -76,7 +76,7 @@ do {
         let panes: [(String, () throws -> Void)] = [
             ("status", { _ = try SyncStatus.fetch(connection) }),
             ("failed", { _ = try FailedSync.fetch(connection, limit: 200) }),
-            ("stuck", { _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50) }),
+            ("stuck", { _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true) }),
             ("rate limit", { _ = try RateLimitGauge.fetch(connection) }),
             ("tiers", { _ = try TierUsage.fetch(connection) }),
         ]

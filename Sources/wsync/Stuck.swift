@@ -3,7 +3,7 @@ import SyncEngine
 
 struct Stuck: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Stuck syncs: active rows overdue by more than --older-than, or whose worker's lease expired.")
+        abstract: "Stuck syncs: active rows overdue by more than --older-than (the guide's query); --include-expired-leases adds rows whose worker died.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -13,6 +13,9 @@ struct Stuck: ParsableCommand {
     @Option(help: "At most this many rows.")
     var limit = 10
 
+    @Flag(help: "Also rows whose worker's lease expired, due or not (what the dashboard's Stuck repos pane shows).")
+    var includeExpiredLeases = false
+
     @OptionGroup var format: JSONFlag
 
     func validate() throws {
@@ -20,7 +23,8 @@ struct Stuck: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try StuckSync.fetch(database.connect(readOnly: true), olderThan: olderThan, limit: limit)
+        let rows = try StuckSync.fetch(database.connect(readOnly: true), olderThan: olderThan, limit: limit,
+                                       includeExpiredLeases: includeExpiredLeases)
         if format.json { return try Output.json(rows) }
         Output.table(["full_name", "workspace", "last_sync_at", "sync_attempts", "overdue_h", "reason", "lease_owner"], rows.map {
             [$0.fullName, $0.workspace, Output.timestamp($0.lastSyncAt), String($0.syncAttempts),

@@ -118,22 +118,34 @@ import TestSupport
         #expect(ofWorkspace == failed.filter { $0.workspaceId == workspace })
     }
 
-    @Test func stuckIsOverdueOrExpiredLeaseOldestFirst() throws {
+    @Test func stuckIsTheGuidesQueryOldestFirst() throws {
         let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000)
+        // The guide's query, ordered oldest first as wsync lists it.
         let expected = try connection.query("""
             SELECT wtr.id FROM workspace_tracked_repositories wtr
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
-            WHERE wtr.is_active AND (
-                (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now())
-                OR (wtr.next_sync_at < now() - interval '2 hours' AND wtr.lease_owner IS NULL))
+            WHERE wtr.next_sync_at < NOW() - INTERVAL '2 hours' AND wtr.is_active = TRUE
             ORDER BY wtr.next_sync_at, r.full_name
             """)
-        #expect(stuck.count == expected.count)
+        #expect(!expected.isEmpty)
+        #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
+        #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
+    }
+
+    @Test func theDashboardsStuckListAddsExpiredLeases() throws {
+        let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true)
+        let expected = try connection.query("""
+            SELECT wtr.id FROM workspace_tracked_repositories wtr
+            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            JOIN repositories r ON r.id = tr.repository_id
+            WHERE wtr.is_active AND (wtr.next_sync_at < now() - interval '2 hours'
+                                     OR (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()))
+            ORDER BY wtr.next_sync_at NULLS FIRST, r.full_name
+            """)
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
         #expect(stuck.contains { $0.reason == .leaseExpired })
         #expect(stuck.contains { $0.reason == .overdue })
-        #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
     }
 
     @Test func anExpiredLeaseOnARowNotYetDueIsStuckButNotOverdue() throws {
@@ -143,7 +155,7 @@ import TestSupport
             WHERE id = (SELECT id FROM workspace_tracked_repositories WHERE is_active ORDER BY id LIMIT 1)
             RETURNING id
             """)[0].decode("id")
-        let row = try #require(try StuckSync.fetch(connection, limit: 1000).first { $0.jobId == job })
+        let row = try #require(try StuckSync.fetch(connection, limit: 1000, includeExpiredLeases: true).first { $0.jobId == job })
         #expect(row.reason == .leaseExpired && row.leaseOwner == "gone-worker")
         #expect(row.overdueHours == nil)
     }
@@ -226,7 +238,7 @@ import TestSupport
         let snapshot = try DashboardSnapshot.fetch(connection)
         #expect(snapshot.status == (try SyncStatus.fetch(connection)).with(throughputOf: snapshot.status))
         #expect(snapshot.failed == (try FailedSync.fetch(connection, limit: 200)))
-        #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50)).with(overdueOf: snapshot.stuck))
+        #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true)).with(overdueOf: snapshot.stuck))
         #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
         #expect(snapshot.recentActions == (try AuditLog.entries(connection, limit: 20)))
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)

@@ -42,7 +42,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'status', (\(SyncStatus.query)),
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
             'failed_total', (SELECT count(*) FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'),
-            'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit))),
+            'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
             'tiers', (\(TierUsage.query)),
             'recent_actions', (\(AuditEntry.listQuery(limit: options.recentActionsLimit))))

@@ -1,8 +1,9 @@
 import Foundation
 import Postgres
 
-/// Active rows that should have synced long ago (`wsync stuck`, the dashboard's Stuck repos pane): overdue by more
-/// than the threshold and not held by a live lease, or held by a lease that expired (its worker died).
+/// Active rows that should have synced long ago: overdue by more than the threshold (the guide's stuck-sync query,
+/// `wsync stuck`), and with `includeExpiredLeases` (the dashboard's Stuck repos pane, `wsync stuck
+/// --include-expired-leases`) also rows whose worker's lease expired before it finished, due or not.
 public struct StuckSync: Codable, Sendable, Equatable {
     public enum Reason: String, Codable, Sendable {
         case overdue
@@ -22,12 +23,13 @@ public struct StuckSync: Codable, Sendable, Equatable {
     public var leaseExpiresAt: Date?
     public var reason: Reason
 
-    public static func fetch(_ connection: Connection, olderThan: TimeSpan = .hours(2), limit: Int = 10) throws -> [StuckSync] {
+    public static func fetch(_ connection: Connection, olderThan: TimeSpan = .hours(2), limit: Int = 10,
+                             includeExpiredLeases: Bool = false) throws -> [StuckSync] {
         guard limit > 0 else { throw WSyncError("--limit must be at least 1, not \(limit)") }
-        return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit))
+        return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit, includeExpiredLeases: includeExpiredLeases))
     }
 
-    public static func query(olderThan: TimeSpan, limit: Int) -> SQL {
+    public static func query(olderThan: TimeSpan, limit: Int, includeExpiredLeases: Bool = false) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(
                    'job_id', s.id, 'workspace_id', s.workspace_id, 'tracked_repository_id', s.tracked_repository_id,
@@ -49,9 +51,8 @@ public struct StuckSync: Codable, Sendable, Equatable {
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.is_active
-              AND ((wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now())
-                   OR (wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
-                       AND (wtr.lease_owner IS NULL OR wtr.lease_expires_at <= now())))
+              AND (wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
+                   OR (\(includeExpiredLeases) AND wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()))
             ORDER BY wtr.next_sync_at NULLS FIRST, r.full_name
             LIMIT \(limit)
         ) s
