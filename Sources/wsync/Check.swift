@@ -27,11 +27,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let alert = try SyncAlert.fetch(database.connect(readOnly: true), maxFailed: maxFailed, minAttempts: minAttempts)
-        guard alert.isAlerting else {
-            if !quiet { print(alert.message) }
-            return
-        }
-        print(alert.message)
+        if alert.isAlerting || !quiet { print(alert.message) }
+        guard alert.isAlerting else { return }
         if let notifyCommand { try notify(notifyCommand, text: alert.message) }
         throw ExitCode.failure
     }

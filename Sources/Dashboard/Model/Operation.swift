@@ -22,14 +22,6 @@ public enum Operation: Equatable, Sendable {
     case slowDown
     case undo(UndoableAction)
 
-    /// Runs against GitHub (minutes, perhaps) rather than as one quick transaction.
-    public var isSync: Bool {
-        switch self {
-        case .syncRow, .syncWorkspace: true
-        default: false
-        }
-    }
-
     /// How messages and progress lines describe it.
     public var summary: String {
         switch self {

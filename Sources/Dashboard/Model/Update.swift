@@ -181,7 +181,7 @@ extension DashboardState {
             return []
         }
         let failed = snapshot?.failed ?? []
-        let total = max(snapshot?.failedTotal ?? 0, failed.count)
+        let total = snapshot?.failedTotal ?? 0
         guard total > 0 else { say("no failed rows to reset", .info); return [] }
         let rows = failed.map(\.ref)
         overlay = .confirm(Confirmation(
@@ -194,7 +194,7 @@ extension DashboardState {
     /// Names the first targets of a bulk action and how many more there are (of `total`, when more than listed).
     private func targetLines(_ rows: [RowRef], total: Int? = nil, limit: Int = 4) -> [String] {
         var lines = rows.prefix(limit).map { "• \($0.repository) (\($0.workspace))" }
-        let all = max(total ?? rows.count, rows.count)
+        let all = total ?? rows.count
         if all > lines.count { lines.append("… and \(all - lines.count) more") }
         return lines
     }

@@ -54,7 +54,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 self.paused = paused
                 if !paused { refreshRequested = true }
             }
-        case .perform(let operation) where operation.isSync: sync(operation)
+        case .perform(let operation) where operation.syncSelection != nil: sync(operation)
         case .perform(let operation): onOperationConnection { [self] connection in
                 let outcome = try perform(operation, on: connection)
                 requestRefresh()

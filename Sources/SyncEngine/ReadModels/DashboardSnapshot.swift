@@ -41,7 +41,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'taken_at', now(),
             'status', (\(SyncStatus.query)),
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
-            'failed_total', (SELECT count(*) FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'),
+            'failed_total', (\(FailedSync.countQuery)),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
             'tiers', (\(TierUsage.query)),

@@ -19,6 +19,9 @@ public struct FailedSync: Codable, Sendable, Equatable {
         try ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit))
     }
 
+    /// How many rows `query` would list without a limit.
+    static let countQuery: SQL = "SELECT count(*) FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'"
+
     public static func query(workspace: UUID? = nil, limit: Int? = nil) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(

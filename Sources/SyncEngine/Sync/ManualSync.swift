@@ -69,6 +69,15 @@ public struct SyncNowResult: Sendable, Codable, Equatable {
     public var skippedBusy: [UUID]
     public var results: [RunReport]
     public var auditID: Int64?
+
+    /// "synced 3 repositories: 2 success, 0 partial, 1 failed, 42 issues stored, 5 API calls" (the audit entry's
+    /// summary and the dashboard's message).
+    public var summary: String {
+        let counts = Dictionary(grouping: results, by: \.status).mapValues(\.count)
+        return "synced \(counted(repositoriesProcessed, "repository", plural: "repositories")): "
+            + ["success", "partial", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+            + ", \(totalIssuesSynced) issues stored, \(apiCalls) API calls"
+    }
 }
 
 /// "Sync these rows now": the guide's manual sync, through the same run code as the worker. Used by `wsync sync`,
@@ -179,11 +188,7 @@ public struct ManualSync: Sendable {
         parameters["limit"] = selection.limit.map(String.init)
         parameters["hours_back"] = options.hoursBack.map(String.init)
         parameters["max_pages"] = options.maxPages.map(String.init)
-        let counts = Dictionary(grouping: result.results, by: \.status).mapValues(\.count)
-        let summary = "synced \(result.repositoriesProcessed) repositories: "
-            + ["success", "partial", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
-            + ", \(result.totalIssuesSynced) issues stored, \(result.apiCalls) API calls"
-        let (affected, fixed) = (result.repositoriesProcessed, parameters)
+        let (summary, affected, fixed) = (result.summary, result.repositoriesProcessed, parameters)
         return try await session.control.run { c in
             try AuditLog.record(c, actor: actor, action: .sync, parameters: fixed, summary: summary, affectedRows: affected)
         }
