@@ -32,10 +32,10 @@ import TestSupport
         for (table, columns) in Self.contract {
             #expect(try Set(columnNames(table, connection)).isSuperset(of: columns), "table \(table)")
         }
-        for table in ["wsync_sync_runs", "wsync_rate_limit_observations", "wsync_workers", "wsync_pause", "wsync_audit_log"] {
+        for table in ["wsync.sync_runs", "wsync.rate_limit_observations", "wsync.workers", "wsync.pause", "wsync.audit_log"] {
             #expect(try !columnNames(table, connection).isEmpty, "table \(table)")
         }
-        let indexes = try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'").map { try $0.decode(0, as: String.self) }
+        let indexes = try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname IN ('public', 'wsync')").map { try $0.decode(0, as: String.self) }
         #expect(Set(indexes).isSuperset(of: ["wsync_wtr_due_idx", "wsync_wtr_failed_idx", "wsync_sync_runs_started_idx"]))
     }
 
@@ -127,7 +127,7 @@ import TestSupport
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.map(\.applied.count).sorted() == [0, Migration.all.count])
-        let versions = try database.connect().query("SELECT version FROM wsync_schema_migrations ORDER BY version")
+        let versions = try database.connect().query("SELECT version FROM wsync.schema_migrations ORDER BY version")
         #expect(try versions.map { try $0.decode(0, as: Int.self) } == Migration.all.map(\.version))
     }
 
@@ -138,7 +138,7 @@ import TestSupport
         let error = #expect(throws: MigrationError.self) { try Migrator(connection: connection).migrate() }
         #expect(error?.version == 3)
         #expect(error?.description.contains("rolled back") == true)
-        let versions = try connection.query("SELECT version FROM wsync_schema_migrations ORDER BY version")
+        let versions = try connection.query("SELECT version FROM wsync.schema_migrations ORDER BY version")
         #expect(try versions.map { try $0.decode(0, as: Int.self) } == [1, 2])
         // Statements of migration 3 that ran before the failing one were undone with it.
         let indexes = try connection.query("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'wsync\\_%\\_idx'")
@@ -147,15 +147,15 @@ import TestSupport
 
     private func columnNames(_ table: String, _ connection: Connection) throws -> [String] {
         try connection.query("""
-            SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(table)
+            SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(\(table)) AND attnum > 0 AND NOT attisdropped
             """).map { try $0.decode(0, as: String.self) }
     }
 
     private func schemaFingerprint(_ connection: Connection) throws -> [String] {
         try connection.query("""
             SELECT table_name || '.' || column_name || ':' || data_type || ':' || coalesce(column_default, '') AS c
-            FROM information_schema.columns WHERE table_schema = 'public'
-            UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+            FROM information_schema.columns WHERE table_schema IN ('public', 'wsync')
+            UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname IN ('public', 'wsync')
             ORDER BY 1
             """).map { try $0.decode(0, as: String.self) }
     }

@@ -203,7 +203,7 @@ import TestSupport
 
     @Test func auditParametersOfOtherWritersAreReadAsText() throws {
         try connection.execute("""
-            INSERT INTO wsync_audit_log (actor, action, parameters, summary)
+            INSERT INTO wsync.audit_log (actor, action, parameters, summary)
             VALUES ('worker', 'sync', '{"job_ids": ["a", "b"], "limit": 5, "hours_back": null, "repository": "o/r"}', 'synced')
             """)
         let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
@@ -266,25 +266,25 @@ import TestSupport
 
     @Test func cleanupPrunesOnlyOldHistoryOfWsyncItself() throws {
         let count = { (sql: SQL) in try self.connection.query(sql)[0].decode("n", as: Int.self) }
-        let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync_rate_limit_observations"),
-                                    try count("SELECT count(*)::int AS n FROM wsync_sync_runs"))
+        let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync.rate_limit_observations"),
+                                    try count("SELECT count(*)::int AS n FROM wsync.sync_runs"))
         #expect(observations > 0 && runs > 0)
         _ = try connection.execute("""
-            INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
             SELECT now() - d * interval '1 day', 'core', 5000, 4000, 1000, now() FROM generate_series(8, 10) AS d
             """)
         _ = try connection.execute("""
-            INSERT INTO wsync_sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
+            INSERT INTO wsync.sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
                                          duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status)
             SELECT job_id, workspace_id, repository_id, worker_id, trigger, started_at - interval '91 days',
                    finished_at - interval '91 days', duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status
-            FROM wsync_sync_runs LIMIT 4
+            FROM wsync.sync_runs LIMIT 4
             """)
         let dry = try operations.cleanup(dryRun: true).counts
         #expect(dry.prunedRateLimitObservations == 3 && dry.prunedSyncRuns == 4)
         #expect(try operations.cleanup().counts == dry)
-        #expect(try count("SELECT count(*)::int AS n FROM wsync_rate_limit_observations") == observations)
-        #expect(try count("SELECT count(*)::int AS n FROM wsync_sync_runs") == runs)
+        #expect(try count("SELECT count(*)::int AS n FROM wsync.rate_limit_observations") == observations)
+        #expect(try count("SELECT count(*)::int AS n FROM wsync.sync_runs") == runs)
     }
 
     @Test func cleanupCreatesAMissingArchiveTable() throws {
@@ -304,7 +304,7 @@ import TestSupport
             """)
         let fingerprint: SQL = """
             SELECT (SELECT count(*) FROM workspace_issues_cache)::int AS cache, (SELECT count(*) FROM daily_activity_metrics)::int AS metrics,
-                   (SELECT count(*) FROM daily_activity_metrics_archive)::int AS archive, (SELECT count(*) FROM wsync_audit_log)::int AS audit
+                   (SELECT count(*) FROM daily_activity_metrics_archive)::int AS archive, (SELECT count(*) FROM wsync.audit_log)::int AS audit
             """
         let before = try connection.query(fingerprint)[0]
         #expect(throws: PostgresError.self) { try operations.cleanup() }

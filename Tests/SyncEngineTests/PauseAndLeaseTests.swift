@@ -18,7 +18,7 @@ import Testing
         try await fixture.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "acme/paused")
         let running = Task { try await fixture.sync(job: job) }
         try await waitForStoredIssues(fixture, "acme/paused")
-        try fixture.connection.execute("UPDATE wsync_pause SET is_paused = true, reason = 'maintenance'")
+        try fixture.connection.execute("UPDATE wsync.pause SET is_paused = true, reason = 'maintenance'")
         let report = try await running.value
         #expect(report.status == "partial")
         #expect(report.error == "syncing is paused (maintenance)")
@@ -27,7 +27,7 @@ import Testing
         #expect(try fixture.job(job).leaseOwner == nil)
 
         await #expect(throws: WSyncError("syncing is paused (maintenance); resume syncing first")) { try await fixture.sync(job: job) }
-        try fixture.connection.execute("UPDATE wsync_pause SET is_paused = false, reason = NULL")
+        try fixture.connection.execute("UPDATE wsync.pause SET is_paused = false, reason = NULL")
         try await fixture.simulator.setScenario(nil, for: "acme/paused")
         #expect(try await fixture.sync(job: job).status == "success")
         #expect(try fixture.storedIssues("acme/paused").count == 450)
@@ -40,7 +40,7 @@ import Testing
         try await fixture.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "acme/fenced")
         let running = Task { try await fixture.sync(job: job) }
         try await waitForStoredIssues(fixture, "acme/fenced")
-        try fixture.connection.execute("INSERT INTO wsync_workers (id, hostname, pid) VALUES ('thief', 'elsewhere', 1)")
+        try fixture.connection.execute("INSERT INTO wsync.workers (id, hostname, pid) VALUES ('thief', 'elsewhere', 1)")
         try fixture.connection.execute("UPDATE workspace_tracked_repositories SET lease_owner = 'thief' WHERE id = \(job)")
         let report = try await running.value
         #expect(report.status == "failed")
@@ -56,7 +56,7 @@ import Testing
         let orphan = try await fixture.track("acme/orphan", issueCount: 10)
         let held = try await fixture.track("acme/held", issueCount: 10)
         try fixture.connection.execute("""
-            INSERT INTO wsync_workers (id, hostname, pid, heartbeat_at) VALUES
+            INSERT INTO wsync.workers (id, hostname, pid, heartbeat_at) VALUES
                 ('dead', 'gone', 1, now() - interval '2 hours'), ('alive', 'here', 2, now())
             """)
         for (job, owner) in [(orphan, "dead"), (held, "alive")] {
@@ -83,11 +83,11 @@ import Testing
             try await SyncWorker(database: fixture.database.configuration, github: fixture.github,
                                  options: WorkerOptions(once: true, rateLimitReserve: reserve), retry: SyncFixture.noWaiting).run()
         }
-        try fixture.connection.execute("UPDATE wsync_pause SET is_paused = true")
+        try fixture.connection.execute("UPDATE wsync.pause SET is_paused = true")
         #expect(try await runOnce(reserve: 0).runs == 0)
-        try fixture.connection.execute("UPDATE wsync_pause SET is_paused = false")
+        try fixture.connection.execute("UPDATE wsync.pause SET is_paused = false")
         try fixture.connection.execute("""
-            INSERT INTO wsync_rate_limit_observations (limit_total, remaining, used, reset_at)
+            INSERT INTO wsync.rate_limit_observations (limit_total, remaining, used, reset_at)
             VALUES (5000, 40, 4960, now() + interval '30 minutes')
             """)
         #expect(try await runOnce(reserve: 100).runs == 0)
@@ -122,7 +122,7 @@ import Testing
         #expect(a.runs + b.runs == 200)
         #expect(a.runs > 0 && b.runs > 0)
         let perJob = try fixture.connection.query("""
-            SELECT count(*) AS runs, bool_and(status = 'success') AS ok FROM wsync_sync_runs GROUP BY job_id
+            SELECT count(*) AS runs, bool_and(status = 'success') AS ok FROM wsync.sync_runs GROUP BY job_id
             """)
         #expect(perJob.count == 200)
         #expect(try perJob.allSatisfy { try $0.decode("runs", as: Int.self) == 1 && $0.decode("ok", as: Bool.self) })

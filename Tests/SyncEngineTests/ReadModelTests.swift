@@ -67,9 +67,9 @@ import TestSupport
               (SELECT avg(CASE WHEN last_sync_status = 'success' AND last_sync_at >= now() - make_interval(hours => sync_frequency_hours)
                                THEN 1.0 ELSE 0.0 END)
                  FROM workspace_tracked_repositories WHERE is_active)::float8 AS freshness,
-              (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
-              (SELECT count(*) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour' AND status = 'failed') AS failed_runs,
-              (SELECT coalesce(sum(issues_stored), 0) FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour') AS issues
+              (SELECT count(*) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
+              (SELECT count(*) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour' AND status = 'failed') AS failed_runs,
+              (SELECT coalesce(sum(issues_stored), 0) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS issues
             """)
         #expect(status.partial == (try row.decode("partial", as: Int.self)))
         #expect(status.neverSynced == (try row.decode("never", as: Int.self)))
@@ -87,7 +87,7 @@ import TestSupport
             let counted = try connection.query("""
                 SELECT count(*)::int AS runs, (count(*) FILTER (WHERE status = 'failed'))::int AS failed,
                        coalesce(sum(issues_stored), 0)::int AS issues
-                FROM wsync_sync_runs WHERE started_at >= \(bucket.bucketStart)::timestamptz AND started_at < \(bucket.bucketStart)::timestamptz + interval '5 minutes'
+                FROM wsync.sync_runs WHERE started_at >= \(bucket.bucketStart)::timestamptz AND started_at < \(bucket.bucketStart)::timestamptz + interval '5 minutes'
                 """)[0]
             #expect(bucket.runs == (try counted.decode("runs", as: Int.self)), "\(bucket.bucketStart)")
             #expect(bucket.failedRuns == (try counted.decode("failed", as: Int.self)))
@@ -187,7 +187,7 @@ import TestSupport
     }
 
     @Test func rateLimitGaugeWithoutObservationsIsEmpty() throws {
-        try connection.execute("DELETE FROM wsync_rate_limit_observations")
+        try connection.execute("DELETE FROM wsync.rate_limit_observations")
         let gauge = try RateLimitGauge.fetch(connection)
         #expect(gauge.limit == nil && gauge.burnPerMinute == nil && gauge.projectedExhaustionAt == nil)
         #expect(!gauge.exhaustsBeforeReset)
@@ -225,10 +225,10 @@ import TestSupport
     }
 
     @Test func recentRunsOfOneJobNewestFirst() throws {
-        let job = try scalarRow("SELECT job_id FROM wsync_sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
+        let job = try scalarRow("SELECT job_id FROM wsync.sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
             .decode("job_id", as: UUID.self)
         let runs = try SyncRun.recent(connection, job: job, limit: 2)
-        let expected = try connection.query("SELECT id FROM wsync_sync_runs WHERE job_id = \(job) ORDER BY started_at DESC, id DESC LIMIT 2")
+        let expected = try connection.query("SELECT id FROM wsync.sync_runs WHERE job_id = \(job) ORDER BY started_at DESC, id DESC LIMIT 2")
         #expect(runs.map(\.id) == (try expected.map { try $0.decode("id", as: Int64.self) }))
         #expect(runs.allSatisfy { $0.jobId == job })
     }

@@ -18,7 +18,7 @@ import TestSupport
         let expected = try connection.query("""
             SELECT started_at::date AS day, count(*)::int AS total, count(*) FILTER (WHERE status = 'success')::int AS ok,
                    sum(api_calls)::int AS calls
-            FROM wsync_sync_runs WHERE started_at > now() - interval '7 days' GROUP BY 1 ORDER BY 1 DESC
+            FROM wsync.sync_runs WHERE started_at > now() - interval '7 days' GROUP BY 1 ORDER BY 1 DESC
             """)
         #expect(weekly.map(\.syncDate) == (try expected.map { try $0.decode("day", as: CalendarDay.self) }))
         #expect(weekly.map(\.totalSyncs) == (try expected.map { try $0.decode("total", as: Int.self) }))
@@ -41,7 +41,7 @@ import TestSupport
 
     @Test func performancePercentilesFromRunHistory() throws {
         let audit = try PerformanceAudit.fetch(connection)
-        let durations = try connection.query("SELECT duration_ms FROM wsync_sync_runs WHERE duration_ms IS NOT NULL ORDER BY 1")
+        let durations = try connection.query("SELECT duration_ms FROM wsync.sync_runs WHERE duration_ms IS NOT NULL ORDER BY 1")
             .map { try $0.decode("duration_ms", as: Int.self) }
         #expect(audit.runs == durations.count)
         #expect(audit.minMs == durations.first && audit.maxMs == durations.last)
@@ -64,7 +64,7 @@ import TestSupport
             #expect(abs(row.estimatedMonthlySyncs - syncs) < 1e-6)
             #expect(abs(row.estimatedApiCalls - syncs * 5) < 1e-6)
             let recorded = try connection.query("""
-                SELECT coalesce(sum(api_calls), 0)::int AS n FROM wsync_sync_runs
+                SELECT coalesce(sum(api_calls), 0)::int AS n FROM wsync.sync_runs
                 WHERE workspace_id = \(row.workspaceId) AND started_at > now() - interval '30 days'
                 """)[0].decode("n", as: Int.self)
             #expect(row.recordedApiCalls == recorded)

@@ -28,7 +28,7 @@ import Testing
         #expect(state.nextSyncAt! > Date().addingTimeInterval(23 * 3600))
         let nulBodies: Int = try fixture.connection.query("SELECT count(*) AS n FROM issues WHERE body LIKE \("%\u{FFFD}%")").first!.decode("n")
         #expect(nulBodies == expected.filter { $0.body?.contains("\u{0000}") == true }.count)
-        let history = try fixture.connection.query("SELECT status, issues_stored, api_calls FROM wsync_sync_runs WHERE job_id = \(job)")
+        let history = try fixture.connection.query("SELECT status, issues_stored, api_calls FROM wsync.sync_runs WHERE job_id = \(job)")
         #expect(history.count == 1)
         #expect(try history.first!.decode("status", as: String.self) == "success")
     }
@@ -111,7 +111,7 @@ import Testing
         #expect(state.status == "partial")
         let resetAt = await fixture.simulator.rateLimit().resetAt
         #expect(state.nextSyncAt == resetAt)
-        let observed: Int = try fixture.connection.query("SELECT min(remaining) AS n FROM wsync_rate_limit_observations").first!.decode("n")
+        let observed: Int = try fixture.connection.query("SELECT min(remaining) AS n FROM wsync.rate_limit_observations").first!.decode("n")
         #expect(observed == 0)
 
         await fixture.simulator.resetRateLimit()
@@ -132,8 +132,8 @@ import Testing
         #expect(try fixture.digest() == before)
         #expect(try fixture.job(job).status == nil)
         let written: Int = try fixture.connection.query("""
-            SELECT (SELECT count(*) FROM wsync_sync_runs) + (SELECT count(*) FROM wsync_audit_log)
-                 + (SELECT count(*) FROM wsync_rate_limit_observations) AS n
+            SELECT (SELECT count(*) FROM wsync.sync_runs) + (SELECT count(*) FROM wsync.audit_log)
+                 + (SELECT count(*) FROM wsync.rate_limit_observations) AS n
             """).first!.decode("n")
         #expect(written == 0)
     }

@@ -24,7 +24,7 @@ public enum AuditLog {
                               undoesActionID: Int64? = nil) throws -> Int64 {
         let actor = try validatedActor(actor)
         let rows = try connection.query("""
-            INSERT INTO wsync_audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable, undoes_action_id)
+            INSERT INTO wsync.audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable, undoes_action_id)
             VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb, \(summary), \(affectedRows),
                     CASE WHEN \(previousState?.field.rawValue)::text IS NULL THEN NULL
                          ELSE jsonb_build_object('field', \(previousState?.field.rawValue)::text, 'rows', \(previousState?.rows)::jsonb) END,
@@ -48,7 +48,7 @@ public enum AuditLog {
 
     /// The newest action that can still be undone (the dashboard's `u`), or nil.
     public static func latestUndoable(_ connection: Connection) throws -> AuditEntry? {
-        let rows = try connection.query("SELECT max(id) AS id FROM wsync_audit_log WHERE undoable AND undone_at IS NULL")
+        let rows = try connection.query("SELECT max(id) AS id FROM wsync.audit_log WHERE undoable AND undone_at IS NULL")
         guard let id = try rows[0].decode("id", as: Int64?.self) else { return nil }
         return try entry(connection, id: id)
     }
@@ -91,7 +91,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
                    'summary', a.summary, 'affected_rows', a.affected_rows, 'undoable', a.undoable,
                    'undone_at', a.undone_at, 'undone_by', a.undone_by, 'undo_action_id', a.undo_action_id,
                    'undoes_action_id', a.undoes_action_id) ORDER BY a.id DESC), '[]')
-        FROM (SELECT * FROM wsync_audit_log
+        FROM (SELECT * FROM wsync.audit_log
               WHERE (\(action?.rawValue)::text IS NULL OR action = \(action?.rawValue)::text)
                 AND (\(id)::bigint IS NULL OR id = \(id)::bigint)
               ORDER BY id DESC LIMIT \(limit)) a

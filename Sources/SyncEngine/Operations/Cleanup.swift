@@ -34,8 +34,8 @@ extension Operations {
             let row = try connection.query("""
                 SELECT (SELECT count(*) FROM workspace_issues_cache WHERE \(Self.expiredCache))::int AS cache,
                        (SELECT count(*) FROM daily_activity_metrics WHERE \(Self.oldMetrics))::int AS metrics,
-                       (SELECT count(*) FROM wsync_rate_limit_observations WHERE \(Self.oldObservations))::int AS observations,
-                       (SELECT count(*) FROM wsync_sync_runs WHERE \(Self.oldRuns))::int AS runs
+                       (SELECT count(*) FROM wsync.rate_limit_observations WHERE \(Self.oldObservations))::int AS observations,
+                       (SELECT count(*) FROM wsync.sync_runs WHERE \(Self.oldRuns))::int AS runs
                 """)[0]
             let counts = CleanupCounts(expiredCacheEntries: try row.decode("cache"), archivedMetrics: try row.decode("metrics"),
                                        prunedRateLimitObservations: try row.decode("observations"), prunedSyncRuns: try row.decode("runs"))
@@ -50,8 +50,8 @@ extension Operations {
                 WITH moved AS (DELETE FROM daily_activity_metrics WHERE \(Self.oldMetrics) RETURNING *)
                 INSERT INTO daily_activity_metrics_archive SELECT * FROM moved
                 """)
-            let observations = try connection.execute("DELETE FROM wsync_rate_limit_observations WHERE \(Self.oldObservations)")
-            let runs = try connection.execute("DELETE FROM wsync_sync_runs WHERE \(Self.oldRuns)")
+            let observations = try connection.execute("DELETE FROM wsync.rate_limit_observations WHERE \(Self.oldObservations)")
+            let runs = try connection.execute("DELETE FROM wsync.sync_runs WHERE \(Self.oldRuns)")
             let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived,
                                        prunedRateLimitObservations: observations, prunedSyncRuns: runs)
             let summary = "cleaned \(counts.summary)"

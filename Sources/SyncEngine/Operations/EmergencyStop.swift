@@ -32,7 +32,7 @@ extension Operations {
                 return try undo(actionID: actionID, recordedAs: .resume)
             }
             let latest = try connection.query("""
-                SELECT id FROM wsync_audit_log
+                SELECT id FROM wsync.audit_log
                 WHERE action = ANY(\(Self.pausingActions)::text[]) AND undoable AND undone_at IS NULL
                 ORDER BY id DESC LIMIT 1
                 """)
@@ -42,7 +42,7 @@ extension Operations {
             guard try PauseState.fetch(connection).isPaused else {
                 throw WSyncError("nothing to resume: no stop-all is in effect and syncing is not paused")
             }
-            try connection.execute("UPDATE wsync_pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL")
+            try connection.execute("UPDATE wsync.pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL")
             let summary = "cleared the pause switch; no stop-all was in effect, so no job changed"
             let id = try AuditLog.record(connection, actor: actor, action: .resume, summary: summary, affectedRows: 0)
             return ActionOutcome(actionId: id, action: .resume, affectedRows: 0, summary: summary)
@@ -68,7 +68,7 @@ extension Operations {
 
     func setPause(reason: String, actionID: Int64?, _ connection: Connection) throws {
         try connection.execute("""
-            INSERT INTO wsync_pause (singleton, is_paused, reason, paused_at, paused_by, action_id)
+            INSERT INTO wsync.pause (singleton, is_paused, reason, paused_at, paused_by, action_id)
             VALUES (true, true, \(reason), now(), \(actor), \(actionID))
             ON CONFLICT (singleton) DO UPDATE SET is_paused = true, reason = excluded.reason, paused_at = excluded.paused_at,
                 paused_by = excluded.paused_by, action_id = excluded.action_id

@@ -28,8 +28,8 @@ extension Operations {
                     DROP TABLE IF EXISTS workspace_tracked_repositories, daily_activity_metrics, workspace_issues_cache CASCADE
                     """)
                 // The recorded jobs are gone with their table: this rollback cannot be undone.
-                try connection.execute("UPDATE wsync_audit_log SET undoable = false WHERE id = \(outcome.actionId)")
-                try connection.execute("UPDATE wsync_pause SET action_id = NULL")
+                try connection.execute("UPDATE wsync.audit_log SET undoable = false WHERE id = \(outcome.actionId)")
+                try connection.execute("UPDATE wsync.pause SET action_id = NULL")
                 outcome.summary += " (cannot be undone)"
                 outcome.undoable = false
             }

@@ -13,7 +13,7 @@ extension Operations {
         try connection.transaction { connection in
             let rows = try connection.query("""
                 SELECT action, undoable, undone_at, undone_by, previous_state->>'field' AS field
-                FROM wsync_audit_log WHERE id = \(actionID) FOR UPDATE
+                FROM wsync.audit_log WHERE id = \(actionID) FOR UPDATE
                 """)
             guard let entry = rows.first else { throw WSyncError("no action has id \(actionID); see wsync audit") }
             let action = try entry.decode("action", as: String.self)
@@ -41,21 +41,21 @@ extension Operations {
             if !skipped.isEmpty { summary += "; left \(skipped.count) changed since alone" }
             if Self.pausingActions.contains(action) {
                 let stillInEffect = try connection.query("""
-                    SELECT max(id) AS id FROM wsync_audit_log WHERE action = ANY(\(Self.pausingActions)::text[])
+                    SELECT max(id) AS id FROM wsync.audit_log WHERE action = ANY(\(Self.pausingActions)::text[])
                     AND undoable AND undone_at IS NULL AND id <> \(actionID)
                     """)[0].decode("id", as: Int64?.self)
                 if let stillInEffect {
                     summary += "; syncing stays paused: action \(stillInEffect) is still in effect"
                 } else {
                     try connection.execute("""
-                        UPDATE wsync_pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL
+                        UPDATE wsync.pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL
                         """)
                 }
             }
             let id = try AuditLog.record(connection, actor: actor, action: auditAction, parameters: ["action_id": String(actionID)],
                                          summary: summary, affectedRows: restored, undoesActionID: actionID)
             try connection.execute("""
-                UPDATE wsync_audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id) WHERE id = \(actionID)
+                UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id) WHERE id = \(actionID)
                 """)
             return ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped)
         }
@@ -67,7 +67,7 @@ extension Operations {
         """
         WITH entries AS (
             SELECT (e->>'id')::uuid AS id, e->'before' AS before, e->'after' AS after
-            FROM wsync_audit_log a, jsonb_array_elements(a.previous_state->'rows') e WHERE a.id = \(actionID)
+            FROM wsync.audit_log a, jsonb_array_elements(a.previous_state->'rows') e WHERE a.id = \(actionID)
         ), restored AS (
             \(restoreUpdate(field))
             RETURNING w.id

@@ -37,10 +37,10 @@ public struct RateLimitGauge: Codable, Sendable, Equatable {
                         THEN greatest(latest.used - earliest.used, 0)::float8
                              / (EXTRACT(EPOCH FROM (latest.observed_at - earliest.observed_at))::float8 / 60)
                    END AS burn
-            FROM (SELECT * FROM wsync_rate_limit_observations WHERE resource = 'core'
+            FROM (SELECT * FROM wsync.rate_limit_observations WHERE resource = 'core'
                   ORDER BY observed_at DESC, id DESC LIMIT 1) latest
             LEFT JOIN LATERAL (
-                SELECT observed_at, used FROM wsync_rate_limit_observations o
+                SELECT observed_at, used FROM wsync.rate_limit_observations o
                 WHERE o.resource = 'core' AND o.reset_at = latest.reset_at
                   AND o.observed_at >= latest.observed_at - interval '15 minutes'
                 ORDER BY o.observed_at, o.id LIMIT 1

@@ -31,7 +31,7 @@ public struct SyncRun: Codable, Sendable, Equatable {
                    'api_calls', r.api_calls, 'not_modified', r.not_modified, 'pages', r.pages,
                    'issues_fetched', r.issues_fetched, 'issues_stored', r.issues_stored, 'status', r.status,
                    'error', r.error) ORDER BY r.started_at DESC, r.id DESC), '[]')
-        FROM (SELECT * FROM wsync_sync_runs WHERE job_id = \(job)
+        FROM (SELECT * FROM wsync.sync_runs WHERE job_id = \(job)
               ORDER BY started_at DESC, id DESC LIMIT \(limit)) r
         """
     }

@@ -46,7 +46,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
         -- The last hour of runs, read once for both the counts and the sparkline's twelve 5-minute buckets (which
         -- start at most 55 minutes ago, so they all lie inside the hour).
         WITH recent_runs AS MATERIALIZED (
-            SELECT started_at, status, issues_stored FROM wsync_sync_runs WHERE started_at > now() - interval '1 hour'
+            SELECT started_at, status, issues_stored FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour'
         )
         SELECT json_build_object(
             'health', json_build_object(
@@ -112,7 +112,7 @@ public struct PauseState: Codable, Sendable, Equatable {
         SELECT coalesce(
             (SELECT json_build_object('is_paused', is_paused, 'reason', reason, 'paused_at', paused_at,
                                       'paused_by', paused_by, 'action_id', action_id)
-             FROM wsync_pause WHERE singleton),
+             FROM wsync.pause WHERE singleton),
             json_build_object('is_paused', false))
         """
 }

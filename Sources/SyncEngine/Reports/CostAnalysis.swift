@@ -31,7 +31,7 @@ public struct CostAnalysis: TabularRow, Equatable {
             GROUP BY w.id
         ) c
         LEFT JOIN (
-            SELECT workspace_id, sum(api_calls) AS calls FROM wsync_sync_runs
+            SELECT workspace_id, sum(api_calls) AS calls FROM wsync.sync_runs
             WHERE started_at > now() - interval '30 days' GROUP BY workspace_id
         ) a ON a.workspace_id = c.id
         """

@@ -5,7 +5,7 @@ import Postgres
 public enum DatabaseTuning {
     /// The guide's three tables plus wsync's busiest ones.
     public static let tables = ["workspace_tracked_repositories", "daily_activity_metrics", "workspace_issues_cache",
-                                "wsync_sync_runs", "wsync_rate_limit_observations"]
+                                "wsync.sync_runs", "wsync.rate_limit_observations"]
 
     /// Runs ANALYZE on each table; returns the tables analyzed.
     public static func analyze(_ connection: Connection) throws -> [String] {
@@ -13,8 +13,8 @@ public enum DatabaseTuning {
             ANALYZE workspace_tracked_repositories;
             ANALYZE daily_activity_metrics;
             ANALYZE workspace_issues_cache;
-            ANALYZE wsync_sync_runs;
-            ANALYZE wsync_rate_limit_observations;
+            ANALYZE wsync.sync_runs;
+            ANALYZE wsync.rate_limit_observations;
             """)
         return tables
     }
@@ -32,11 +32,12 @@ public struct IndexUsage: TabularRow, Equatable {
     public static func fetch(_ connection: Connection) throws -> [IndexUsage] {
         try ReadModelQuery.fetch(connection, """
             SELECT coalesce(json_agg(json_build_object(
-                       'schemaname', schemaname, 'tablename', relname, 'indexname', indexrelname, 'idx_scan', idx_scan,
+                       'schemaname', schemaname, 'tablename', tablename, 'indexname', indexrelname, 'idx_scan', idx_scan,
                        'idx_tup_read', idx_tup_read, 'idx_tup_fetch', idx_tup_fetch)
-                       ORDER BY idx_scan DESC, relname, indexrelname), '[]')
-            FROM pg_stat_user_indexes
-            WHERE schemaname = 'public' AND relname = ANY(\(DatabaseTuning.tables)::text[])
+                       ORDER BY idx_scan DESC, tablename, indexrelname), '[]')
+            FROM (SELECT *, (CASE WHEN schemaname = 'public' THEN '' ELSE schemaname || '.' END) || relname AS tablename
+                  FROM pg_stat_user_indexes) AS usage
+            WHERE tablename = ANY(\(DatabaseTuning.tables)::text[])
             """)
     }
 

@@ -24,7 +24,7 @@ public struct PerformanceAudit: TabularRow, Equatable {
             'p50_ms', percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms),
             'p95_ms', percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms),
             'failed_runs', count(*) FILTER (WHERE status = 'failed'))
-        FROM wsync_sync_runs
+        FROM wsync.sync_runs
         WHERE duration_ms IS NOT NULL AND started_at > now() - \(since.seconds) * interval '1 second'
         """
     }

@@ -25,7 +25,7 @@ public struct WeeklyStats: TabularRow, Equatable {
                    count(*) FILTER (WHERE status = 'success') AS successful,
                    count(*) FILTER (WHERE status = 'failed') AS failed,
                    round(avg(issues_fetched), 2) AS avg_issues, sum(api_calls) AS api_calls
-            FROM wsync_sync_runs WHERE started_at > now() - interval '7 days'
+            FROM wsync.sync_runs WHERE started_at > now() - interval '7 days'
             GROUP BY 1
         ) d
         """

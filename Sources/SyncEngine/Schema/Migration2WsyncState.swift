@@ -14,7 +14,7 @@ extension Migration {
 
         ALTER TABLE issues ADD COLUMN IF NOT EXISTS state_reason text DEFAULT NULL;
 
-        CREATE TABLE IF NOT EXISTS wsync_sync_runs (
+        CREATE TABLE IF NOT EXISTS wsync.sync_runs (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             job_id uuid NOT NULL,
             workspace_id uuid NOT NULL,
@@ -33,7 +33,7 @@ extension Migration {
             error text
         );
 
-        CREATE TABLE IF NOT EXISTS wsync_rate_limit_observations (
+        CREATE TABLE IF NOT EXISTS wsync.rate_limit_observations (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             observed_at timestamptz NOT NULL DEFAULT now(),
             resource text NOT NULL DEFAULT 'core',
@@ -44,7 +44,7 @@ extension Migration {
             source text NOT NULL DEFAULT 'response'
         );
 
-        CREATE TABLE IF NOT EXISTS wsync_workers (
+        CREATE TABLE IF NOT EXISTS wsync.workers (
             id text PRIMARY KEY,
             hostname text NOT NULL,
             pid integer NOT NULL,
@@ -54,7 +54,7 @@ extension Migration {
             stopped_at timestamptz
         );
 
-        CREATE TABLE IF NOT EXISTS wsync_pause (
+        CREATE TABLE IF NOT EXISTS wsync.pause (
             singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
             is_paused boolean NOT NULL DEFAULT false,
             reason text,
@@ -62,9 +62,9 @@ extension Migration {
             paused_by text,
             action_id bigint
         );
-        INSERT INTO wsync_pause (singleton) VALUES (true) ON CONFLICT DO NOTHING;
+        INSERT INTO wsync.pause (singleton) VALUES (true) ON CONFLICT DO NOTHING;
 
-        CREATE TABLE IF NOT EXISTS wsync_audit_log (
+        CREATE TABLE IF NOT EXISTS wsync.audit_log (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             at timestamptz NOT NULL DEFAULT now(),
             actor text NOT NULL,

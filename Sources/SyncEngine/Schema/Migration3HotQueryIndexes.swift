@@ -14,11 +14,11 @@ extension Migration {
             ON workspace_tracked_repositories (lease_expires_at) WHERE lease_owner IS NOT NULL;
         CREATE INDEX IF NOT EXISTS wsync_wtr_tracked_repository_idx
             ON workspace_tracked_repositories (tracked_repository_id);
-        CREATE INDEX IF NOT EXISTS wsync_sync_runs_started_idx ON wsync_sync_runs (started_at DESC);
-        CREATE INDEX IF NOT EXISTS wsync_sync_runs_job_idx ON wsync_sync_runs (job_id, started_at DESC);
+        CREATE INDEX IF NOT EXISTS wsync_sync_runs_started_idx ON wsync.sync_runs (started_at DESC);
+        CREATE INDEX IF NOT EXISTS wsync_sync_runs_job_idx ON wsync.sync_runs (job_id, started_at DESC);
         CREATE INDEX IF NOT EXISTS wsync_rate_limit_observed_idx
-            ON wsync_rate_limit_observations (resource, observed_at DESC);
-        CREATE INDEX IF NOT EXISTS wsync_audit_log_at_idx ON wsync_audit_log (at DESC);
+            ON wsync.rate_limit_observations (resource, observed_at DESC);
+        CREATE INDEX IF NOT EXISTS wsync_audit_log_at_idx ON wsync.audit_log (at DESC);
         CREATE INDEX IF NOT EXISTS wsync_issues_repository_created_idx ON issues (repository_id, created_at);
         CREATE INDEX IF NOT EXISTS wsync_issues_repository_updated_idx ON issues (repository_id, updated_at);
         CREATE INDEX IF NOT EXISTS wsync_issues_cache_expires_idx ON workspace_issues_cache (expires_at);

@@ -28,11 +28,32 @@ public struct Migrator {
         self.connection = connection
     }
 
+    /// wsync's own tables live in schema `wsync`, which PostgREST (Supabase's public API) does not expose. Installs
+    /// from before that kept them in `public` as `wsync_*`; they move here, rows and all, before any migration runs.
+    static let ownSchema: SQL = """
+        CREATE SCHEMA IF NOT EXISTS wsync;
+        REVOKE ALL ON SCHEMA wsync FROM PUBLIC;
+        DO $$
+        DECLARE
+            legacy text;
+        BEGIN
+            FOREACH legacy IN ARRAY ARRAY['schema_migrations', 'sync_runs', 'rate_limit_observations', 'workers', 'pause',
+                                          'audit_log']
+            LOOP
+                IF to_regclass('public.wsync_' || legacy) IS NOT NULL AND to_regclass('wsync.' || legacy) IS NULL THEN
+                    EXECUTE format('ALTER TABLE public.%I SET SCHEMA wsync', 'wsync_' || legacy);
+                    EXECUTE format('ALTER TABLE wsync.%I RENAME TO %I', 'wsync_' || legacy, legacy);
+                END IF;
+            END LOOP;
+        END $$;
+        """
+
     public func migrate() throws -> Outcome {
         try connection.execute("SELECT pg_advisory_lock(\(Self.advisoryLockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))") }
+        try connection.executeScript(Self.ownSchema)
         try connection.executeScript("""
-            CREATE TABLE IF NOT EXISTS wsync_schema_migrations (
+            CREATE TABLE IF NOT EXISTS wsync.schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
@@ -45,7 +66,7 @@ public struct Migrator {
                AND to_regclass('workspace_issues_cache') IS NOT NULL AS intact
             """)[0].decode("intact", as: Bool.self)
         let done = intact
-            ? Set(try connection.query("SELECT version FROM wsync_schema_migrations").map { try $0.decode(0, as: Int.self) })
+            ? Set(try connection.query("SELECT version FROM wsync.schema_migrations").map { try $0.decode(0, as: Int.self) })
             : []
         var applied: [Int] = []
         for migration in Migration.all where !done.contains(migration.version) {
@@ -53,7 +74,7 @@ public struct Migrator {
                 try connection.transaction { connection in
                     try connection.executeScript(migration.script)
                     try connection.execute("""
-                        INSERT INTO wsync_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
+                        INSERT INTO wsync.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
                         ON CONFLICT (version) DO UPDATE SET applied_at = now()
                         """)
                 }

@@ -51,7 +51,7 @@ public enum DemoSeed {
                             SELECT 1 FROM workspace_tracked_repositories wtr
                             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
                             WHERE wtr.workspace_id = wr.workspace_id AND tr.repository_id = wr.repository_id)) AS unlinked,
-                       (SELECT count(*) FROM wsync_sync_runs) AS sync_runs,
+                       (SELECT count(*) FROM wsync.sync_runs) AS sync_runs,
                        (SELECT count(*) FROM issues) AS issues
                 """)
             let row = rows[0]
@@ -171,7 +171,7 @@ public enum DemoSeed {
     /// and daily metrics, some of them old enough for `wsync cleanup`.
     private static func seedHistory(_ connection: Connection) throws {
         try connection.execute("""
-            INSERT INTO wsync_sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
+            INSERT INTO wsync.sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
                                          duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status, error)
             SELECT r.job_id, r.workspace_id, r.repository_id, 'demo-worker-' || (1 + floor(random() * 3)::int),
                    CASE WHEN random() < 0.1 THEN 'manual' ELSE 'schedule' END,
@@ -194,7 +194,7 @@ public enum DemoSeed {
             ) r
             """)
         try connection.execute("""
-            INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
             SELECT now() - m * interval '1 minute', 'core', 5000, 5000 - used, used,
                    date_trunc('hour', now()) + interval '1 hour'
             FROM (SELECT m, 1200 + (20 - m) * 45 AS used FROM generate_series(0, 20) AS m) o

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// Who may write to a job row: a worker process or a manual sync, registered in `wsync_workers` with a heartbeat.
+/// Who may write to a job row: a worker process or a manual sync, registered in `wsync.workers` with a heartbeat.
 /// A lease is free when it has expired OR its holder stopped heartbeating (a SIGKILLed worker frees its jobs as soon
 /// as it is seen dead, not only when its lease runs out).
 public struct LeaseSettings: Sendable {
@@ -24,14 +24,14 @@ enum JobLeases {
     private static func leaseIsFree(deadAfter: Duration) -> SQL {
         """
         (wtr.lease_owner IS NULL OR wtr.lease_expires_at < now()
-         OR NOT EXISTS (SELECT 1 FROM wsync_workers w WHERE w.id = wtr.lease_owner AND w.stopped_at IS NULL
+         OR NOT EXISTS (SELECT 1 FROM wsync.workers w WHERE w.id = wtr.lease_owner AND w.stopped_at IS NULL
                         AND w.heartbeat_at > now() - make_interval(secs => \(deadAfter.seconds))))
         """
     }
 
     static func register(_ connection: Connection, id: String, concurrency: Int) throws {
         try connection.execute("""
-            INSERT INTO wsync_workers (id, hostname, pid, concurrency)
+            INSERT INTO wsync.workers (id, hostname, pid, concurrency)
             VALUES (\(id), \(ProcessInfo.processInfo.hostName), \(Int(ProcessInfo.processInfo.processIdentifier)), \(concurrency))
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
             """)
@@ -40,17 +40,17 @@ enum JobLeases {
     /// Proves liveness, extends every lease held, and closes history rows left `running` by dead holders.
     static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings) throws {
         try connection.transaction { c in
-            try c.execute("UPDATE wsync_workers SET heartbeat_at = now() WHERE id = \(id)")
+            try c.execute("UPDATE wsync.workers SET heartbeat_at = now() WHERE id = \(id)")
             try c.execute("""
                 UPDATE workspace_tracked_repositories SET lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds))
                 WHERE lease_owner = \(id)
                 """)
             try c.execute("""
-                UPDATE wsync_sync_runs run SET status = 'failed', finished_at = now(),
+                UPDATE wsync.sync_runs run SET status = 'failed', finished_at = now(),
                     duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
                     error = 'the worker stopped responding; the job was released'
                 WHERE run.status = 'running' AND run.worker_id <> \(id)
-                  AND NOT EXISTS (SELECT 1 FROM wsync_workers w WHERE w.id = run.worker_id AND w.stopped_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM wsync.workers w WHERE w.id = run.worker_id AND w.stopped_at IS NULL
                                   AND w.heartbeat_at > now() - make_interval(secs => \(settings.deadAfter.seconds)))
                 """)
         }
@@ -60,7 +60,7 @@ enum JobLeases {
     static func unregister(_ connection: Connection, id: String) throws {
         try connection.transaction { c in
             try c.execute("UPDATE workspace_tracked_repositories SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = \(id)")
-            try c.execute("UPDATE wsync_workers SET stopped_at = now(), heartbeat_at = now() WHERE id = \(id)")
+            try c.execute("UPDATE wsync.workers SET stopped_at = now(), heartbeat_at = now() WHERE id = \(id)")
         }
     }
 

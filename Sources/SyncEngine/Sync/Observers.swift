@@ -16,7 +16,7 @@ public struct RateLimitRecorder: Sendable {
 
     public static func record(_ snapshot: RateLimitSnapshot, source: String, connection: Connection) throws {
         try connection.execute("""
-            INSERT INTO wsync_rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
             VALUES (\(snapshot.observedAt), \(snapshot.resource), \(snapshot.limit), \(snapshot.remaining),
                     \(snapshot.used), \(snapshot.resetAt), \(source))
             """)
@@ -25,7 +25,7 @@ public struct RateLimitRecorder: Sendable {
     /// The latest reading of the core limit, if it is still in its window.
     static func latest(_ connection: Connection) throws -> (remaining: Int, resetAt: Date)? {
         guard let row = try connection.query("""
-            SELECT remaining, reset_at FROM wsync_rate_limit_observations
+            SELECT remaining, reset_at FROM wsync.rate_limit_observations
             WHERE resource = 'core' AND reset_at > now()
             ORDER BY observed_at DESC, id DESC LIMIT 1
             """).first else { return nil }
@@ -75,10 +75,10 @@ public actor EventNotifier {
     }
 }
 
-/// The global pause switch (`wsync_pause`), read before each page and each claim.
+/// The global pause switch (`wsync.pause`), read before each page and each claim.
 enum PauseSwitch {
     static func reason(_ connection: Connection) throws -> String? {
-        guard let row = try connection.query("SELECT is_paused, reason FROM wsync_pause LIMIT 1").first,
+        guard let row = try connection.query("SELECT is_paused, reason FROM wsync.pause LIMIT 1").first,
               try row.decode("is_paused", as: Bool.self) else { return nil }
         let reason: String? = try row.decode("reason")
         return "syncing is paused" + (reason.map { " (\($0))" } ?? "")

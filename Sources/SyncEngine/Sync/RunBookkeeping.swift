@@ -6,7 +6,7 @@ enum RunBookkeeping {
     /// Opens the history row (status `running`, so dashboards see what is syncing now).
     static func start(_ connection: Connection, job: SyncJob, worker: String, trigger: String) throws -> Int64 {
         try connection.query("""
-            INSERT INTO wsync_sync_runs (job_id, workspace_id, repository_id, worker_id, trigger)
+            INSERT INTO wsync.sync_runs (job_id, workspace_id, repository_id, worker_id, trigger)
             VALUES (\(job.id), \(job.workspaceID), \(job.repositoryID), \(worker), \(trigger))
             RETURNING id
             """).first!.decode("id")
@@ -21,7 +21,7 @@ enum RunBookkeeping {
             let updated = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
             let recorded = updated ? outcome : RunOutcome.leaseLost
             try c.execute("""
-                UPDATE wsync_sync_runs
+                UPDATE wsync.sync_runs
                 SET finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::integer,
                     api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
                     issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),

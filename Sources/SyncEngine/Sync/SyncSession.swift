@@ -21,7 +21,7 @@ public final class StopFlag: @unchecked Sendable {
     }
 }
 
-/// One participant in syncing (a worker process or a manual sync): its registration in `wsync_workers`, a
+/// One participant in syncing (a worker process or a manual sync): its registration in `wsync.workers`, a
 /// control connection for heartbeats, rate-limit observations and notifications, and the GitHub client.
 final class SyncSession: Sendable {
     let id: String

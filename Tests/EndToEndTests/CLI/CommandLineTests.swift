@@ -94,14 +94,14 @@ import TestSupport
             (["failed", "--workspace", UUID().uuidString], "no workspace has id"),
             (["reset", "--workspace", UUID().uuidString, "--repo", "a/b", "--yes"], "no workspace has id"),
         ]
-        let before = try database.connect().query("SELECT count(*)::int AS n FROM wsync_audit_log")[0].decode("n", as: Int.self)
+        let before = try database.connect().query("SELECT count(*)::int AS n FROM wsync.audit_log")[0].decode("n", as: Int.self)
         for (arguments, expected) in cases {
             let result = try WSyncProcess.run(arguments, databaseURL: database.url)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
             #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
-        #expect(try database.connect().query("SELECT count(*)::int AS n FROM wsync_audit_log")[0].decode("n", as: Int.self) == before)
+        #expect(try database.connect().query("SELECT count(*)::int AS n FROM wsync.audit_log")[0].decode("n", as: Int.self) == before)
         #expect(try database.connect().query("SELECT to_regclass('workspace_tracked_repositories') IS NOT NULL AS here")[0].decode("here", as: Bool.self))
     }
 

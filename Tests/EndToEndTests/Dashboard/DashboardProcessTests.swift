@@ -40,10 +40,10 @@ import TestSupport
         try session.send("2")
         try session.send("r")
         let (audited, screen) = try session.waitFor(timeout: 10) { _ in
-            (try? count(connection, "SELECT count(*)::int AS n FROM wsync_audit_log WHERE action = 'reset'")) == 1
+            (try? count(connection, "SELECT count(*)::int AS n FROM wsync.audit_log WHERE action = 'reset'")) == 1
         }
         #expect(audited, "no audit row for r:\n\(screen)")
-        let entry = try connection.query("SELECT actor, parameters->>'job_id' AS job FROM wsync_audit_log WHERE action = 'reset'")[0]
+        let entry = try connection.query("SELECT actor, parameters->>'job_id' AS job FROM wsync.audit_log WHERE action = 'reset'")[0]
         #expect(try entry.decode("job", as: String?.self) == target.jobId.uuidString.lowercased())
         #expect(try count(connection, "SELECT sync_attempts AS n FROM workspace_tracked_repositories WHERE id = \(target.jobId)") == 0)
         // The row sinks below the rows that still have attempts; filtering the pane to it shows the cleared count
@@ -93,7 +93,7 @@ import TestSupport
             (try? connection.query(activeSet)[0].decode("ids", as: [UUID].self)) == before
         }
         #expect(restored, "u did not restore the active set:\n\(restoredScreen)")
-        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync_audit_log WHERE action IN ('stop-all', 'undo', 'resume')") == 2)
+        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync.audit_log WHERE action IN ('stop-all', 'undo', 'resume')") == 2)
     }
 
     @Test func sSyncsTheSelectedRowFromGitHubAndTheCountsChange() async throws {
@@ -130,7 +130,7 @@ import TestSupport
         #expect(try row.decode("last_sync_status", as: String?.self) == "success")
         #expect(try row.decode("sync_attempts", as: Int.self) == 0)
         #expect(try count(connection, "SELECT count(*)::int AS n FROM issues") == 12)
-        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync_audit_log WHERE action = 'sync'") == 1)
+        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync.audit_log WHERE action = 'sync'") == 1)
     }
 
     @Test func lostDatabaseShowsDisconnectedWithDataAgeAndReconnectsWithoutAKey() throws {
@@ -197,7 +197,7 @@ import TestSupport
         try session.send("r")
         let (refused, refusal) = try session.waitFor(timeout: 5) { $0.contains("read-only session: r (reset) is disabled") }
         #expect(refused, "\(refusal)")
-        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync_audit_log") == 0)
+        #expect(try count(connection, "SELECT count(*)::int AS n FROM wsync.audit_log") == 0)
         #expect(screen.contains("[RO]"))
     }
 

@@ -90,9 +90,9 @@ import Testing
             WHERE is_active AND fetch_issues AND (next_sync_at IS NULL OR next_sync_at <= now())
             """)
         let worker = try WSyncProcess(arguments, environment: world.environment)
-        let registered: SQL = "SELECT count(*)::int AS n FROM wsync_workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL"
+        let registered: SQL = "SELECT count(*)::int AS n FROM wsync.workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL"
         let ran: SQL = """
-            SELECT count(*)::int AS n FROM wsync_sync_runs r JOIN wsync_workers w ON w.id = r.worker_id WHERE w.pid = \(Int(worker.pid))
+            SELECT count(*)::int AS n FROM wsync.sync_runs r JOIN wsync.workers w ON w.id = r.worker_id WHERE w.pid = \(Int(worker.pid))
             """
         var (isRegistered, runs) = (false, 0)
         let deadline = Date().addingTimeInterval(60)
@@ -106,7 +106,7 @@ import Testing
         #expect(due == 0 || runs > 0, "\(line): \(due) jobs were due but the worker synced none: \(worker.output)")
         worker.signal(SIGTERM)
         #expect(await worker.exitStatus(timeout: 60) == 0, "\(line): after SIGTERM: \(worker.output)")
-        #expect(try await world.count("SELECT count(*)::int AS n FROM wsync_workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL") == 0)
+        #expect(try await world.count("SELECT count(*)::int AS n FROM wsync.workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL") == 0)
         world.record(worker.stdout)
     }
 

@@ -47,12 +47,12 @@ import Testing
             let status = await worker.exitStatus()
             #expect(status == 0, "\(worker.output)")
         }
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_sync_runs") == 200)
-        #expect(try setup.count("SELECT count(DISTINCT job_id)::integer AS n FROM wsync_sync_runs WHERE status = 'success'") == 200)
-        #expect(try setup.count("SELECT count(DISTINCT worker_id)::integer AS n FROM wsync_sync_runs") == 2)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.sync_runs") == 200)
+        #expect(try setup.count("SELECT count(DISTINCT job_id)::integer AS n FROM wsync.sync_runs WHERE status = 'success'") == 200)
+        #expect(try setup.count("SELECT count(DISTINCT worker_id)::integer AS n FROM wsync.sync_runs") == 2)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 600)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE lease_owner IS NOT NULL") == 0)
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_workers WHERE stopped_at IS NULL") == 0)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.workers WHERE stopped_at IS NULL") == 0)
     }
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
@@ -83,7 +83,7 @@ import Testing
         }
         rescuer.signal(SIGTERM)
         #expect(await rescuer.exitStatus() == 0, "\(rescuer.output)")
-        let history = try setup.connection.query("SELECT status, error FROM wsync_sync_runs ORDER BY id")
+        let history = try setup.connection.query("SELECT status, error FROM wsync.sync_runs ORDER BY id")
         #expect(try history.map { try $0.decode("status", as: String.self) } == ["failed", "success"])
         #expect(try history.first?.decode("error", as: String?.self)?.contains("stopped responding") == true)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 450)
@@ -122,7 +122,7 @@ import Testing
         #expect(json["repositories_processed"] as? Int == 2)
         #expect(json["success"] as? Bool == true)
         #expect((json["results"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "success" } == true)
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_audit_log WHERE action = 'sync' AND actor = 'e2e'") == 1)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE action = 'sync' AND actor = 'e2e'") == 1)
 
         let bad = try WSyncProcess(["sync", "--repo", "nobody/nothing", "--yes"], environment: setup.environment)
         #expect(await bad.exitStatus() == 2)
@@ -131,7 +131,7 @@ import Testing
         let rate = try WSyncProcess(["rate-limit", "--json"], environment: setup.environment)
         #expect(await rate.exitStatus() == 0)
         #expect(rate.output.contains("\"remaining\""))
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_rate_limit_observations WHERE source = 'rate_limit'") == 1)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.rate_limit_observations WHERE source = 'rate_limit'") == 1)
     }
 
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
@@ -159,6 +159,6 @@ import Testing
         #expect(try row.decode("sync_attempts", as: Int.self) == 0)
         #expect(try row.decode("last_sync_error", as: String?.self) == nil)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 5)
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync_audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
     }
 }
