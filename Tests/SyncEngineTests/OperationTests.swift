@@ -6,16 +6,8 @@ import TestSupport
 
 /// Each change against a seeded spread of states: exactly what it says, one audit row, and a faithful undo.
 @Suite struct OperationTests {
-    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
-    static func seeded(_ shape: DatabaseShape) throws -> Connection {
-        let connection = try TestDatabase.create(shape: shape).connect()
-        try SyncSeeding.demo(connection)
-        try SyncSeeding.nullRows(connection)
-        return connection
-    }
-
     @Test(arguments: DatabaseShape.allCases) func resetAllFailedClearsExactlyTheFailedRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
@@ -37,7 +29,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOneWorkspaceRepositoryAndUndoIt(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let repository = target.repository
@@ -51,7 +43,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOfOneWorkspaceTouchesOnlyItsFailedRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let expected = try FailedSync.fetch(connection, workspace: target.workspaceId).count
@@ -61,7 +53,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOfAnErrorGroupTouchesExactlyItsRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let failed = try FailedSync.fetch(connection)
         let group = try #require(Dictionary(grouping: failed, by: \.lastSyncError).values.first { $0.count > 1 })
@@ -78,7 +70,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func stopAllThenResumeRestoresTheExactActiveSet(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let wasActive = before.filter { $0.active == true }.map(\.id)
@@ -98,7 +90,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resumeLeavesRowsChangedSinceAloneAndReportsThem(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let stop = try operations.stopAll(reason: "maintenance")
         let stopped = try #require(stop.jobIds.first)
@@ -116,7 +108,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func twoStopsNeedTwoResumesBeforeThePauseLifts(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let first = try operations.stopAll(reason: "first")
@@ -133,7 +125,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func slowDownThenUndoRestoresEveryFrequency(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let outcome = try operations.slowDown(factor: 2, minHours: 48)
@@ -152,7 +144,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func pauseTierDeactivatesTheBusiestWorkspacesOfThatTierOnly(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let expected = try connection.query("""
@@ -170,7 +162,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func setFrequencyAndRetentionChangeOnlyTheirRowsAndUndo(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let frequency = try operations.setFrequency(tier: .pro, hours: 8)
@@ -195,7 +187,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func everyOperationWritesExactlyOneMatchingAuditRow(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let steps: [(AuditAction, () throws -> ActionOutcome)] = [
             (.link, { try operations.link() }),
@@ -223,7 +215,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func auditParametersOfOtherWritersAreReadAsText(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("""
             INSERT INTO wsync.audit_log (actor, action, parameters, summary)
@@ -234,7 +226,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func undoThatWouldRestoreNothingIsRefusedAndStaysPossibleLater(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let first = try #require(try operations.slowDown().actionId)
@@ -248,7 +240,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func undoTwiceOrOfNothingIsRefused(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)
@@ -264,7 +256,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupDeletesExpiredCacheAndMovesOldMetrics(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let expected = try #require(try connection.query("""
             SELECT (SELECT count(*) FROM workspace_issues_cache WHERE expires_at < now() - interval '7 days')::int AS cache,
@@ -294,7 +286,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupPrunesOnlyOldHistoryOfWsyncItself(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let count = { (sql: SQL) in try connection.query(sql)[0].decode("n", as: Int.self) }
         let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync.rate_limit_observations"),
@@ -319,7 +311,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupCreatesAMissingArchiveTable(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("DROP TABLE daily_activity_metrics_archive")
         let moved = try operations.cleanup().counts.archivedMetrics
@@ -328,7 +320,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupFailingHalfWayLeavesEverythingAsItWas(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         // The archive rejects inserts, so the failure comes after the cache rows were already deleted in the transaction.
         try connection.executeScript("""
@@ -350,7 +342,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let missing = try connection.query("""
             SELECT wr.workspace_id, w.tier FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
@@ -380,7 +372,7 @@ import TestSupport
 
     /// An older hand-made shape (no added_by at all); production's own is covered by the production-shape tests.
     @Test func linkWorksOnTablesWithoutAddedByAndWithNulls() throws {
-        let connection = try Self.seeded(.fresh)
+        let connection = try SyncSeeding.seededDatabase(.fresh)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.executeScript("""
             ALTER TABLE workspace_repositories DROP COLUMN added_by;
@@ -405,7 +397,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let refused = #expect(throws: WSyncError.self) { try operations.rollback(dropTables: true, confirmDatabase: "wrong") }
         #expect(refused?.message.contains(connection.databaseName) == true)
@@ -422,7 +414,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func checkAlertsAboveTheThreshold(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let failing = try connection.query("""
             SELECT COUNT(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' AND sync_attempts > 3
@@ -433,7 +425,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func badInputIsRefusedWithoutAnyChange(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let auditBefore = try AuditLog.entries(connection, limit: 1000).count
