@@ -12,6 +12,8 @@ public final class Connection: @unchecked Sendable {
     private var lost = false
     private let memoLock = NSLock()
     private var memo: [String: any Sendable] = [:]
+    /// Statement names by text, for the statements this connection has prepared (guarded by `lock`).
+    private var prepared: [String: String] = [:]
     public let configuration: ConnectionConfiguration
 
     /// Connects, or throws `connectionFailed` naming host/db (never the password).
@@ -65,6 +67,25 @@ public final class Connection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: SQL) throws -> [Row] {
         try lock.withLock { try run(sql).rows }
+    }
+
+    /// Runs a statement that this connection prepares on first use and then only executes: for a statement run
+    /// again and again (the dashboard's refresh), which then skips parsing and planning.
+    public func queryPrepared(_ sql: SQL) throws -> [Row] {
+        try lock.withLock {
+            let name = try preparedName(sql)
+            return try outcome(of: withOptionalCStringArray(sql.binds) { values in
+                PQexecPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0)
+            }).rows
+        }
+    }
+
+    private func preparedName(_ sql: SQL) throws -> String {
+        if let known = prepared[sql.text] { return known }
+        let name = "wsync_prepared_\(prepared.count + 1)"
+        _ = try outcome(of: PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil))
+        prepared[sql.text] = name
+        return name
     }
 
     /// Runs a statement and returns the number of rows it affected.
@@ -175,6 +196,10 @@ public final class Connection: @unchecked Sendable {
                 PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
             }
         }
+        return try outcome(of: result)
+    }
+
+    private func outcome(of result: OpaquePointer?) throws -> Outcome {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         switch status {

@@ -128,7 +128,7 @@ import TestSupport
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.next_sync_at < NOW() - INTERVAL '2 hours' AND wtr.is_active = TRUE
-            ORDER BY wtr.next_sync_at, r.full_name
+            ORDER BY wtr.next_sync_at, wtr.id  -- ties by job id, as wsync lists them
             """)
         #expect(!expected.isEmpty)
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
@@ -144,7 +144,7 @@ import TestSupport
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.is_active AND (wtr.next_sync_at < now() - interval '2 hours'
                                      OR (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()))
-            ORDER BY wtr.next_sync_at NULLS FIRST, r.full_name
+            ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id
             """)
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
         #expect(stuck.contains { $0.reason == .leaseExpired })

@@ -52,6 +52,8 @@ extension Operations {
                 """)
             let observations = try connection.execute("DELETE FROM wsync.rate_limit_observations WHERE \(Self.oldObservations)")
             let runs = try connection.execute("DELETE FROM wsync.sync_runs WHERE \(Self.oldRuns)")
+            // The dashboard's run buckets are derived from the history and read for the last hour only.
+            try connection.execute("DELETE FROM wsync.sync_run_buckets WHERE bucket_start < now() - \(SyncRunBucketSQL.kept)")
             let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived,
                                        prunedRateLimitObservations: observations, prunedSyncRuns: runs)
             let summary = "cleaned \(counts.summary)"

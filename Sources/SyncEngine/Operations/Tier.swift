@@ -39,7 +39,11 @@ public struct Tier: RawRepresentable, Hashable, Codable, Sendable, CustomStringC
     static let displayRank = ["enterprise", "private", "team", "pro", "free"]
 
     /// Rows `(tier, position)`: every tier the database allows or holds, in display order.
-    static let existingQuery: SQL = """
+    static let existingQuery = existingQuery(held: "SELECT tier FROM workspaces WHERE tier IS NOT NULL")
+
+    /// The same, with the tiers held read by `held` (a query of one `tier` column).
+    static func existingQuery(held: SQL) -> SQL {
+        """
         SELECT tier, row_number() OVER (ORDER BY coalesce(array_position(\(displayRank)::text[], tier), 1000), tier) AS position
         FROM (
             SELECT (regexp_matches(pg_get_constraintdef(con.oid), '''([^'']+)''', 'g'))[1] AS tier
@@ -48,9 +52,10 @@ public struct Tier: RawRepresentable, Hashable, Codable, Sendable, CustomStringC
               AND con.conkey = ARRAY[(SELECT attnum FROM pg_attribute
                                       WHERE attrelid = 'public.workspaces'::regclass AND attname = 'tier')]
             UNION
-            SELECT tier FROM workspaces WHERE tier IS NOT NULL
+            \(held)
         ) allowed
         """
+    }
 
     /// Every tier the database allows or holds, in display order.
     public static func existing(_ connection: Connection) throws -> [Tier] {

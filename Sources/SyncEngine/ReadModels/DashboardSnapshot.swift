@@ -31,8 +31,9 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     /// The newest operator actions, newest first (for the audit overlay and the undo key).
     public var recentActions: [AuditEntry]
 
+    /// Prepared once per connection: a refresh then costs no parsing or planning.
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
-        try ReadModelQuery.fetch(connection, query(options: options))
+        try ReadModelQuery.fetch(connection, query(options: options), prepared: true)
     }
 
     public static func query(options: Options) -> SQL {

@@ -29,6 +29,9 @@ public struct StuckSync: Codable, Sendable, Equatable {
         return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit, includeExpiredLeases: includeExpiredLeases))
     }
 
+    /// Picks the rows first, in the index's order (`wsync_wtr_overdue_order_idx` for overdue rows, the lease index for
+    /// expired leases), each branch stopping at the limit; only the rows shown are then read in full. Ties in
+    /// `next_sync_at` are listed by job id.
     public static func query(olderThan: TimeSpan, limit: Int, includeExpiredLeases: Bool = false) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(
@@ -36,7 +39,7 @@ public struct StuckSync: Codable, Sendable, Equatable {
                    'workspace', s.workspace, 'full_name', s.full_name, 'last_sync_at', s.last_sync_at,
                    'next_sync_at', s.next_sync_at, 'sync_attempts', s.sync_attempts, 'overdue_hours', s.overdue_hours,
                    'lease_owner', s.lease_owner, 'lease_expires_at', s.lease_expires_at, 'reason', s.reason)
-                   ORDER BY s.next_sync_at NULLS FIRST, s.full_name), '[]')
+                   ORDER BY s.next_sync_at NULLS FIRST, s.id), '[]')
         FROM (
             SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name,
                    wtr.last_sync_at, wtr.next_sync_at, wtr.sync_attempts,
@@ -46,16 +49,31 @@ public struct StuckSync: Codable, Sendable, Equatable {
                    wtr.lease_owner, wtr.lease_expires_at,
                    CASE WHEN wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now() THEN 'lease_expired'
                         ELSE 'overdue' END AS reason
-            FROM \(JobRows.nullSafe) wtr
+            FROM (
+                SELECT picked.id FROM (
+                    (SELECT wtr.id, wtr.next_sync_at FROM \(listed)
+                     WHERE wtr.is_active AND wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
+                     ORDER BY wtr.next_sync_at, wtr.id LIMIT \(limit))
+                    UNION
+                    (SELECT wtr.id, wtr.next_sync_at FROM \(listed)
+                     WHERE \(includeExpiredLeases) AND wtr.is_active AND wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()
+                     ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id LIMIT \(limit))
+                ) picked
+                ORDER BY picked.next_sync_at NULLS FIRST, picked.id LIMIT \(limit)
+            ) shown
+            JOIN \(JobRows.nullSafe) wtr ON wtr.id = shown.id
             JOIN workspaces w ON w.id = wtr.workspace_id
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
-            WHERE wtr.is_active
-              AND (wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
-                   OR (\(includeExpiredLeases) AND wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()))
-            ORDER BY wtr.next_sync_at NULLS FIRST, r.full_name
-            LIMIT \(limit)
         ) s
         """
     }
+
+    /// Jobs with the workspace and repository a row of the list shows (a job without them is not listed).
+    private static let listed: SQL = """
+        workspace_tracked_repositories wtr
+        JOIN workspaces w ON w.id = wtr.workspace_id
+        JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+        JOIN repositories r ON r.id = tr.repository_id
+        """
 }

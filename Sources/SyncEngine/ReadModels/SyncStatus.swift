@@ -42,58 +42,73 @@ public struct SyncStatus: Codable, Sendable, Equatable {
         try ReadModelQuery.fetch(connection, query)
     }
 
+    /// Counts that do not depend on the clock come from the rollup its triggers keep (`JobRollupSQL`); those that do
+    /// are index-only counts (due, leased, fresh); the hour of runs comes from 5-minute buckets, plus the few runs
+    /// between an hour ago and the first bucket, counted from the history itself.
     public static let query: SQL = """
-        -- The last hour of runs, read once for both the counts and the sparkline's twelve 5-minute buckets (which
-        -- start at most 55 minutes ago, so they all lie inside the hour).
-        WITH recent_runs AS MATERIALIZED (
-            SELECT started_at, status, issues_stored FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour'
-        )
         SELECT json_build_object(
             'health', json_build_object(
                 'total_workspaces', j.total, 'successful', j.successful, 'failed', j.failed,
                 'avg_hours_since_sync', j.avg_hours_since_sync),
-            'partial', j.partial, 'never_synced', j.never_synced, 'due_now', j.due_now,
-            'syncing_now', j.syncing_now, 'inactive', j.inactive, 'freshness', j.freshness,
+            'partial', j.partial, 'never_synced', j.never_synced, 'due_now', d.due - d.due_leased,
+            'syncing_now', d.leased, 'inactive', j.inactive,
+            'freshness', d.fresh::float8 / nullif(j.total, 0),
             'runs_last_hour', r.runs, 'failed_runs_last_hour', r.failed_runs, 'issues_last_hour', r.issues,
             'throughput', t.buckets,
             'pause', (\(PauseState.query)))
         FROM (
-            SELECT
-                count(*) FILTER (WHERE is_active) AS total,
-                count(*) FILTER (WHERE is_active AND last_sync_status = 'success') AS successful,
-                count(*) FILTER (WHERE is_active AND last_sync_status = 'failed') AS failed,
-                (avg(EXTRACT(EPOCH FROM (now() - last_sync_at)) / 3600) FILTER (WHERE is_active))::int AS avg_hours_since_sync,
-                count(*) FILTER (WHERE is_active AND last_sync_status = 'partial') AS partial,
-                count(*) FILTER (WHERE is_active AND last_sync_at IS NULL) AS never_synced,
-                count(*) FILTER (WHERE is_active AND next_sync_at <= now()
-                                 AND (lease_owner IS NULL OR lease_expires_at <= now())) AS due_now,
-                count(*) FILTER (WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS syncing_now,
-                count(*) FILTER (WHERE NOT is_active) AS inactive,
-                -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at).
-                (count(*) FILTER (WHERE is_active AND last_sync_status = 'success'
-                                  AND last_sync_at >= now() - sync_frequency_hours * interval '1 hour'))::float8
-                    / nullif(count(*) FILTER (WHERE is_active), 0) AS freshness
-            FROM \(JobRows.nullSafe) wtr
+            SELECT coalesce(sum(active), 0) AS total, coalesce(sum(active_success), 0) AS successful,
+                   coalesce(sum(active_failed), 0) AS failed, coalesce(sum(active_partial), 0) AS partial,
+                   coalesce(sum(active_never_synced), 0) AS never_synced, coalesce(sum(jobs - active), 0) AS inactive,
+                   -- The average of (now - last_sync_at) is now minus the average of last_sync_at.
+                   ((EXTRACT(EPOCH FROM now()) * sum(active_synced) - sum(active_last_sync_epoch))
+                     / nullif(sum(active_synced), 0) / 3600)::int AS avg_hours_since_sync
+            FROM wsync.job_rollup
         ) j, (
-            SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failed_runs,
-                   coalesce(sum(issues_stored), 0) AS issues
-            FROM recent_runs
+            SELECT (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND next_sync_at <= now()) AS due,
+                   (SELECT count(*) FROM workspace_tracked_repositories
+                    WHERE lease_owner IS NOT NULL AND lease_expires_at > now() AND is_active AND next_sync_at <= now()) AS due_leased,
+                   (SELECT count(*) FROM workspace_tracked_repositories
+                    WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS leased,
+                   -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at).
+                   (SELECT count(*) FROM workspace_tracked_repositories
+                    WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) >= \(JobFreshness.now)) AS fresh
+        ) d, (
+            SELECT sum(b.runs) + e.runs AS runs, sum(b.failed_runs) + e.failed_runs AS failed_runs,
+                   sum(b.issues) + e.issues AS issues
+            FROM (SELECT coalesce(sum(runs), 0) AS runs, coalesce(sum(failed_runs), 0) AS failed_runs,
+                         coalesce(sum(issues), 0) AS issues
+                  FROM wsync.sync_run_buckets WHERE bucket_start >= \(firstBucket)) b,
+                 (SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failed_runs,
+                         coalesce(sum(issues_stored), 0) AS issues
+                  FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour' AND started_at < \(firstBucket)) e
+            GROUP BY e.runs, e.failed_runs, e.issues
         ) r, (
             SELECT json_agg(json_build_object('bucket_start', s.bucket_start, 'runs', coalesce(b.runs, 0),
                                               'failed_runs', coalesce(b.failed_runs, 0), 'issues', coalesce(b.issues, 0))
                             ORDER BY s.bucket_start) AS buckets
             -- An integer series, whose row count the planner knows (a timestamp series is guessed at 1000 rows,
             -- which costs enough to switch on JIT compilation on every dashboard poll).
-            FROM (SELECT date_bin('5 minutes', now(), 'epoch') - (11 - i) * interval '5 minutes' AS bucket_start
-                  FROM generate_series(0, 11) AS i) s
-            -- One pass over the hour's runs, grouped by bucket (rather than one index range scan per bucket).
+            FROM (SELECT \(firstBucket) + i * interval '5 minutes' AS bucket_start FROM generate_series(0, 11) AS i) s
             LEFT JOIN (
-                SELECT date_bin('5 minutes', started_at, 'epoch') AS bucket_start, count(*) AS runs,
-                       count(*) FILTER (WHERE status = 'failed') AS failed_runs, coalesce(sum(issues_stored), 0) AS issues
-                FROM recent_runs GROUP BY 1
+                SELECT bucket_start, sum(runs) AS runs, sum(failed_runs) AS failed_runs, sum(issues) AS issues
+                FROM wsync.sync_run_buckets WHERE bucket_start >= \(firstBucket) GROUP BY bucket_start
             ) b ON b.bucket_start = s.bucket_start
         ) t
         """
+
+    /// The sparkline's first bucket: twelve 5-minute buckets end with the current one, so they all lie in the hour.
+    static let firstBucket: SQL = "(date_bin('5 minutes', now(), 'epoch') - interval '55 minutes')"
+}
+
+/// Until when a job's last successful sync stays fresh, as an immutable expression (UTC timestamps) that
+/// `wsync_wtr_fresh_until_idx` indexes, so that freshness is an index-only count. Literal text, not bound values
+/// (24 is `JobDefaults.frequencyHours`): the planner matches the query's expression to the index's by its text.
+enum JobFreshness {
+    static let freshUntil: SQL = """
+        ((last_sync_at AT TIME ZONE 'UTC') + make_interval(hours => coalesce(sync_frequency_hours, 24)))
+        """
+    static let now: SQL = "(now() AT TIME ZONE 'UTC')"
 }
 
 /// The global pause switch that workers obey (set by stop-all and rollback, cleared by resume/undo).

@@ -26,25 +26,21 @@ public struct TierUsage: TabularRow, Equatable {
          String(issuesSynced), Cell.number(estimatedMonthlySyncs), Cell.number(estimatedMonthlyApiCalls)]
     }
 
+    /// From the rollup its triggers keep (`JobRollupSQL`): no scan of the job or workspace table.
     public static let query: SQL = """
         SELECT json_agg(json_build_object(
-                   'tier', t.tier, 'workspaces', coalesce(w.workspaces, 0),
-                   'repositories_tracked', coalesce(j.tracked, 0), 'repositories_allowed', coalesce(w.allowed, 0),
-                   'active_jobs', coalesce(j.active, 0), 'issues_synced', coalesce(j.issues, 0),
-                   'estimated_monthly_syncs', coalesce(j.monthly_syncs, 0),
-                   'estimated_monthly_api_calls', coalesce(j.monthly_syncs, 0) * \(CostModel.callsPerSync))
+                   'tier', t.tier, 'workspaces', coalesce(r.workspaces, 0),
+                   'repositories_tracked', coalesce(r.tracked, 0), 'repositories_allowed', coalesce(r.allowed, 0),
+                   'active_jobs', coalesce(r.active, 0), 'issues_synced', coalesce(r.issues, 0),
+                   'estimated_monthly_syncs', coalesce(r.monthly_syncs, 0),
+                   'estimated_monthly_api_calls', coalesce(r.monthly_syncs, 0) * \(CostModel.callsPerSync))
                    ORDER BY t.position)
-        FROM (\(Tier.existingQuery)) AS t
+        FROM (\(Tier.existingQuery(held: "SELECT tier FROM wsync.job_rollup WHERE tier <> '' GROUP BY tier HAVING sum(workspaces) > 0"))) AS t
         LEFT JOIN (
-            SELECT tier, count(*) AS workspaces, sum(max_repositories) AS allowed FROM workspaces GROUP BY tier
-        ) w ON w.tier = t.tier
-        LEFT JOIN (
-            SELECT ws.tier, count(*) AS tracked, count(*) FILTER (WHERE wtr.is_active) AS active,
-                   sum(wtr.total_issues_fetched) AS issues,
-                   (sum(24.0 / wtr.sync_frequency_hours * 30) FILTER (WHERE wtr.is_active))::float8 AS monthly_syncs
-            FROM \(JobRows.nullSafe) wtr JOIN workspaces ws ON ws.id = wtr.workspace_id
-            GROUP BY ws.tier
-        ) j ON j.tier = t.tier
+            SELECT tier, sum(workspaces) AS workspaces, sum(repositories_allowed) AS allowed, sum(jobs) AS tracked,
+                   sum(active) AS active, sum(issues) AS issues, sum(active_monthly_syncs)::float8 AS monthly_syncs
+            FROM wsync.job_rollup GROUP BY tier
+        ) r ON r.tier = t.tier
         """
 }
 

@@ -15,19 +15,31 @@ extension Migration {
         REVOKE ALL ON ALL TABLES IN SCHEMA wsync FROM PUBLIC;
         REVOKE ALL ON ALL SEQUENCES IN SCHEMA wsync FROM PUBLIC;
         ALTER TABLE daily_activity_metrics_archive ENABLE ROW LEVEL SECURITY;
+        \(forAPIRoles("""
+            ARRAY['REVOKE ALL ON SCHEMA wsync FROM %I', 'REVOKE ALL ON ALL TABLES IN SCHEMA wsync FROM %I',
+                  'REVOKE ALL ON ALL SEQUENCES IN SCHEMA wsync FROM %I', 'REVOKE ALL ON TABLE daily_activity_metrics_archive FROM %I']
+            """))
+        """)
+
+    /// Runs each statement of `statements` (a text[] literal, `%I` for the role) for Supabase's API roles, where the
+    /// database has them.
+    static func forAPIRoles(_ statements: SQL) -> SQL {
+        """
         DO $$
         DECLARE
             api_role text;
+            statement text;
         BEGIN
             FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated']
             LOOP
                 IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
-                    EXECUTE format('REVOKE ALL ON SCHEMA wsync FROM %I', api_role);
-                    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA wsync FROM %I', api_role);
-                    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA wsync FROM %I', api_role);
-                    EXECUTE format('REVOKE ALL ON TABLE daily_activity_metrics_archive FROM %I', api_role);
+                    FOREACH statement IN ARRAY \(statements)
+                    LOOP
+                        EXECUTE format(statement, api_role);
+                    END LOOP;
                 END IF;
             END LOOP;
         END $$;
-        """)
+        """
+    }
 }

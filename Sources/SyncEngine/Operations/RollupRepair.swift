@@ -1,0 +1,48 @@
+import Foundation
+import Postgres
+
+/// The dashboard's rollup (`wsync.job_rollup`) beside a full count of the tables it sums (`wsync check`). Its
+/// triggers keep it exact; it can drift only when writes bypass them (triggers disabled, `session_replication_role =
+/// replica`) or race a workspace's change of tier.
+public enum DashboardRollup {
+    /// One tier whose rollup differs from the full count: each differing column with both values.
+    public struct Drift: Codable, Sendable, Equatable, CustomStringConvertible {
+        public var tier: String
+        public var columns: [String: Counts]
+
+        public struct Counts: Codable, Sendable, Equatable {
+            public var rollup: Double
+            public var counted: Double
+        }
+
+        public var description: String {
+            let name = tier.isEmpty ? "(jobs without a workspace)" : "tier \(tier)"
+            let differences = columns.sorted { $0.key < $1.key }.map { column, counts in
+                "\(column) \(Cell.number(counts.rollup)) counted \(Cell.number(counts.counted))"
+            }
+            return "\(name): \(differences.joined(separator: ", "))"
+        }
+    }
+
+    /// The tiers where the rollup and a full count differ (one snapshot, so writers in flight are no drift).
+    public static func drift(_ connection: Connection) throws -> [Drift] {
+        try connection.query(JobRollupSQL.drift).map { row in
+            let rollup = try row.decodeJSON("rollup", as: [String: Double]?.self) ?? [:]
+            let counted = try row.decodeJSON("counted", as: [String: Double]?.self) ?? [:]
+            var columns: [String: Drift.Counts] = [:]
+            for key in Set(rollup.keys).union(counted.keys) where rollup[key] ?? 0 != counted[key] ?? 0 {
+                columns[key] = Drift.Counts(rollup: rollup[key] ?? 0, counted: counted[key] ?? 0)
+            }
+            return Drift(tier: try row.decode("tier"), columns: columns)
+        }
+    }
+
+    /// Rebuilds the rollup from a full count when it drifted (locking out writers of the job and workspace tables
+    /// meanwhile); returns the drift it repaired, empty when there was none.
+    public static func repairDrift(_ connection: Connection) throws -> [Drift] {
+        let found = try drift(connection)
+        guard !found.isEmpty else { return [] }
+        try connection.transaction { try $0.executeScript(JobRollupSQL.rebuild) }
+        return found
+    }
+}
