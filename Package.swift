@@ -25,7 +25,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "wsync-benchmarks", dependencies: ["SyncEngine", "Postgres"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "wsync-benchmarks", dependencies: ["SyncEngine", "Postgres", "Dashboard", "GitHubSimulator"], path: "Sources/Benchmarks"),
         .target(name: "TestSupport", dependencies: ["Postgres", "SyncEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "GitHubSimulator", "TestSupport"]),

@@ -2,89 +2,96 @@ import Foundation
 import Postgres
 import SyncEngine
 
-// Measures the choices wsync's speed rests on, each beside the alternative it replaced, on a throwaway PostgreSQL
-// seeded like the demo at growing sizes. Run: `swift run -c release wsync-benchmarks [--iterations N]`.
+// Measures what wsync's speed claims rest on, each beside its baseline in the same run, on a throwaway PostgreSQL,
+// and writes BENCHMARKS.md and benchmarks.json. See --help.
 
-let iterations = CommandLine.arguments.firstIndex(of: "--iterations")
-    .flatMap { CommandLine.arguments.dropFirst($0 + 1).first }.flatMap(Int.init) ?? 30
-let scales = [40, 400, 4_000]  // workspaces; about 7.5 sync jobs each
+let help = """
+    USAGE: swift run -c release wsync-benchmarks [--quick] [--output DIR] [--iterations N]
 
-/// Median wall time of `body` in milliseconds, after a few warm-up runs.
-func median(_ body: () throws -> Void) rethrows -> Double {
-    for _ in 0..<3 { try body() }
-    var samples: [Double] = []
-    for _ in 0..<iterations {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
-    }
-    return samples.sorted()[samples.count / 2]
+    Full mode (the default) measures at the sizes issue 12 states its targets for: 100,000 jobs and 1,000,000
+    sync-run rows, stop-all of 100,000 rows, 2,000 due jobs for the workers, 10 minutes of the dashboard process.
+    It takes a while (seeding alone is minutes on 2 cores). --quick runs every benchmark at small sizes in under two
+    minutes: a smoke test (CI runs it) that judges no size-dependent target.
+
+    Writes DIR/BENCHMARKS.md and DIR/benchmarks.json (DIR: the current directory). The 2-processes worker pass and
+    the dashboard process need the wsync binary beside this one: `swift build -c release` first.
+
+    OPTIONS:
+      --quick          small sizes, under two minutes
+      --output DIR     where to write the report
+      --iterations N   samples per median (default 30; quick 15)
+      -h, --help       this text
+    """
+
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(help)
+    exit(0)
 }
+func value(_ option: String) -> String? { arguments.firstIndex(of: option).flatMap { arguments.dropFirst($0 - arguments.startIndex + 1).first } }
+let quick = arguments.contains("--quick")
+let output = URL(fileURLWithPath: value("--output") ?? FileManager.default.currentDirectoryPath)
+let iterations = value("--iterations").flatMap(Int.init) ?? (quick ? 15 : 30)
+let sizes = quick
+    ? ["jobs": 10_000, "sync_runs": 100_000, "ingest_issues": 500, "row_at_a_time_issues": 150, "worker_jobs": 60, "dashboard_seconds": 15]
+    : ["jobs": 100_000, "sync_runs": 1_000_000, "ingest_issues": 3_000, "row_at_a_time_issues": 600, "worker_jobs": 2_000, "dashboard_seconds": 600]
 
-func row(_ cells: [String]) {
-    let widths = [34, 8, 12, 12, 8]
-    print(zip(cells, widths).enumerated().map { index, pair in
-        index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
-                   : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
-    }.joined(separator: " "))
-}
-
-func compare(_ name: String, jobs: Int, wsync: () throws -> Double, alternative: () throws -> Double) rethrows {
-    let (a, b) = (try wsync(), try alternative())
-    row([name, String(jobs), String(format: "%.2f ms", a), String(format: "%.2f ms", b), String(format: "%.1f×", b / a)])
-}
-
-/// The panes read one at a time: what a dashboard without the combined snapshot would do on every refresh.
-func panesOneByOne(_ connection: Connection) throws {
-    _ = try SyncStatus.fetch(connection)
-    _ = try FailedSync.fetch(connection, limit: 200)
-    _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true)
-    _ = try RateLimitGauge.fetch(connection)
-    _ = try TierUsage.fetch(connection)
-    _ = try AuditLog.entries(connection, limit: 20)
-}
-
-/// Runs `body` with the hot-query indexes of migration 3 dropped, then puts them back (DDL is transactional).
-func withoutHotIndexes<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
-    try connection.executeScript("BEGIN")
-    defer { try? connection.executeScript("ROLLBACK") }
-    try connection.executeScript("""
-        DROP INDEX wsync_wtr_due_idx, wsync_wtr_failed_idx, wsync_wtr_lease_idx, wsync.wsync_sync_runs_started_idx,
-                   wsync.wsync_rate_limit_observed_idx, wsync.wsync_audit_log_at_idx
-        """)
-    return try body()
-}
+/// The wsync binary of the same build, for the benchmarks that run it as a process.
+let wsyncBinary: URL? = {
+    let url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("wsync")
+    return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+}()
 
 do {
     let cluster = try ThrowawayCluster(prefix: "wsync-bench")
     defer { cluster.stop() }
-    print("wsync benchmarks: median of \(iterations) runs; ratio = alternative ÷ wsync (higher is better for wsync)\n")
-    row(["benchmark", "jobs", "wsync", "alternative", "ratio"])
-    for workspaces in scales {
-        let name = "bench_\(workspaces)"
-        try Connection(cluster.configuration()).execute("CREATE DATABASE \(identifier: SQLIdentifier(name))")
-        let connection = try Connection(cluster.configuration(database: name))
-        _ = try Migrator(connection: connection).migrate()
-        let jobs = try DemoSeed.seed(connection, options: .init(workspaces: workspaces, includeIssues: false)).jobs
-        try connection.executeScript("ANALYZE")
-        let snapshot = { try median { _ = try DashboardSnapshot.fetch(connection) } }
-        try compare("refresh: 1 statement vs 6 queries", jobs: jobs, wsync: snapshot,
-                    alternative: { try median { try panesOneByOne(connection) } })
-        try compare("refresh: hot indexes vs none", jobs: jobs, wsync: snapshot,
-                    alternative: { try withoutHotIndexes(connection, snapshot) })
-        // Where a refresh spends its time, pane by pane.
-        let panes: [(String, () throws -> Void)] = [
-            ("status", { _ = try SyncStatus.fetch(connection) }),
-            ("failed", { _ = try FailedSync.fetch(connection, limit: 200) }),
-            ("stuck", { _ = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true) }),
-            ("rate limit", { _ = try RateLimitGauge.fetch(connection) }),
-            ("tiers", { _ = try TierUsage.fetch(connection) }),
-        ]
-        for (pane, fetch) in panes {
-            row(["  pane: \(pane)", String(jobs), String(format: "%.2f ms", try median(fetch)), "", ""])
-        }
-    }
+    var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git rev-parse --short HEAD"),
+                        command: "swift run -c release wsync-benchmarks" + (quick ? " --quick" : ""),
+                        mode: quick ? "quick (smoke test; size-dependent targets not judged)" : "full",
+                        machine: machine(), load: load(), sizes: sizes)
+    print("wsync benchmarks, \(report.mode): \(report.machine)")
+    print("seeding \(sizes["jobs"]!) jobs and \(sizes["sync_runs"]!) sync runs…")
+    let database = try BenchDatabase.seeded(cluster, name: "bench", jobs: sizes["jobs"]!, runs: sizes["sync_runs"]!)
+    let judged = !quick
+    print("refresh"); try benchmarkRefresh(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
+    print("writes"); try benchmarkWrites(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
+    print("ingest")
+    try await benchmarkIngest(database, issues: sizes["ingest_issues"]!, rowIssues: sizes["row_at_a_time_issues"]!, report: &report)
+    print("workers"); try await benchmarkWorkers(database, jobs: sizes["worker_jobs"]!, wsync: wsyncBinary, report: &report)
+    print("dashboard")
+    try benchmarkDashboard(database, iterations: iterations, watch: TimeInterval(sizes["dashboard_seconds"]!), wsync: wsyncBinary, report: &report)
+    report.load = load() + " (at the end: " + report.load + " at the start)"
+    try report.markdown().write(to: output.appendingPathComponent("BENCHMARKS.md"), atomically: true, encoding: .utf8)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(report).write(to: output.appendingPathComponent("benchmarks.json"))
+    print("wrote \(output.appendingPathComponent("BENCHMARKS.md").path) and benchmarks.json")
 } catch {
     FileHandle.standardError.write(Data("wsync-benchmarks: \(error)\n".utf8))
     exit(2)
+}
+
+func shell(_ command: String) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "unknown" }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+func machine() -> String {
+    let cpu = shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trimmingCharacters(in: .whitespaces)
+    let memory = shell("awk '/MemTotal/ {printf \"%.1f GiB\", $2 / 1048576}' /proc/meminfo")
+    return "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \(memory), \(shell("uname -sr")), "
+        + shell("pg_config --version") + " with default settings, database on a Unix socket"
+}
+
+/// The machine is shared: the load average says how much else ran meanwhile.
+func load() -> String {
+    "load average " + shell("cut -d' ' -f1-3 /proc/loadavg")
 }

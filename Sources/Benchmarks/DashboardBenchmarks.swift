@@ -1,0 +1,74 @@
+import Dashboard
+import Foundation
+import Postgres
+import SyncEngine
+
+/// One frame of the dashboard (state to cell grid) at 200×60 with 1,000-row lists, and the real `wsync dash`
+/// process in tmux: resident memory and CPU while nothing changes.
+func benchmarkDashboard(_ database: BenchDatabase, iterations: Int, watch: TimeInterval, wsync: URL?, report: inout Report) throws {
+    let section = "Dashboard process"
+    let snapshot = try DashboardSnapshot.fetch(database.connect(), options: .init(failedLimit: 1_000, stuckLimit: 1_000))
+    var state = DashboardState(database: "localhost/bench", readOnly: false, interval: 2, now: Date(),
+                               themeNames: ["default"], themeName: "default")
+    state = update(state, .snapshot(snapshot)).0
+    state.focus = .failed
+    let size = Size(width: 200, height: 60)
+    let frame = medianMilliseconds(iterations: iterations * 3) { _ = render(state, size: size) }
+    report.add(Figure(section: section, name: "one frame at 200×60", value: frame, unit: "ms", target: "≤ 2 ms", met: frame <= 2,
+                      note: "\(snapshot.failed.count) failed and \(snapshot.stuck.count) stuck rows listed"))
+    guard let wsync else {
+        report.add(Figure(section: section, name: "resident memory and idle CPU", value: 0, unit: "MiB",
+                          note: "not run: no wsync binary beside the benchmarks (swift build -c release first)"))
+        return
+    }
+    let session = "wsync-bench-\(getpid())"
+    try tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "60",
+              "exec env DATABASE_URL='\(database.cluster.url(database: database.name))' '\(wsync.path)' dash --interval 2"])
+    defer { _ = try? tmux(["kill-session", "-t", session]) }
+    guard let pid = Int32(try tmux(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw WSyncError("tmux did not say which process runs the dashboard")
+    }
+    Thread.sleep(forTimeInterval: 5)  // started, connected, first refreshes drawn
+    let early = try processSample(pid)
+    Thread.sleep(forTimeInterval: watch)
+    let late = try processSample(pid)
+    let cpu = (late.cpuSeconds - early.cpuSeconds) / (late.at.timeIntervalSince(early.at)) * 100
+    report.add(Figure(section: section, name: "resident memory after \(Int(watch + 5)) s", value: late.residentMiB, unit: "MiB",
+                      baselineName: "the demo's release build", baseline: 36.6 / 1.048576,
+                      target: "≤ 30 MiB after 10 minutes, and flat", met: watch >= 600 ? late.residentMiB <= 30 && late.residentMiB - early.residentMiB < 1 : nil,
+                      note: String(format: "%.1f MiB at 5 s", early.residentMiB)))
+    report.add(Figure(section: section, name: "CPU while nothing changes (2 s interval)", value: cpu, unit: "%",
+                      target: "≤ 1 % of a core", met: cpu <= 1, note: String(format: "over %.0f s", late.at.timeIntervalSince(early.at))))
+}
+
+private struct ProcessSample {
+    var at: Date
+    var residentMiB: Double
+    var cpuSeconds: Double
+}
+
+private func processSample(_ pid: Int32) throws -> ProcessSample {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let rssKiB = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        .flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Double($0) } ?? 0
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    let cpu = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks
+    return ProcessSample(at: Date(), residentMiB: rssKiB / 1024, cpuSeconds: cpu)
+}
+
+@discardableResult
+private func tmux(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["tmux"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw WSyncError("tmux \(arguments.first ?? "") failed") }
+    return String(decoding: data, as: UTF8.self)
+}
