@@ -24,12 +24,20 @@ func benchmarkDashboard(_ database: BenchDatabase, iterations: Int, watch: TimeI
     let session = "wsync-bench-\(getpid())"
     try tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "60",
               "exec env DATABASE_URL='\(database.cluster.url(database: database.name))' '\(wsync.path)' dash --interval 2"])
+    say("    dash started in tmux session \(session)")
     defer { _ = try? tmux(["kill-session", "-t", session]) }
     guard let pid = Int32(try tmux(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
         throw WSyncError("tmux did not say which process runs the dashboard")
     }
+    // A dashboard whose terminal is gone does not always exit: quit it with its key, and make sure.
+    defer {
+        _ = try? tmux(["send-keys", "-t", session, "q"])
+        Thread.sleep(forTimeInterval: 1)
+        kill(pid, SIGKILL)
+    }
     Thread.sleep(forTimeInterval: 5)  // started, connected, first refreshes drawn
     let early = try processSample(pid)
+    say("    watching process \(pid) for \(Int(watch)) s")
     Thread.sleep(forTimeInterval: watch)
     let late = try processSample(pid)
     let cpu = (late.cpuSeconds - early.cpuSeconds) / (late.at.timeIntervalSince(early.at)) * 100
@@ -59,16 +67,24 @@ private func processSample(_ pid: Int32) throws -> ProcessSample {
     return ProcessSample(at: Date(), residentMiB: rssKiB / 1024, cpuSeconds: cpu)
 }
 
+/// Runs tmux and returns what it printed. Spawned and reaped here rather than with Foundation's Process, whose
+/// wait does not return on the main thread once the tmux server it started has detached.
 @discardableResult
 private func tmux(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["tmux"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw WSyncError("tmux \(arguments.first ?? "") failed") }
-    return String(decoding: data, as: UTF8.self)
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("wsync-bench-tmux-\(getpid())").path
+    defer { unlink(output) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = (["tmux"] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { throw WSyncError("cannot run tmux") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    guard status == 0 else { throw WSyncError("tmux \(arguments.first ?? "") failed") }
+    return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
 }

@@ -33,7 +33,7 @@ struct Report: Codable {
         figures.append(figure)
         let ratio = figure.ratio.map { String(format: " (%.3f× %@)", $0, figure.baselineName ?? "") } ?? ""
         let verdict = figure.met.map { $0 ? " — target met" : " — TARGET MISSED" } ?? ""
-        print("  \(figure.name): \(Self.format(figure.value, figure.unit))\(ratio)\(verdict)")
+        say("  \(figure.name): \(Self.format(figure.value, figure.unit))\(ratio)\(verdict)")
     }
 
     static func format(_ value: Double, _ unit: String) -> String {
@@ -108,4 +108,9 @@ func elapsedSeconds(_ body: () async throws -> Void) async rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try await body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000_000
+}
+
+/// Progress on stderr, which is not buffered: a long run shows where it is.
+func say(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -20,6 +20,7 @@ let help = """
       --quick          small sizes, under two minutes
       --output DIR     where to write the report
       --iterations N   samples per median (default 30; quick 15)
+      --only LIST      run only these sections (refresh,writes,ingest,workers,dashboard); for working on one
       -h, --help       this text
     """
 
@@ -31,6 +32,8 @@ if arguments.contains("--help") || arguments.contains("-h") {
 func value(_ option: String) -> String? { arguments.firstIndex(of: option).flatMap { arguments.dropFirst($0 - arguments.startIndex + 1).first } }
 let quick = arguments.contains("--quick")
 let output = URL(fileURLWithPath: value("--output") ?? FileManager.default.currentDirectoryPath)
+let only = value("--only").map { Set($0.split(separator: ",").map(String.init)) }
+func runs(_ section: String) -> Bool { only?.contains(section) ?? true }
 let iterations = value("--iterations").flatMap(Int.init) ?? (quick ? 15 : 30)
 let sizes = quick
     ? ["jobs": 10_000, "sync_runs": 100_000, "ingest_issues": 500, "row_at_a_time_issues": 150, "worker_jobs": 60, "dashboard_seconds": 15]
@@ -46,26 +49,39 @@ do {
     let cluster = try ThrowawayCluster(prefix: "wsync-bench")
     defer { cluster.stop() }
     var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git rev-parse --short HEAD"),
-                        command: "swift run -c release wsync-benchmarks" + (quick ? " --quick" : ""),
+                        command: (["swift run -c release wsync-benchmarks"] + arguments.filter { $0 != "--output" && !$0.hasPrefix("/") }).joined(separator: " "),
                         mode: quick ? "quick (smoke test; size-dependent targets not judged)" : "full",
                         machine: machine(), load: load(), sizes: sizes)
-    print("wsync benchmarks, \(report.mode): \(report.machine)")
-    print("seeding \(sizes["jobs"]!) jobs and \(sizes["sync_runs"]!) sync runs…")
+    say("wsync benchmarks, \(report.mode): \(report.machine)")
+    say("seeding \(sizes["jobs"]!) jobs and \(sizes["sync_runs"]!) sync runs…")
     let database = try BenchDatabase.seeded(cluster, name: "bench", jobs: sizes["jobs"]!, runs: sizes["sync_runs"]!)
     let judged = !quick
-    print("refresh"); try benchmarkRefresh(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
-    print("writes"); try benchmarkWrites(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
-    print("ingest")
-    try await benchmarkIngest(database, issues: sizes["ingest_issues"]!, rowIssues: sizes["row_at_a_time_issues"]!, report: &report)
-    print("workers"); try await benchmarkWorkers(database, jobs: sizes["worker_jobs"]!, wsync: wsyncBinary, report: &report)
-    print("dashboard")
-    try benchmarkDashboard(database, iterations: iterations, watch: TimeInterval(sizes["dashboard_seconds"]!), wsync: wsyncBinary, report: &report)
+    if runs("refresh") {
+        say("refresh")
+        try benchmarkRefresh(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
+    }
+    if runs("writes") {
+        say("writes")
+        try benchmarkWrites(database, jobs: sizes["jobs"]!, judged: judged, iterations: iterations, report: &report)
+    }
+    if runs("ingest") {
+        say("ingest")
+        try await benchmarkIngest(database, issues: sizes["ingest_issues"]!, rowIssues: sizes["row_at_a_time_issues"]!, report: &report)
+    }
+    if runs("workers") {
+        say("workers")
+        try await benchmarkWorkers(database, jobs: sizes["worker_jobs"]!, wsync: wsyncBinary, report: &report)
+    }
+    if runs("dashboard") {
+        say("dashboard")
+        try benchmarkDashboard(database, iterations: iterations, watch: TimeInterval(sizes["dashboard_seconds"]!), wsync: wsyncBinary, report: &report)
+    }
     report.load = load() + " (at the end: " + report.load + " at the start)"
     try report.markdown().write(to: output.appendingPathComponent("BENCHMARKS.md"), atomically: true, encoding: .utf8)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(report).write(to: output.appendingPathComponent("benchmarks.json"))
-    print("wrote \(output.appendingPathComponent("BENCHMARKS.md").path) and benchmarks.json")
+    say("wrote \(output.appendingPathComponent("BENCHMARKS.md").path) and benchmarks.json")
 } catch {
     FileHandle.standardError.write(Data("wsync-benchmarks: \(error)\n".utf8))
     exit(2)
