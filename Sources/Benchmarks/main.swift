@@ -20,6 +20,7 @@ let help = """
       --quick          small sizes, under two minutes
       --output DIR     where to write the report
       --iterations N   samples per median (default 30; quick 15)
+      --explain        print the plans of the refresh and its panes
       --only LIST      run only these sections (refresh,writes,ingest,workers,dashboard); for working on one
       -h, --help       this text
     """
@@ -31,6 +32,7 @@ if arguments.contains("--help") || arguments.contains("-h") {
 }
 func value(_ option: String) -> String? { arguments.firstIndex(of: option).flatMap { arguments.dropFirst($0 - arguments.startIndex + 1).first } }
 let quick = arguments.contains("--quick")
+let explainPlans = arguments.contains("--explain")
 let output = URL(fileURLWithPath: value("--output") ?? FileManager.default.currentDirectoryPath)
 let only = value("--only").map { Set($0.split(separator: ",").map(String.init)) }
 func runs(_ section: String) -> Bool { only?.contains(section) ?? true }
