@@ -89,12 +89,11 @@ extension Canvas {
                 Column(title: "error", width: 20, flex: 3, priority: 2),
                 Column(title: "repositories", width: 14, flex: 2, priority: 1),
             ]
-            let rows = items.compactMap { item -> TableRow? in
-                guard case .group(let g) = item else { return nil }
+            table(columns, count: items.count, selected: selected, focused: focused, in: rect) { index in
+                guard case .group(let g) = items[index] else { return nil }
                 return TableRow(cells: [String(g.rows.count), SafeText.line(g.error), g.rows.map { SafeText.line($0.repository) }.joined(separator: ", ")],
                                 roles: [.error, .normal, .dim])
             }
-            table(columns, rows: rows, selected: selected, focused: focused, in: rect)
             return
         }
         let columns = [
@@ -104,14 +103,13 @@ extension Canvas {
             Column(title: "error", width: 16, flex: 4, priority: 3),
             Column(title: "last", width: 4, alignRight: true, priority: 1),
         ]
-        let rows = items.compactMap { item -> TableRow? in
-            guard case .failed(let r) = item else { return nil }
+        table(columns, count: items.count, selected: selected, focused: focused, in: rect) { index in
+            guard case .failed(let r) = items[index] else { return nil }
             return TableRow(cells: [SafeText.line(r.workspace), SafeText.line(r.repository), String(r.syncAttempts),
                                     SafeText.line(r.lastSyncError ?? "–"),
                                     r.lastAttemptAt.map { Format.age(state.now.timeIntervalSince($0)) } ?? "–"],
                             roles: [.normal, .normal, r.syncAttempts > 3 ? .error : .warn, .normal, .dim])
         }
-        table(columns, rows: rows, selected: selected, focused: focused, in: rect)
     }
 
     // MARK: Stuck repos
@@ -130,8 +128,8 @@ extension Canvas {
             Column(title: "worker", width: 8, flex: 1, priority: 3),
             Column(title: "lease", width: 11, priority: 2),
         ]
-        let rows = items.compactMap { item -> TableRow? in
-            guard case .stuck(let r) = item else { return nil }
+        table(columns, count: items.count, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect) { index in
+            guard case .stuck(let r) = items[index] else { return nil }
             let overdue = r.nextSyncAt.flatMap { $0 < state.now ? Format.age(state.now.timeIntervalSince($0)) : nil } ?? "–"
             let lease = r.leaseExpiresAt.map { expiry in
                 expiry < state.now ? "expired \(Format.age(state.now.timeIntervalSince(expiry)))" : "ends \(Format.age(expiry.timeIntervalSince(state.now)))"
@@ -140,7 +138,6 @@ extension Canvas {
                                     SafeText.line(r.leaseOwner ?? "–"), lease],
                             roles: [.normal, .normal, .warn, .normal, r.leaseExpiresAt.map { $0 < state.now ? .error : .dim } ?? .dim])
         }
-        table(columns, rows: rows, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect)
     }
 
     // MARK: Rate limit

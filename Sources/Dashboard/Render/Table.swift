@@ -17,6 +17,12 @@ struct TableRow {
 extension Canvas {
     /// Draws a header line and the rows that fit, keeping `selected` in view; highlights it when `focused`.
     mutating func table(_ columns: [Column], rows: [TableRow], selected: Int?, focused: Bool, in rect: Rect) {
+        table(columns, count: rows.count, selected: selected, focused: focused, in: rect) { rows[$0] }
+    }
+
+    /// The same for `count` rows made by `row` (nil: a blank line), which is asked only for the rows that fit: a pane
+    /// of a thousand rows costs what its visible ones cost.
+    mutating func table(_ columns: [Column], count: Int, selected: Int?, focused: Bool, in rect: Rect, row: (Int) -> TableRow?) {
         guard rect.width > 0, rect.height > 0 else { return }
         let layout = Self.fit(columns, width: rect.width)
         var x = rect.x
@@ -26,19 +32,20 @@ extension Canvas {
         }
         let visible = rect.height - 1
         guard visible > 0 else { return }
-        let first = max(0, min((selected ?? 0) - visible + 1, rows.count - visible))
-        for (line, rowIndex) in (first..<min(rows.count, first + visible)).enumerated() {
+        let first = max(0, min((selected ?? 0) - visible + 1, count - visible))
+        for (line, rowIndex) in (first..<min(count, first + visible)).enumerated() {
             let y = rect.y + 1 + line
             let isSelected = rowIndex == selected && focused
             x = rect.x
+            guard let cells = row(rowIndex) else { continue }
             for (index, width) in layout {
-                let role = isSelected ? StyleRole.selection : rows[rowIndex].roles[index]
-                text(rows[rowIndex].cells[index], x: x, y: y, width: width, role: role, alignRight: columns[index].alignRight)
+                let role = isSelected ? StyleRole.selection : cells.roles[index]
+                text(cells.cells[index], x: x, y: y, width: width, role: role, alignRight: columns[index].alignRight)
                 x += width + 1
             }
             if isSelected { grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1), role: .selection) }
         }
-        moreIndicator(rows.count - first - visible, below: rect)
+        moreIndicator(count - first - visible, below: rect)
     }
 
     /// "↓ N more" on the border under a clipped list.

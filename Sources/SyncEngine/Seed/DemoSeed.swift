@@ -83,7 +83,7 @@ public enum DemoSeed {
             SELECT initcap((ARRAY['acme','globex','initech','umbrella','hooli','stark','wayne','tyrell','cyberdyne','soylent',
                                   'wonka','oscorp','aperture','massive','vandelay','dunder','pied-piper','nakatomi'])[1 + (i - 1) % 18])
                        || ' ' || (ARRAY['Platform','Web','Data','Mobile','Infra','Research','Docs'])[1 + (i - 1) % 7] || ' ' || i,
-                   'demo-' || lpad(i::text, 4, '0'),
+                   'demo-' || lpad(i::text, greatest(4, length(i::text)), '0'),
                    CASE WHEN i % 10 = 0 THEN \(topTier) WHEN i % 10 IN (3, 6, 9) THEN 'pro' ELSE 'free' END,
                    -- One above the repositories: production's count triggers count an insert twice.
                    CASE WHEN i % 10 = 0 THEN 50 WHEN i % 10 IN (3, 6, 9) THEN 15 ELSE 4 END,

@@ -59,6 +59,20 @@ import TestSupport
         #expect(quietAlert.status == 1 && quietAlert.stdout.hasPrefix("ALERT: "))
     }
 
+    @Test func checkRepairsADriftedDashboardRollupAndSaysSo() throws {
+        let connection = try database.connect()
+        try connection.execute("SET session_replication_role = replica")
+        try connection.execute("UPDATE workspace_tracked_repositories SET total_issues_fetched = total_issues_fetched + 1")
+        try connection.execute("RESET session_replication_role")
+        let repaired = try wsync("check", "--max-failed", "100000", "--quiet")
+        #expect(repaired.status == 0)
+        let lines = repaired.stdout.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("REPAIRED: ") && $0.contains("issues") }, "\(repaired.stdout)")
+        #expect(try DashboardRollup.drift(connection) == [])
+        let again = try wsync("check", "--max-failed", "100000", "--quiet")
+        #expect(again.status == 0 && again.stdout.isEmpty, "\(again.stdout)")
+    }
+
     @Test func checkRunsTheNotifyCommandWithTheAlertOnStdin() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("alert-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: file) }
