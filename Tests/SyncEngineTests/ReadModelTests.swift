@@ -114,6 +114,10 @@ import TestSupport
         #expect(failed.map(\.repository) == (try guide.map { try $0.decode("repository", as: String.self) }))
         #expect(failed.map(\.syncAttempts) == (try guide.map { try $0.decode("sync_attempts", as: Int.self) }))
         #expect(failed.map(\.lastSyncError) == (try guide.map { try $0.decode("last_sync_error", as: String?.self) }))
+        // A limit lists the first rows of the same order, ties at the limit's attempts included.
+        for limit in [1, 7, failed.count] {
+            #expect(try FailedSync.fetch(connection, limit: limit) == Array(failed.prefix(limit)), "limit \(limit)")
+        }
         let workspace = failed[0].workspaceId
         let ofWorkspace = try FailedSync.fetch(connection, workspace: workspace)
         #expect(ofWorkspace == failed.filter { $0.workspaceId == workspace })
@@ -147,6 +151,10 @@ import TestSupport
             ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id
             """)
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
+        for limit in [1, 5, 50] {
+            let limited = try StuckSync.fetch(connection, olderThan: .hours(2), limit: limit, includeExpiredLeases: true)
+            #expect(limited.map(\.jobId) == Array(stuck.prefix(limit).map(\.jobId)), "limit \(limit)")
+        }
         #expect(stuck.contains { $0.reason == .leaseExpired })
         #expect(stuck.contains { $0.reason == .overdue })
     }

@@ -39,6 +39,14 @@ public struct FailedSync: Codable, Sendable, Equatable {
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.last_sync_status = 'failed'
               AND (\(workspace)::uuid IS NULL OR wtr.workspace_id = \(workspace)::uuid)
+              -- With a limit, only rows with at least the attempts of the limit-th row (counted on the job table
+              -- alone, whose rows all have their workspace and repository by the foreign keys) can be listed: only
+              -- those are joined and sorted by name.
+              AND wtr.sync_attempts >= coalesce((
+                  SELECT coalesce(j.sync_attempts, 0) FROM workspace_tracked_repositories j
+                  WHERE \(limit)::int IS NOT NULL AND j.last_sync_status = 'failed'
+                    AND (\(workspace)::uuid IS NULL OR j.workspace_id = \(workspace)::uuid)
+                  ORDER BY coalesce(j.sync_attempts, 0) DESC OFFSET greatest(\(limit)::int - 1, 0) LIMIT 1), wtr.sync_attempts)
             ORDER BY wtr.sync_attempts DESC, w.name, r.full_name
             LIMIT \(limit)
         ) f

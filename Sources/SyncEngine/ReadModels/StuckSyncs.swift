@@ -29,9 +29,10 @@ public struct StuckSync: Codable, Sendable, Equatable {
         return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit, includeExpiredLeases: includeExpiredLeases))
     }
 
-    /// Picks the rows first, in the index's order (`wsync_wtr_overdue_order_idx` for overdue rows, the lease index for
-    /// expired leases), each branch stopping at the limit; only the rows shown are then read in full. Ties in
-    /// `next_sync_at` are listed by job id.
+    /// Picks the rows on the job table first, in the index's order (`wsync_wtr_overdue_order_idx` for overdue rows,
+    /// the lease index for expired leases), each branch stopping at the limit; only the rows shown are then joined
+    /// and read in full. Ties in `next_sync_at` are listed by job id. (A job whose tracked repository has no
+    /// repository row, which production's nullable key allows, takes its place in the list but is not shown.)
     public static func query(olderThan: TimeSpan, limit: Int, includeExpiredLeases: Bool = false) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(
@@ -51,13 +52,13 @@ public struct StuckSync: Codable, Sendable, Equatable {
                         ELSE 'overdue' END AS reason
             FROM (
                 SELECT picked.id FROM (
-                    (SELECT wtr.id, wtr.next_sync_at FROM \(listed)
-                     WHERE wtr.is_active AND wtr.next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
-                     ORDER BY wtr.next_sync_at, wtr.id LIMIT \(limit))
+                    (SELECT id, next_sync_at FROM workspace_tracked_repositories
+                     WHERE is_active AND next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
+                     ORDER BY next_sync_at, id LIMIT \(limit))
                     UNION
-                    (SELECT wtr.id, wtr.next_sync_at FROM \(listed)
-                     WHERE \(includeExpiredLeases) AND wtr.is_active AND wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()
-                     ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id LIMIT \(limit))
+                    (SELECT id, next_sync_at FROM workspace_tracked_repositories
+                     WHERE \(includeExpiredLeases) AND is_active AND lease_owner IS NOT NULL AND lease_expires_at <= now()
+                     ORDER BY next_sync_at NULLS FIRST, id LIMIT \(limit))
                 ) picked
                 ORDER BY picked.next_sync_at NULLS FIRST, picked.id LIMIT \(limit)
             ) shown
@@ -68,12 +69,4 @@ public struct StuckSync: Codable, Sendable, Equatable {
         ) s
         """
     }
-
-    /// Jobs with the workspace and repository a row of the list shows (a job without them is not listed).
-    private static let listed: SQL = """
-        workspace_tracked_repositories wtr
-        JOIN workspaces w ON w.id = wtr.workspace_id
-        JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
-        JOIN repositories r ON r.id = tr.repository_id
-        """
 }

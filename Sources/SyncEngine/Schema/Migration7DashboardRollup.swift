@@ -153,6 +153,9 @@ extension Migration {
         CREATE TRIGGER wsync_sync_run_buckets_delete AFTER DELETE ON wsync.sync_runs
             REFERENCING OLD TABLE AS old_runs FOR EACH STATEMENT EXECUTE FUNCTION wsync.sync_run_buckets_changed();
 
+        -- The hour's runs older than its first bucket, counted from the index alone.
+        CREATE INDEX IF NOT EXISTS wsync_sync_runs_started_counts_idx
+            ON wsync.sync_runs (started_at) INCLUDE (status, issues_stored);
         -- The stuck pane walks overdue jobs in this order and stops at its limit.
         CREATE INDEX IF NOT EXISTS wsync_wtr_overdue_order_idx
             ON workspace_tracked_repositories (next_sync_at, id) WHERE is_active;
