@@ -31,9 +31,14 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     /// The newest operator actions, newest first (for the audit overlay and the undo key).
     public var recentActions: [AuditEntry]
 
-    /// Prepared once per connection: a refresh then costs no parsing or planning.
+    /// Prepared once per connection: a refresh then costs no parsing or planning. The session also plans without
+    /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
+    /// jobs a worker's launch alone took longer than the failed pane it was for).
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
-        try ReadModelQuery.fetch(connection, query(options: options), prepared: true)
+        try connection.memoized("dashboard session settings") {
+            try $0.executeScript("SET max_parallel_workers_per_gather = 0; SET jit = off")
+        }
+        return try ReadModelQuery.fetch(connection, query(options: options), prepared: true)
     }
 
     public static func query(options: Options) -> SQL {

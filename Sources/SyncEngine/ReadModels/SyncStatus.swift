@@ -52,7 +52,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                 'avg_hours_since_sync', j.avg_hours_since_sync),
             'partial', j.partial, 'never_synced', j.never_synced, 'due_now', d.due - d.due_leased,
             'syncing_now', d.leased, 'inactive', j.inactive,
-            'freshness', d.fresh::float8 / nullif(j.total, 0),
+            'freshness', (j.successful - d.stale)::float8 / nullif(j.total, 0),
             'runs_last_hour', r.runs, 'failed_runs_last_hour', r.failed_runs, 'issues_last_hour', r.issues,
             'throughput', t.buckets,
             'pause', (\(PauseState.query)))
@@ -70,9 +70,13 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                     WHERE lease_owner IS NOT NULL AND lease_expires_at > now() AND is_active AND next_sync_at <= now()) AS due_leased,
                    (SELECT count(*) FROM workspace_tracked_repositories
                     WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS leased,
-                   -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at).
+                   -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at),
+                   -- counted as the successful rows less the stale ones, which are fewer. (A NULL last_sync_at on a
+                   -- successful row is neither.)
                    (SELECT count(*) FROM workspace_tracked_repositories
-                    WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) >= \(JobFreshness.now)) AS fresh
+                    WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) < \(JobFreshness.now))
+                   + (SELECT count(*) FROM workspace_tracked_repositories
+                      WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) IS NULL) AS stale
         ) d, (
             SELECT sum(b.runs) + e.runs AS runs, sum(b.failed_runs) + e.failed_runs AS failed_runs,
                    sum(b.issues) + e.issues AS issues
