@@ -34,9 +34,11 @@ public struct FailedSync: Codable, Sendable, Equatable {
             SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository,
                    wtr.last_sync_error, wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active
             FROM \(JobRows.nullSafe) wtr
-            JOIN workspaces w ON w.id = wtr.workspace_id
-            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
-            JOIN repositories r ON r.id = tr.repository_id
+            -- Looked up by key for each listed row (OFFSET 0 keeps the planner from turning the lookups into hash
+            -- joins over every workspace and repository, which it picks when it overestimates the rows).
+            JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = wtr.workspace_id OFFSET 0) w ON true
+            JOIN LATERAL (SELECT repository_id FROM tracked_repositories WHERE id = wtr.tracked_repository_id OFFSET 0) tr ON true
+            JOIN LATERAL (SELECT full_name FROM repositories WHERE id = tr.repository_id OFFSET 0) r ON true
             WHERE wtr.last_sync_status = 'failed'
               AND (\(workspace)::uuid IS NULL OR wtr.workspace_id = \(workspace)::uuid)
               -- With a limit, only rows with at least the attempts of the limit-th row (counted on the job table
