@@ -2,27 +2,22 @@ import Foundation
 import Postgres
 import SyncEngine
 
-/// wsync's triggers (the dashboard rollup and run buckets) switched off and on again, for a baseline without them.
-private let disableTriggers: SQL = """
+/// wsync's triggers (the dashboard rollup and run buckets) switched off (`DISABLE`) or on again (`ENABLE`), for a
+/// baseline without them.
+private func switchTriggers(_ verb: SQL) -> SQL {
+    """
     DO $$
     DECLARE t record;
     BEGIN
         FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE 'wsync\\_%' AND NOT tgisinternal
-        LOOP EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t.rel, t.tgname); END LOOP;
+        LOOP EXECUTE format('ALTER TABLE %s \(verb) TRIGGER %I', t.rel, t.tgname); END LOOP;
     END $$
     """
-private let enableTriggers: SQL = """
-    DO $$
-    DECLARE t record;
-    BEGIN
-        FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE 'wsync\\_%' AND NOT tgisinternal
-        LOOP EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', t.rel, t.tgname); END LOOP;
-    END $$
-    """
+}
 
 func withoutWsyncTriggers<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
-    try connection.executeScript(disableTriggers)
-    defer { try? connection.executeScript(enableTriggers) }
+    try connection.executeScript(switchTriggers("DISABLE"))
+    defer { try? connection.executeScript(switchTriggers("ENABLE")) }
     return try body()
 }
 

@@ -26,31 +26,15 @@ extension Migration {
             PRIMARY KEY (tier, shard)
         );
 
-        CREATE OR REPLACE FUNCTION wsync.job_rollup_jobs_changed() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
-        BEGIN
-            IF TG_OP = 'INSERT' THEN
-                \(JobRollupSQL.addJobs(JobRollupSQL.signedJobs("new_jobs", sign: "1")));
-            ELSIF TG_OP = 'DELETE' THEN
-                \(JobRollupSQL.addJobs(JobRollupSQL.signedJobs("old_jobs", sign: "-1")));
-            ELSE
-                \(JobRollupSQL.addJobs(JobRollupSQL.signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s")));
-            END IF;
-            RETURN NULL;
-        END $fn$;
+        \(changedFunction("wsync.job_rollup_jobs_changed",
+            inserted: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("new_jobs", sign: "1")),
+            deleted: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("old_jobs", sign: "-1")),
+            updated: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s"))))
 
-        CREATE OR REPLACE FUNCTION wsync.job_rollup_workspaces_changed() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
-        BEGIN
-            IF TG_OP = 'INSERT' THEN
-                \(JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("new_workspaces", sign: "1")));
-            ELSIF TG_OP = 'DELETE' THEN
-                \(JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("old_workspaces", sign: "-1")));
-            ELSE
-                \(JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("(SELECT 1 AS sign, * FROM new_workspaces UNION ALL SELECT -1, * FROM old_workspaces)", sign: "c.sign")));
-            END IF;
-            RETURN NULL;
-        END $fn$;
+        \(changedFunction("wsync.job_rollup_workspaces_changed",
+            inserted: JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("new_workspaces", sign: "1")),
+            deleted: JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("old_workspaces", sign: "-1")),
+            updated: JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("(SELECT 1 AS sign, * FROM new_workspaces UNION ALL SELECT -1, * FROM old_workspaces)", sign: "c.sign"))))
 
         -- A workspace that changes tier takes its jobs along, and one that is deleted leaves them without a tier
         -- (its cascade then removes them from there). Per row and before the change, so that job writes of the same
@@ -126,21 +110,13 @@ extension Migration {
             PRIMARY KEY (bucket_start, shard)
         );
 
-        CREATE OR REPLACE FUNCTION wsync.sync_run_buckets_changed() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
-        BEGIN
-            IF TG_OP = 'INSERT' THEN
-                \(SyncRunBucketSQL.add("SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs"));
-            ELSIF TG_OP = 'DELETE' THEN
-                \(SyncRunBucketSQL.add("SELECT -1 AS sign, started_at, status, issues_stored FROM old_runs"));
-            ELSE
-                \(SyncRunBucketSQL.add("""
-                    SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs
-                    UNION ALL SELECT -1, started_at, status, issues_stored FROM old_runs
-                    """));
-            END IF;
-            RETURN NULL;
-        END $fn$;
+        \(changedFunction("wsync.sync_run_buckets_changed",
+            inserted: SyncRunBucketSQL.add("SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs"),
+            deleted: SyncRunBucketSQL.add("SELECT -1 AS sign, started_at, status, issues_stored FROM old_runs"),
+            updated: SyncRunBucketSQL.add("""
+                SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs
+                UNION ALL SELECT -1, started_at, status, issues_stored FROM old_runs
+                """)))
 
         DROP TRIGGER IF EXISTS wsync_sync_run_buckets_insert ON wsync.sync_runs;
         DROP TRIGGER IF EXISTS wsync_sync_run_buckets_update ON wsync.sync_runs;
@@ -171,4 +147,22 @@ extension Migration {
         \(JobRollupSQL.rebuild)
         \(SyncRunBucketSQL.rebuild)
         """)
+
+    /// A statement-level trigger function that runs one statement per kind of change, over its transition tables.
+    private static func changedFunction(_ name: SQL, inserted: SQL, deleted: SQL, updated: SQL) -> SQL {
+        """
+        CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                \(inserted);
+            ELSIF TG_OP = 'DELETE' THEN
+                \(deleted);
+            ELSE
+                \(updated);
+            END IF;
+            RETURN NULL;
+        END $fn$;
+        """
+    }
 }
