@@ -43,7 +43,7 @@ func benchmarkIngest(_ database: BenchDatabase, issues: Int, rowIssues: Int, rep
         report.add(Figure(section: section, name: "wsync's page storage, \(place) (issues/s)", value: pageRate, unit: "issues/s",
                           baselineName: "row at a time", baseline: rowRate,
                           target: farTarget ? "≥ 50× row at a time" : nil, met: farTarget ? pageRate / rowRate >= 50 : nil,
-                          note: String(format: "%d issues; the whole sync %.2f s of which fetching %.2f s", stored, seconds, fetching)
+                          note: String(format: "%d issues; the whole sync %.2f s of which fetching %.2f s (a difference of two timings: noisy when fetching is most of it)", stored, seconds, fetching)
                               + (index == 1 ? ", \(chunks) client sends ≈ round trips" : "")))
     }
     if let far = rates["2 ms away"], far < 50 {

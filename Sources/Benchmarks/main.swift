@@ -60,7 +60,7 @@ let wsyncBinary: URL? = {
 do {
     let cluster = try ThrowawayCluster(prefix: "wsync-bench")
     defer { cluster.stop() }
-    var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git rev-parse --short HEAD"),
+    var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git describe --always --dirty --abbrev=7"),
                         command: (["swift run -c release wsync-benchmarks"] + arguments.filter { $0 != "--output" && !$0.hasPrefix("/") }).joined(separator: " "),
                         mode: quick ? "quick (smoke test; size-dependent targets not judged)" : "full",
                         machine: machine(), load: load(), sizes: sizes)
@@ -89,7 +89,7 @@ do {
         say("dashboard")
         try benchmarkDashboard(database, iterations: iterations, watch: TimeInterval(sizes["dashboard_seconds"]!), wsync: wsyncBinary, report: &report)
     }
-    report.load = load() + " (at the end: " + report.load + " at the start)"
+    report.load = "at the start " + report.load + "; at the end " + load()
     try report.markdown().write(to: output.appendingPathComponent("BENCHMARKS.md"), atomically: true, encoding: .utf8)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
