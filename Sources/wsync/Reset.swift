@@ -21,7 +21,7 @@ struct Reset: ParsableCommand {
 struct Retry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reset failed syncs and sync them at once (the reset is undoable; the sync is audited).",
-        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL, like wsync sync.")
+        discussion: "Uses GITHUB_TOKEN (or GITHUB_TOKENS) and GITHUB_API_URL, and exits like wsync sync.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobs: JobSelectorOptions
@@ -42,12 +42,14 @@ struct Retry: AsyncParsableCommand {
         try mutation.confirm("Reset \(jobs.description) and sync now?")
         let reset = try Operations(connection: connection, actor: mutation.actor).reset(selector)
         if !json { Output.outcome(reset) }
-        let sync = reset.jobIds.isEmpty ? nil : try await ManualSync(database: database.configuration, github: github)
-            .syncNow(SyncSelection(jobIDs: reset.jobIds), actor: mutation.actor)
+        let sync = reset.jobIds.isEmpty ? nil
+            : try await ManualSync(database: database.configuration, github: github, log: GitHubEnvironment.notice)
+                .syncNow(SyncSelection(jobIDs: reset.jobIds), actor: mutation.actor)
         if json {
             try Output.json(Result(reset: reset, sync: sync))
         } else if let sync {
             try SyncResultOutput.print(sync, json: false)
         }
+        if sync?.success == false { throw ExitCode(1) }
     }
 }

@@ -5,11 +5,16 @@ import SyncEngine
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manual sync: with --workspace/--repo, sync those rows now (due or not); without, the due rows by priority.",
-        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL. --dry-run fetches and reports but writes nothing."
+        discussion: """
+            Uses GITHUB_TOKEN (or the pool in GITHUB_TOKENS) and GITHUB_API_URL. --dry-run fetches and reports but \
+            writes nothing. Exit codes: 0 every run succeeded, 1 some run ended partial or failed (see the results; \
+            the JSON's "success" is false), 2 usage or connection error, or GitHub refused every token.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mutation: MutationOptions
+    @OptionGroup var gone: GoneOptions
 
     @Option(help: ArgumentHelp("Only this workspace's rows.", valueName: "id")) var workspace: String?
     @Option(help: ArgumentHelp("Only this repository's rows.", valueName: "owner/name")) var repo: String?
@@ -37,10 +42,13 @@ struct Sync: AsyncParsableCommand {
             let target = [workspace.map { "workspace \($0)" }, repo].compactMap { $0 }.joined(separator: ", ")
             try mutation.confirm("Sync \(target.isEmpty ? "the due rows" : target) now?")
         }
-        let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration())
-        let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency)
+        let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration(),
+                              log: GitHubEnvironment.notice)
+        let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency,
+                                     gone: gone.policy)
         let result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
         try SyncResultOutput.print(result, json: json)
+        if !result.success { throw ExitCode(1) }
     }
 }
 

@@ -9,6 +9,7 @@ struct Worker: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var gone: GoneOptions
 
     @Option(help: "Repositories synced at once.") var concurrency: Int = 1
     @Flag(help: "Sync everything due now, then exit.") var once = false
@@ -33,7 +34,7 @@ struct Worker: AsyncParsableCommand {
         let options = WorkerOptions(
             concurrency: concurrency, once: once,
             leases: LeaseSettings(lease: .seconds(leaseSeconds), heartbeat: .seconds(heartbeatSeconds), deadAfter: .seconds(deadAfterSeconds)),
-            idlePoll: .seconds(pollSeconds), rateLimitReserve: rateLimitReserve, maxPages: maxPages
+            idlePoll: .seconds(pollSeconds), rateLimitReserve: rateLimitReserve, maxPages: maxPages, gone: gone.policy
         )
         let worker = SyncWorker(database: database.configuration, github: try GitHubEnvironment.configuration(), options: options) { line in
             let stamp = Date().formatted(.iso8601)

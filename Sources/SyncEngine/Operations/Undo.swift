@@ -99,6 +99,13 @@ extension Operations {
             UPDATE workspace_tracked_repositories w SET data_retention_days = (entries.before->>'data_retention_days')::int
             FROM entries WHERE w.id = entries.id AND w.data_retention_days = (entries.after->>'data_retention_days')::int
             """
+        case .goneState:
+            // Undoing says "it is not gone": the job syncs again and its streak starts over.
+            """
+            UPDATE workspace_tracked_repositories w
+            SET is_active = (entries.before->>'is_active')::boolean, gone_count = 0, gone_since = NULL
+            FROM entries WHERE w.id = entries.id AND w.is_active = (entries.after->>'is_active')::boolean
+            """
         case .retryState:
             """
             UPDATE workspace_tracked_repositories w
