@@ -17,12 +17,19 @@ extension GitHubSimulator {
         public var anchor: Date
         /// Added to every answer, so a demo looks like a real network.
         public var latency: Duration
+        /// GitHub documents `since` as "updated after"; when true, only items updated strictly after it are listed.
+        public var sinceIsExclusive: Bool
+        /// Plain issues carry `"pull_request": {"html_url": null, …}`, as GitHub's answers of 2012 did.
+        public var legacyPullRequestStubs: Bool
 
         public init(
             seed: UInt64 = 42, port: UInt16 = 0, token: String? = nil, tokens: [String] = [], rateLimit: RateLimit = RateLimit(),
-            hangDuration: Duration = .seconds(120), anchor: Date = Date(), latency: Duration = .zero
+            hangDuration: Duration = .seconds(120), anchor: Date = Date(), latency: Duration = .zero,
+            sinceIsExclusive: Bool = false, legacyPullRequestStubs: Bool = false
         ) {
             self.latency = latency
+            self.sinceIsExclusive = sinceIsExclusive
+            self.legacyPullRequestStubs = legacyPullRequestStubs
             self.seed = seed
             self.port = port
             self.token = token

@@ -82,10 +82,11 @@ public final class GitHubSimulator: Sendable {
         try await state.edit(fullName, number: number, change)
     }
 
-    /// Opens `count` new items (issues, or pull requests) updated now.
+    /// Opens `count` new items (issues, or pull requests) created and updated now, or at `updatedAt` (whole seconds,
+    /// as GitHub's timestamps).
     @discardableResult
-    public func addIssues(to fullName: String, count: Int, pullRequests: Bool = false) async throws -> [SimulatedIssue] {
-        try await state.addItems(fullName, count: count, pullRequests: pullRequests)
+    public func addIssues(to fullName: String, count: Int, pullRequests: Bool = false, updatedAt: Date? = nil) async throws -> [SimulatedIssue] {
+        try await state.addItems(fullName, count: count, pullRequests: pullRequests, updatedAt: updatedAt)
     }
 
     /// `edits` seeded random edits (retitle, close, reopen, comment) to existing items.

@@ -101,12 +101,12 @@ actor SimulatorState {
         return item
     }
 
-    func addItems(_ fullName: String, count: Int, pullRequests: Bool) throws -> [SimulatedIssue] {
+    func addItems(_ fullName: String, count: Int, pullRequests: Bool, updatedAt: Date?) throws -> [SimulatedIssue] {
         guard let repository = repository(named: fullName), var generator = generators[repository.id] else {
             throw SimulatorError.unknownRepository(fullName)
         }
         let first = (repository.items.map(\.number).max() ?? 0) + 1
-        let now = Self.now()
+        let now = updatedAt ?? Self.now()
         let added = (first..<(first + count)).map { number in
             var item = generator.item(number: number, isPullRequest: pullRequests, createdAt: now)
             item.updatedAt = now
@@ -261,8 +261,11 @@ actor SimulatorState {
         } catch {
             return plan(Responses.validationFailed(field: "query"))
         }
-        let selected = query.select(repository.items)
-        let body = WireFormat.issues(Array(query.pageSlice(selected)), repository: repository, baseURL: baseURL)
+        let selected = query.select(repository.items, sinceIsExclusive: configuration.sinceIsExclusive)
+        let body = WireFormat.issues(
+            Array(query.pageSlice(selected)), repository: repository, baseURL: baseURL,
+            legacyPullRequestStubs: configuration.legacyPullRequestStubs
+        )
         let etag = Responses.etag(for: body, token: request.headers[.authorization] ?? "")
         if request.headers[.ifNoneMatch] == etag {
             refund(&charged)

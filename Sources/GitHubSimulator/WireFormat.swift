@@ -9,8 +9,8 @@ enum WireFormat {
         return encoder
     }
 
-    static func issues(_ items: [SimulatedIssue], repository: SimulatedRepository, baseURL: String) -> Data {
-        let payload = items.map { IssueJSON(item: $0, repository: repository, baseURL: baseURL) }
+    static func issues(_ items: [SimulatedIssue], repository: SimulatedRepository, baseURL: String, legacyPullRequestStubs: Bool) -> Data {
+        let payload = items.map { IssueJSON(item: $0, repository: repository, baseURL: baseURL, legacyPullRequestStub: legacyPullRequestStubs) }
         return (try? encoder().encode(payload)) ?? Data("[]".utf8)
     }
 
@@ -138,6 +138,8 @@ private struct IssueJSON: Encodable {
     let item: SimulatedIssue
     let repository: SimulatedRepository
     let baseURL: String
+    /// On a plain issue: GitHub's 2012 `pull_request` object with null URLs (and no `url` key).
+    let legacyPullRequestStub: Bool
 
     enum CodingKeys: String, CodingKey {
         case url, repository_url, labels_url, comments_url, events_url, html_url, id, node_id, number, title, user,
@@ -180,6 +182,8 @@ private struct IssueJSON: Encodable {
         try c.encodeNil(forKey: .performed_via_github_app)
         if item.isPullRequest {
             try c.encode(PullRequestJSON(repositoryURL: repoURL, fullName: repository.fullName, number: item.number), forKey: .pull_request)
+        } else if legacyPullRequestStub {
+            try c.encode(["html_url": String?.none, "diff_url": nil, "patch_url": nil], forKey: .pull_request)
         }
     }
 }

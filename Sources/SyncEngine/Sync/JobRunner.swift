@@ -98,7 +98,8 @@ struct JobRunner {
         case .use: nil
         case .allRefused: .badCredentials(message: refusal)
         case .exhausted(let until):
-            .partial(reason: "every GitHub token is spent or cooling down; resuming at \(until.formatted(.iso8601))", resumeAt: until)
+            .partial(reason: "GitHub rate limit: every token is spent or cooling down; resuming at \(until.formatted(.iso8601))",
+                     resumeAt: until)
         }
     }
 

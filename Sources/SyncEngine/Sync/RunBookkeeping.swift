@@ -78,12 +78,13 @@ enum RunBookkeeping {
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
         case .throttled(let reason, let retryAfter):
-            // Counted as an attempt so the wait grows run after run, and never shorter than GitHub asked.
+            // Counted as an attempt, so the wait doubles run after run (up to the cap, never below what GitHub asked).
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'partial', last_sync_error = \(reason),
                     sync_attempts = sync_attempts + 1, total_issues_fetched = total_issues_fetched + \(fetched),
-                    next_sync_at = now() + greatest(make_interval(secs => \(retryAfter)), \(backoff.delay)),
+                    next_sync_at = now() + make_interval(secs => greatest(\(retryAfter),
+                        least(\(backoff.cap.seconds), \(retryAfter) * power(2, least(sync_attempts, 30))) * (1 + random() * 0.25))),
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
