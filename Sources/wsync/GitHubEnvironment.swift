@@ -2,17 +2,15 @@ import Foundation
 import SyncEngine
 
 /// GITHUB_API_URL and the token pool (GITHUB_TOKEN, GITHUB_TOKENS), with configuration problems turned into one-line
-/// errors (exit 2) and warnings (no token at all) written to stderr before anything is sent.
+/// errors (exit 2). Its warnings (no token at all) are said by whoever is about to ask GitHub, so a command that
+/// fails before that still says one line.
 enum GitHubEnvironment {
     static func configuration() throws -> GitHubConfiguration {
-        let configuration: GitHubConfiguration
         do {
-            configuration = try GitHubConfiguration.fromEnvironment()
+            return try GitHubConfiguration.fromEnvironment()
         } catch let error as ConfigurationError {
             throw WSyncError(error.description)
         }
-        for warning in configuration.warnings { notice(warning) }
-        return configuration
     }
 
     /// One line on stderr, prefixed like every wsync message.

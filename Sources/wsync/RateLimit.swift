@@ -14,6 +14,7 @@ struct RateLimit: AsyncParsableCommand {
 
     func run() async throws {
         let github = try GitHubEnvironment.configuration()
+        github.warnings.forEach(GitHubEnvironment.notice)
         let (reading, snapshots) = try await PoolReading.read(GitHubClient(configuration: github))
         // Recording is a bonus: the reading is still shown when no database is reachable.
         do {

@@ -14,7 +14,6 @@ struct Sync: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mutation: MutationOptions
-    @OptionGroup var gone: GoneOptions
 
     @Option(help: ArgumentHelp("Only this workspace's rows.", valueName: "id")) var workspace: String?
     @Option(help: ArgumentHelp("Only this repository's rows.", valueName: "owner/name")) var repo: String?
@@ -24,6 +23,7 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Repositories synced at once.") var concurrency: Int = 2
     @Flag(help: "Fetch and report; write nothing.") var dryRun = false
     @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var gone: GoneOptions
 
     func validate() throws {
         if let workspace, UUID(uuidString: workspace) == nil { throw ValidationError("--workspace must be a workspace id (a UUID)") }

@@ -5,11 +5,13 @@ import SyncEngine
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The scheduler: claim due rows by priority, sync them, repeat (any number of workers may share a database).",
-        discussion: "SIGINT/SIGTERM: jobs in progress stop between pages and are released, then the worker exits 0."
+        discussion: """
+            SIGINT/SIGTERM: jobs in progress stop between pages and are released, then the worker exits 0. A token \
+            GitHub refuses is set aside and the pool goes on; with no token left the worker exits 2.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var gone: GoneOptions
 
     @Option(help: "Repositories synced at once.") var concurrency: Int = 1
     @Flag(help: "Sync everything due now, then exit.") var once = false
@@ -19,6 +21,7 @@ struct Worker: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (lease renewals).") var heartbeatSeconds: Int = 5
     @Option(help: "Seconds without heartbeat after which another worker's claims are taken over.") var deadAfterSeconds: Int = 30
     @Option(help: "Seconds an idle worker waits before looking for due rows again.") var pollSeconds: Int = 2
+    @OptionGroup var gone: GoneOptions
 
     func validate() throws {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }

@@ -137,6 +137,7 @@ public struct ManualSync: Sendable {
             }
             return (try JobLeases.claim(c, ids: ids, owner: owner, settings: leases), ids)
         }
+        if !jobs.isEmpty { github.warnings.forEach(log) }
         let runs = await runAll(jobs, options: options, session: session)
         let reports = runs.map(\.report)
         await session.notifier.runFinished()

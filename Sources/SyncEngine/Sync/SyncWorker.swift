@@ -66,6 +66,7 @@ public final class SyncWorker: Sendable {
         )
         let heartbeat = session.heartbeat()
         log("worker \(session.id) started (concurrency \(options.concurrency)\(options.once ? ", once" : ""))")
+        github.warnings.forEach(log)
         let results = await withTaskGroup(of: SlotResult.self) { group in
             for index in 0..<max(1, options.concurrency) {
                 group.addTask { await self.slot(index, session: session) }
