@@ -73,7 +73,9 @@ struct JobRunner {
             outcome = try await fetchAndStore(job, tokens: &tokens, tally: tally, counters: &counters)
         } catch {
             counters.apiCalls = tally.requests
-            return await finish(job, runID: runID, outcome: Self.outcome(for: error), counters: counters)
+            let outcome = runID == nil && context.database != nil
+                ? .failed(error: "could not record the run's start: \(error)") : Self.outcome(for: error)
+            return await finish(job, runID: runID, outcome: outcome, counters: counters)
         }
         counters.apiCalls = tally.requests
         return await finish(job, runID: runID, outcome: outcome, counters: counters)
@@ -160,7 +162,10 @@ struct JobRunner {
             listing.newest = [listing.newest, pageMark].compactMap { $0 }.max()
             // Only a listing that outgrows its page moves the mark (keeping the overlap); one that fits keeps its ETag.
             let highWater = movesMark && listing.outgrown ? pageMark.map { $0.addingTimeInterval(-context.sinceOverlap.seconds) } : nil
-            counters.stored += try await store(page.issues, job: job, mark: highWater, renamedTo: newName)
+            let stored = try await store(page.issues, job: job, mark: highWater, renamedTo: newName)
+            counters.stored += stored.upserted
+            counters.skippedAuthors += stored.skippedAuthors
+            counters.skippedIssues += stored.skippedIssues
             url = page.next
             if url != nil, let rate = page.rateLimit, rate.remaining <= context.rateLimitReserve {
                 if let ending = Self.ending(try await tokens.spent(until: rate.resetAt), refusal: "Bad credentials") { return ending }
@@ -207,25 +212,37 @@ struct JobRunner {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
-    private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> Int {
-        guard let database = context.database else { return 0 }
+    private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> PageStore.Stored {
+        guard let database = context.database else { return PageStore.Stored(upserted: 0) }
         let (owner, lease) = (context.owner, context.leases.lease)
         return try await database.run { connection in
-            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease, connection: connection).upserted
+            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease, connection: connection)
         }
     }
 
     private func finish(_ job: SyncJob, runID: Int64?, outcome: RunOutcome, counters: RunCounters) async -> (report: RunReport, outcome: RunOutcome) {
         var final = outcome
-        if let database = context.database, let runID {
+        if let database = context.database {
             let (owner, backoff, gone) = (context.owner, context.backoff, context.gone)
-            do {
-                try await database.run { c in
-                    try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters,
-                                              backoff: backoff, gone: gone)
+            var recorded = false
+            if let runID {
+                do {
+                    try await database.run { c in
+                        try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters,
+                                                  backoff: backoff, gone: gone)
+                    }
+                    recorded = true
+                } catch {
+                    final = .failed(error: "could not record the run: \(error)")
                 }
-            } catch {
-                final = .failed(error: "could not record the run: \(error)")
+            }
+            // A run never strands: whichever bookkeeping step failed, the job ends failed and released, and its
+            // history row does not stay `running`.
+            if !recorded {
+                let ending = final
+                _ = try? await database.run { c in
+                    RunBookkeeping.endFailed(c, runID: runID, job: job, owner: owner, outcome: ending, counters: counters, backoff: backoff)
+                }
             }
         }
         let report = RunReport(

@@ -55,6 +55,9 @@ struct RunCounters: Sendable {
     /// Issues received (pull requests excluded).
     var fetched = 0
     var stored = 0
+    /// Authors and issues the database's constraints refused (the issues were stored without those authors).
+    var skippedAuthors = 0
+    var skippedIssues = 0
 }
 
 /// Failure backoff: `base · 2^attempts`, capped, with ±25 % jitter so failed jobs do not retry in lockstep.
@@ -71,7 +74,8 @@ public struct FailureBackoff: Sendable {
     /// `sync_attempts` moves).
     var delay: SQL {
         """
-        make_interval(secs => least(\(cap.seconds), \(base.seconds) * power(2, least(sync_attempts, 30))) * (0.75 + random() * 0.5))
+        make_interval(secs => least(\(cap.seconds), \(base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
+                             * (0.75 + random() * 0.5))
         """
     }
 }
