@@ -51,12 +51,11 @@ extension GitHubClient {
         return configuration.url("/repos/\(segments.joined(separator: "/"))/issues", query: query)
     }
 
-    /// Fetches one page (send the stored ETag on the first page only). Malformed JSON fails the whole page.
-    public func issuesPage(_ url: URL, etag: String? = nil, token: GitHubToken?) async throws -> IssuesPageResult {
-        try await issuesPage(url, etag: etag, token: token, tally: RequestTally())
-    }
-
-    func issuesPage(_ url: URL, etag: String? = nil, token: GitHubToken?, tally: RequestTally) async throws -> IssuesPageResult {
+    /// Fetches one page (send the stored ETag on the first page only), counting its requests in `tally`. Malformed
+    /// JSON fails the whole page.
+    func issuesPage(
+        _ url: URL, etag: String? = nil, token: GitHubToken?, tally: RequestTally = RequestTally()
+    ) async throws -> IssuesPageResult {
         let exchange = try await get(url, etag: etag, token: token, tally: tally)
         // The HTTP stack followed a 301 on its own: that was a request too.
         if exchange.landedURL.path != url.path { tally.add() }
