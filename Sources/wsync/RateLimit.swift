@@ -22,19 +22,19 @@ struct RateLimit: AsyncParsableCommand {
         } catch {
             GitHubEnvironment.notice("not recorded in the database: \(error)")
         }
+        if let refusal = reading.tokens.first?.refused, reading.tokens.allSatisfy({ $0.refused != nil }) {
+            throw WSyncError(GitHubError.badCredentials(message: refusal).description)
+        }
         if json { return try Output.json(reading) }
         for token in reading.tokens {
             if let refusal = token.refused {
-                print("\(token.name): refused by GitHub (\(refusal)); set aside until GitHub accepts it again")
+                print("\(token.name): refused by GitHub (\(refusal)); set aside until wsync rate-limit finds it accepted")
             } else if let remaining = token.remaining, let limit = token.limit, let resetAt = token.resetAt {
                 print("\(token.name): \(remaining) of \(limit) requests left (\(token.used ?? limit - remaining) used); resets \(Self.when(resetAt))")
             }
         }
-        let accepted = reading.tokens.filter { $0.refused == nil }
-        if accepted.isEmpty, let refusal = reading.tokens.first?.refused {
-            throw WSyncError(GitHubError.badCredentials(message: refusal).description)
-        }
         guard reading.tokens.count > 1 else { return }
+        let accepted = reading.tokens.filter { $0.refused == nil }
         print("pool (\(accepted.count) of \(reading.tokens.count) tokens usable): \(reading.remaining) of \(reading.limit) requests left"
               + (reading.resetAt.map { "; next reset \(Self.when($0))" } ?? ""))
     }
