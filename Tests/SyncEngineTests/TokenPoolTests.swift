@@ -71,6 +71,23 @@ import Testing
         #expect(gauge.remaining == gauge.tokens.first { $0.setAsideAt == nil }?.remaining, "a set-aside token is not in the pool total")
     }
 
+    @Test func aWorkerGoesOnWithoutARefusedTokenAndStopsOnlyWhenNoneIsLeft() async throws {
+        let fixture = try await SyncFixture.make(.init(tokens: ["good"]))
+        defer { Task { await fixture.stop() } }
+        for n in 0..<3 { try await fixture.track("acme/repo-\(n)", issueCount: 5) }
+        let lines = LineRecorder()
+        func worker(_ tokens: [String]) -> SyncWorker {
+            SyncWorker(database: fixture.database.configuration, github: fixture.github(tokens: tokens),
+                       options: WorkerOptions(concurrency: 2, once: true, rateLimitReserve: 0), retry: SyncFixture.noWaiting,
+                       log: { lines.add($0) })
+        }
+        let summary = try await worker(["revoked", "good"]).run()
+        #expect(summary.runs == 3 && summary.succeeded == 3)
+        #expect(lines.all.filter { $0.contains("GitHub refused") }.count == 1, "said once, however many slots met it")
+
+        await #expect(throws: GitHubError.self) { _ = try await worker(["revoked"]).run() }
+    }
+
     @Test func theTokenWithTheMostLeftIsChosenAndThePoolIsSpentOnlyWhenEveryTokenIs() {
         let now = Date()
         let (a, b) = (GitHubToken(secret: "a"), GitHubToken(secret: "b"))

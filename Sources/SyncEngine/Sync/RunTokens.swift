@@ -42,13 +42,14 @@ struct RunTokens {
     mutating func refused(message: String) async throws -> TokenChoice {
         guard let token = current else { return .allRefused }
         refusedHere.insert(token.fingerprint)
+        var news = true
         if let database {
             let reason = "GitHub answered 401 (\(message))"
-            try await database.run { try TokenBudgets.setAside($0, token: token, reason: reason) }
+            news = try await database.run { try TokenBudgets.setAside($0, token: token, reason: reason) }
         }
         let next = try await choose()
         // When no token is left, the run's ending says so; otherwise this is the operator's one line about it.
-        if case .use = next { log("GitHub refused \(token) (\(message)); it is set aside and the pool goes on without it") }
+        if news, case .use = next { log("GitHub refused \(token) (\(message)); it is set aside and the pool goes on without it") }
         return next
     }
 

@@ -72,13 +72,16 @@ enum TokenBudgets {
         }
     }
 
-    /// GitHub refused the token (401): no worker uses it again until `wsync rate-limit` finds it accepted.
-    static func setAside(_ c: Connection, token: GitHubToken, reason: String) throws {
+    /// GitHub refused the token (401): no worker uses it again until `wsync rate-limit` finds it accepted. Returns
+    /// false when it was set aside already (another run got there first), so the operator hears of it once.
+    @discardableResult
+    static func setAside(_ c: Connection, token: GitHubToken, reason: String) throws -> Bool {
         try c.execute("""
             INSERT INTO wsync.github_tokens (fingerprint, label, set_aside_at, set_aside_reason)
             VALUES (\(token.fingerprint), \(token.label), now(), \(reason))
             ON CONFLICT (fingerprint) DO UPDATE SET set_aside_at = now(), set_aside_reason = EXCLUDED.set_aside_reason
-            """)
+            WHERE wsync.github_tokens.set_aside_at IS NULL
+            """) == 1
     }
 
     /// GitHub accepted the token again: it rejoins the pool.
