@@ -164,6 +164,20 @@ import Testing
         #expect(quiet.requests == 1 && quiet.charged == 0)
     }
 
+    /// 8, continued. Pull requests are dropped, but they move the mark: a repository busy with pull requests is not
+    /// listed in full again and again.
+    @Test func pullRequestsMoveTheMarkToo() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.stop() } }
+        let job = try await fixture.track("acme/pulls", issueCount: 150, pullRequestEvery: 1)
+        let first = try await fixture.sync(job: job)
+        #expect(first.status == "success" && first.issuesFound == 0 && first.pages == 3)
+        await fixture.simulator.clearRequests()
+        let second = try await fixture.sync(job: job)
+        let requests = await fixture.simulator.requests().count
+        #expect(second.notModified == 1 && requests == 1)
+    }
+
     /// 9. A repository answered 404/410 often enough over a long enough span is deactivated: with the reason, audited,
     /// among the failed syncs, and undoable. A success in between starts the streak over.
     @Test func aRepositoryThatStaysGoneIsDeactivatedAuditedAndUndoable() async throws {

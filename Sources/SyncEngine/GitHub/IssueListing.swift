@@ -10,6 +10,8 @@ public struct IssuesPage: Sendable {
     /// Set when a request for `/repos/{owner}/{name}/…` landed on `/repositories/{id}/…`: the repository moved.
     public var movedToRepositoryID: Int64?
     public var rateLimit: RateLimitSnapshot?
+    /// The newest `updated_at` of the page, pull requests included: a page of pull requests moves the mark too.
+    public var newestUpdate: Date?
 
     /// Items GitHub sent, pull requests included: a page of `perPage` may have more behind it even without a `next`.
     public var receivedItems: Int { issues.count + pullRequestsDropped }
@@ -75,7 +77,8 @@ extension GitHubClient {
             next: LinkHeader.url(rel: "next", in: exchange.headers["link"]),
             etag: exchange.headers["etag"],
             movedToRepositoryID: Self.movedRepositoryID(requested: url, landed: exchange.landedURL),
-            rateLimit: exchange.rateLimit
+            rateLimit: exchange.rateLimit,
+            newestUpdate: items.map(\.updatedAt).max()
         ))
     }
 

@@ -113,7 +113,7 @@ struct JobRunner {
         let since = context.hoursBack.map { Self.wholeSecond(now.addingTimeInterval(-Double($0) * 3600)) } ?? job.issuesSince ?? retentionStart
         // A run that reaches back at least as far as the mark may move it; a short --hours-back look may not.
         let movesMark = since <= (job.issuesSince ?? retentionStart)
-        if let ending = Self.ending(try await tokens.choose(preferred: job.issuesETagToken), refusal: "Bad credentials") {
+        if let ending = Self.ending(try await tokens.choose(preferred: job.issuesETagToken), refusal: TokenBudgets.poolSetAside) {
             return ending
         }
         // The stored ETag answers exactly the stored listing, asked with the token that made it.
@@ -137,7 +137,7 @@ struct JobRunner {
                 etag = nil
                 continue
             } catch GitHubError.primaryRateLimit(let resetAt) {
-                if let ending = Self.ending(try await tokens.spent(until: resetAt), refusal: "Bad credentials") { return ending }
+                if let ending = Self.ending(try await tokens.spent(until: resetAt), refusal: TokenBudgets.poolSetAside) { return ending }
                 etag = nil
                 continue
             } catch GitHubError.secondaryRateLimit(let retryAfter) {
@@ -158,7 +158,7 @@ struct JobRunner {
                 listing.firstPage(page, token: tokens.currentFingerprint)
             }
             listing.pages += 1
-            let pageMark = page.issues.map(\.updatedAt).max()
+            let pageMark = page.newestUpdate
             listing.newest = [listing.newest, pageMark].compactMap { $0 }.max()
             // Only a listing that outgrows its page moves the mark (keeping the overlap); one that fits keeps its ETag.
             let highWater = movesMark && listing.outgrown ? pageMark.map { $0.addingTimeInterval(-context.sinceOverlap.seconds) } : nil
@@ -168,7 +168,7 @@ struct JobRunner {
             counters.skippedIssues += stored.skippedIssues
             url = page.next
             if url != nil, let rate = page.rateLimit, rate.remaining <= context.rateLimitReserve {
-                if let ending = Self.ending(try await tokens.spent(until: rate.resetAt), refusal: "Bad credentials") { return ending }
+                if let ending = Self.ending(try await tokens.spent(until: rate.resetAt), refusal: TokenBudgets.poolSetAside) { return ending }
             }
             // A complete listing that outgrew a page: ask once more from the new mark, so the next run has an ETag
             // (a dry run, which stores no mark, has no use for it).

@@ -146,13 +146,11 @@ public final class SyncWorker: Sendable {
             switch TokenBudgets.choose(try TokenBudgets.standings(c, pool: pool), preferred: nil, reserve: reserve) {
             case .use: break
             case .exhausted: return nil
-            case .allRefused: throw GitHubError.badCredentials(message: Self.poolSetAside)
+            case .allRefused: throw GitHubError.badCredentials(message: TokenBudgets.poolSetAside)
             }
             return try JobLeases.claimDue(c, owner: owner, limit: 1, settings: leases).first
         }
     }
-
-    static let poolSetAside = "every token of the pool is set aside after a 401; wsync rate-limit checks them again"
 
     private func context(_ db: DatabaseQueue, session: SyncSession) -> RunContext {
         let stop = stop

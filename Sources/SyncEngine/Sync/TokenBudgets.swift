@@ -4,6 +4,9 @@ import Postgres
 /// The token pool's shared state in the database (`wsync.github_tokens` and the per-token rate-limit readings), so
 /// every worker on every machine sees the same budgets, the same tokens set aside and the same cool-downs.
 enum TokenBudgets {
+    /// Why nothing can be sent when every token of the pool was refused before.
+    static let poolSetAside = "every token of the pool is set aside after a 401; wsync rate-limit checks them again"
+
     /// One token's standing as the pool sees it.
     struct Standing: Sendable {
         var token: GitHubToken?
