@@ -23,7 +23,7 @@ struct RateLimit: AsyncParsableCommand {
             GitHubEnvironment.notice("not recorded in the database: \(error)")
         }
         if let refusal = reading.tokens.first?.refused, reading.tokens.allSatisfy({ $0.refused != nil }) {
-            throw WSyncError(GitHubError.badCredentials(message: refusal).description)
+            throw WSyncError(GitHubError.badCredentials(message: refusal))
         }
         if json { return try Output.json(reading) }
         for token in reading.tokens {

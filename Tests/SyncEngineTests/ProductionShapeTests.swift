@@ -195,7 +195,7 @@ import TestSupport
         #expect(try Tier.validated(" \(shape.topTier.capitalized) ", on: connection).rawValue == shape.topTier)
         let refused = shape == .guideEra ? "team" : "private"
         let error = #expect(throws: WSyncError.self) { try Tier.validated(refused, on: connection) }
-        #expect(error?.message.contains(shape.tiers.joined(separator: ", ")) == true)
+        #expect(error?.input == .tier && error?.cause.contains(shape.tiers.joined(separator: ", ")) == true)
 
         let workspace = try SyncSeeding.workspace(connection, tier: shape.topTier)
         _ = try SyncSeeding.track(connection, githubID: 21, fullName: "top/repo", workspace: workspace)

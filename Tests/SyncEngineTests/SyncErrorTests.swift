@@ -82,8 +82,8 @@ import TestSupport
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/trouble", issueCount: 30)
         try await fixture.simulator.setScenario(.badCredentials, for: "acme/trouble")
-        let error = await #expect(throws: GitHubError.self) { try await fixture.sync(job: job) }
-        #expect(error?.description.contains("GITHUB_TOKEN") == true)
+        let error = await #expect(throws: WSyncError.self) { try await fixture.sync(job: job) }
+        #expect(error?.kind == .gitHubAuthentication && error?.cause.contains("GITHUB_TOKEN") == true)
         let state = try fixture.job(job)
         #expect(state.status == nil && state.attempts == 0 && state.leaseOwner == nil)
         let audited = try AuditLog.entries(fixture.connection, action: .sync)

@@ -27,7 +27,7 @@ extension DatabaseEffects {
                 let message = (configuration.warnings + [Self.message(result)]).joined(separator: "; ")
                 event = .operationFinished(operation, OperationOutcome(message: message))
             } catch {
-                event = .operationFailed(operation, message: Self.describe(error))
+                event = .operationFailed(operation, message: ErrorWording.line(error))
             }
             requestRefresh()
             inbox?.post(event)

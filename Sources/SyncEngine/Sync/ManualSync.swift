@@ -103,7 +103,7 @@ public struct ManualSync: Sendable {
         self.log = log
     }
 
-    /// Throws `GitHubError.badCredentials` (after recording what it did) when GitHub refused every token.
+    /// Throws `WSyncError.gitHubAuthentication` (after recording what it did) when GitHub refused every token.
 
     public func syncNow(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions(), actor: String) async throws -> SyncNowResult {
         let session = try await SyncSession.open(
@@ -125,9 +125,11 @@ public struct ManualSync: Sendable {
     private func run(_ selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> SyncNowResult {
         let (owner, leases, dryRun) = (session.id, options.leases, options.dryRun)
         let (jobs, matched) = try await session.control.run { c -> ([SyncJob], [UUID]) in
-            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError("\(reason); resume syncing first") }
+            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError.paused(reason) }
             let ids = try selection.matchingJobIDs(c)
-            if ids.isEmpty, selection.hasSelector { throw WSyncError("no active tracked repository matches the selection; check --workspace and --repo") }
+            if ids.isEmpty, selection.hasSelector {
+                throw WSyncError.notFound("no active tracked repository matches the selection", hint: .refresh)
+            }
             if dryRun {
                 let jobs = try c.query("""
                     SELECT \(SyncJob.columns) FROM workspace_tracked_repositories wtr \(SyncJob.joins)
@@ -151,7 +153,7 @@ public struct ManualSync: Sendable {
         if !dryRun {
             result.auditID = try await audit(result, selection: selection, options: options, actor: actor, session: session)
         }
-        for case .badCredentials(let message) in runs.map(\.outcome) { throw GitHubError.badCredentials(message: message) }
+        for case .badCredentials(let message) in runs.map(\.outcome) { throw WSyncError(GitHubError.badCredentials(message: message)) }
         return result
     }
 
