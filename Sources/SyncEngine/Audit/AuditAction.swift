@@ -15,6 +15,10 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case sync
     /// The sync engine deactivated a job whose repository GitHub kept answering 404/410 for.
     case deactivateGone = "deactivate-gone"
+
+    /// Stop-all and rollback set the global pause switch; undoing the last of them in effect clears it.
+    public var pausesSyncing: Bool { Self.pausing.contains(self) }
+    static let pausing: [AuditAction] = [.stopAll, .rollback]
 }
 
 /// The job-row columns an undoable action changed. Each names a fixed column set, so undo statements are literal SQL.

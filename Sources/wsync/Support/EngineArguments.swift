@@ -71,7 +71,7 @@ extension Output {
                   + (outcome.skipped.count > 20 ? " and \(outcome.skipped.count - 20) more" : ""))
         }
         if let id = outcome.actionId {
-            print("action \(id)" + (outcome.undoable && outcome.affectedRows > 0 ? " (undo with: wsync undo \(id))" : ""))
+            print("action \(id)" + (outcome.undoable ? " (undo with: wsync undo \(id))" : ""))
         }
     }
 }
