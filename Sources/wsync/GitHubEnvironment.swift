@@ -15,6 +15,6 @@ enum GitHubEnvironment {
 
     /// One line on stderr, prefixed like every wsync message.
     static func notice(_ line: String) {
-        FileHandle.standardError.write(Data("wsync: \(Output.printable(line))\n".utf8))
+        FileHandle.standardError.write(Data("wsync: \(SafeText.line(line))\n".utf8))
     }
 }

@@ -40,6 +40,18 @@ public enum AuditLog {
         return try rows[0].decode("id", as: Int64.self)
     }
 
+    /// Completes an entry recorded when its action started (a manual sync): the outcome replaces the summary that
+    /// said it had not finished. Announced like a new entry.
+    public static func complete(_ connection: Connection, id: Int64, summary: String, affectedRows: Int) throws {
+        try connection.query("""
+            WITH entry AS (
+                UPDATE wsync.audit_log SET summary = \(summary), affected_rows = \(affectedRows) WHERE id = \(id)
+                RETURNING id, action
+            )
+            SELECT pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text) FROM entry
+            """)
+    }
+
     /// The rule of what can be undone: an action that recorded the previous state of the rows it changed, and
     /// changed some (one that changed no row has nothing to restore) — or that paused syncing, which its undo lifts.
     public static func isUndoable(_ action: AuditAction, previousState: PreviousState?, affectedRows: Int) -> Bool {
