@@ -18,7 +18,8 @@ struct RateLimit: AsyncParsableCommand {
         let (reading, snapshots) = try await PoolReading.read(GitHubClient(configuration: github))
         // Recording is a bonus: the reading is still shown when no database is reachable.
         do {
-            try reading.record(snapshots, pool: github.tokens, connection: database.connect())
+            let database = database
+            try await offPool { try reading.record(snapshots, pool: github.tokens, connection: database.connect()) }
         } catch {
             GitHubEnvironment.notice("not recorded in the database: \(error)")
         }

@@ -10,7 +10,7 @@ import Testing
     /// is pushed out further each time, and the token cools down so no worker presses on.
     @Test func secondaryLimitsWaitLongerEachTimeAndCountAsAttempts() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/throttled", issueCount: 10)
         try await fixture.simulator.setScenario(.secondaryRateLimit(retryAfter: 60, status: 403), for: "acme/throttled")
         let recorder = SleepRecorder()
@@ -66,7 +66,7 @@ import Testing
     /// the reset, and the job waits for it without an attempt (not a failure with a 5-minute backoff).
     @Test func aSpentBudgetWithoutResetHeaderIsARateLimit() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/spent", issueCount: 10)
         try await fixture.simulator.setScenario(.primaryLimitWithoutReset, for: "acme/spent", times: 1)
         let report = try await fixture.sync(job: job)
@@ -80,7 +80,7 @@ import Testing
     /// 5. Plain issues of 2012 carried `pull_request` with null URLs: they are issues, and all of them are stored.
     @Test func aPullRequestObjectWithoutURLDoesNotMakeAPullRequest() async throws {
         let fixture = try await SyncFixture.make(.init(token: "test-token", legacyPullRequestStubs: true))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/old-shape", issueCount: 16, pullRequestEvery: 4)
         let report = try await fixture.sync(job: job)
         let repository = try #require(await fixture.simulator.repository("acme/old-shape"))
@@ -97,7 +97,7 @@ import Testing
     /// issue updated in that same second is not missed, and what it re-reads is neither rewritten nor counted.
     @Test func theListingOverlapsTheMarkAndSkipsWhatItHas() async throws {
         let fixture = try await SyncFixture.make(.init(token: "test-token", sinceIsExclusive: true))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/overlap", issueCount: 150, pullRequestEvery: 0, spreadDays: 10)
         let first = try await fixture.sync(job: job)
         let newest = try #require(await fixture.simulator.repository("acme/overlap")?.items.map(\.updatedAt).max())
@@ -126,7 +126,7 @@ import Testing
     /// one that outgrows a page pays its pages once and one request for a new ETag, then is free again.
     @Test func aChangedRepositoryCostsOneRequestAndAnUnchangedOneNothing() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/cheap", issueCount: 40, pullRequestEvery: 0)
         func charged(_ run: () async throws -> RunReport) async throws -> (report: RunReport, requests: Int, charged: Int) {
             await fixture.simulator.clearRequests()
@@ -168,7 +168,7 @@ import Testing
     /// listed in full again and again.
     @Test func pullRequestsMoveTheMarkToo() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/pulls", issueCount: 150, pullRequestEvery: 1)
         let first = try await fixture.sync(job: job)
         #expect(first.status == "success" && first.issuesFound == 0 && first.pages == 3)
@@ -182,7 +182,7 @@ import Testing
     /// among the failed syncs, and undoable. A success in between starts the streak over.
     @Test func aRepositoryThatStaysGoneIsDeactivatedAuditedAndUndoable() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/vanished", issueCount: 5)
         let options = SyncNowOptions(gone: GonePolicy(answers: 3, minimumSpan: .seconds(3600)))
         func isActive() throws -> Bool {

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct SyncRunTests {
     @Test(arguments: DatabaseShape.allCases) func firstSyncStoresExactlyTheNonPullRequestItemsInTheRetentionWindow(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/window", issueCount: 150, pullRequestEvery: 4, spreadDays: 60, retentionDays: 30)
         let report = try await fixture.sync(job: job)
         #expect(report.status == "success")
@@ -37,7 +37,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func secondSyncIsOne304AndChangesNothing(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/quiet", issueCount: 80)
         _ = try await fixture.sync(job: job)
         let before = try fixture.digest()
@@ -56,7 +56,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func anEditIsPickedUpAndCountedInDailyMetrics(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/edits", issueCount: 40, pullRequestEvery: 0)
         _ = try await fixture.sync(job: job)
         let open = await fixture.simulator.repository("acme/edits")!.issues.first { $0.state == .open }!
@@ -91,7 +91,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func threeHundredFiftyIssuesOverFourPagesAreAllStored(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/large", issueCount: 350, pullRequestEvery: 0)
         let report = try await fixture.sync(job: job)
         #expect(report.status == "success")
@@ -103,7 +103,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func exhaustionMidPaginationEndsPartialAndResumesAfterReset(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/budget", issueCount: 350, pullRequestEvery: 0)
         await fixture.simulator.setRateLimitRemaining(2)
         let first = try await fixture.sync(job: job)
@@ -128,7 +128,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func dryRunFetchesAndWritesNothing(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/dry", issueCount: 30)
         let before = try fixture.digest()
         let result = try await fixture.sync(SyncSelection(jobIDs: [job]), options: SyncNowOptions(dryRun: true))
@@ -144,7 +144,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func pageBudgetEndsPartialAndTheNextRunResumes(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/budgeted", issueCount: 250, pullRequestEvery: 0)
         let first = try await fixture.sync(job: job, options: SyncNowOptions(maxPages: 2))
         #expect(first.status == "partial" && first.pages == 2)
@@ -157,7 +157,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func finishedRunsNotifyListeningDashboards(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/notify", issueCount: 10)
         let listener = try fixture.database.connect()
         try listener.listen(EventChannel.name)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct TokenPoolTests {
     @Test func twoTokensOutlastOne() async throws {
         let fixture = try await SyncFixture.make(.init(tokens: ["alpha", "beta"], rateLimit: .init(limit: 3)))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         // 350 issues: four pages and one request from the new mark, more than one token's 3 requests.
         let job = try await fixture.track("acme/large", issueCount: 350, pullRequestEvery: 0)
         let alone = try await fixture.sync(job: job, github: fixture.github(tokens: ["alpha"]))
@@ -39,7 +39,7 @@ import Testing
 
     @Test func aRefusedTokenIsSetAsideAndTheOthersGoOn() async throws {
         let fixture = try await SyncFixture.make(.init(tokens: ["good"]))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let first = try await fixture.track("acme/one", issueCount: 10)
         let second = try await fixture.track("acme/two", issueCount: 10)
         let lines = LineRecorder()
@@ -73,7 +73,7 @@ import Testing
 
     @Test func aWorkerGoesOnWithoutARefusedTokenAndStopsOnlyWhenNoneIsLeft() async throws {
         let fixture = try await SyncFixture.make(.init(tokens: ["good"]))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         for n in 0..<3 { try await fixture.track("acme/repo-\(n)", issueCount: 5) }
         let lines = LineRecorder()
         func worker(_ tokens: [String]) -> SyncWorker {

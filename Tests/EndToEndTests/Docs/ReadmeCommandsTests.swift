@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import Postgres
 import TestSupport
 import Testing

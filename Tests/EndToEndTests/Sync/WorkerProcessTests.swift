@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import GitHubSimulator
 import Postgres
 import TestSupport
@@ -23,16 +24,16 @@ import Testing
                 served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
             }
             let tracked = served
-            let (database, connection, workspace) = try await offPool {
+            let (database, workspace) = try await offPool {
                 let database = try TestDatabase.create()
                 let connection = try database.connect()
                 let workspace = try SyncSeeding.workspace(connection)
                 for repository in tracked {
                     _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
                 }
-                return (database, connection, workspace)
+                return (database, workspace)
             }
-            return Setup(database: database, connection: connection, simulator: simulator, workspace: workspace)
+            return Setup(database: database, connection: try database.connect(), simulator: simulator, workspace: workspace)
         }
 
         func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }
@@ -40,7 +41,7 @@ import Testing
 
     @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
         let setup = try await Setup.make(repositories: 200, issues: 3)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
         let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
         for worker in workers {
@@ -57,7 +58,7 @@ import Testing
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
         let setup = try await Setup.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
         let victim = try WSyncProcess(
@@ -93,7 +94,7 @@ import Testing
 
     @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
         let setup = try await Setup.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
         for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
@@ -113,7 +114,7 @@ import Testing
 
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 20)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let sync = try WSyncProcess(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
         )
@@ -138,7 +139,7 @@ import Testing
     /// `"success": false` when a repository failed, and a warning on stderr when no token is set at all.
     @Test func manualSyncExitStatusTellsSuccessFromFailure() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 5)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         var refused = setup.environment
         refused["GITHUB_TOKEN"] = "revoked-token"
         let bad = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--json"], environment: refused)
@@ -167,7 +168,7 @@ import Testing
 
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 5)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         _ = try setup.connection.execute("""
             UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
                 last_sync_error = 'HTTP 502', next_sync_at = now() + interval '3 hours'
@@ -202,7 +203,7 @@ import Testing
     /// says it did not finish.
     @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
         let setup = try await Setup.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
                                     environment: setup.environment)
@@ -228,7 +229,7 @@ import Testing
             served.append(await simulator.addRepository("prod/repo-\(index)", issueCount: 40, pullRequestEvery: 4, spreadDays: 10))
         }
         let repositories = served
-        let (database, connection) = try await offPool {
+        let database = try await offPool {
             let database = try TestDatabase.create(shape: .production, migrated: false)
             let connection = try database.connect()
             let owner = try #require(try SyncSeeding.owner(connection))
@@ -247,8 +248,9 @@ import Testing
                 INSERT INTO workspace_repositories (workspace_id, repository_id, added_by) SELECT w.id, r.id, NULL FROM w, r
                 """)
             try SyncSeeding.actAsApp(connection, user: nil)
-            return (database, connection)
+            return database
         }
+        let connection = try database.connect()
         let environment: [String: String?] = [
             "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
         ]
