@@ -28,7 +28,7 @@ func benchmarkDashboard(_ database: BenchDatabase, iterations: Int, watch: TimeI
     say("    dash started in tmux session \(session)")
     defer { _ = try? tmux(["kill-session", "-t", session]) }
     guard let pid = Int32(try tmux(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        throw WSyncError("tmux did not say which process runs the dashboard")
+        throw WSyncError.failed("tmux did not say which process runs the dashboard")
     }
     // A dashboard whose terminal is gone does not always exit: quit it with its key, and make sure.
     defer {
@@ -100,9 +100,9 @@ private func tmux(_ arguments: [String]) throws -> String {
     let argv = (["tmux"] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
-    guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { throw WSyncError("cannot run tmux") }
+    guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { throw WSyncError.failed("cannot run tmux") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    guard status == 0 else { throw WSyncError("tmux \(arguments.first ?? "") failed") }
+    guard status == 0 else { throw WSyncError.failed("tmux \(arguments.first ?? "") failed") }
     return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
 }

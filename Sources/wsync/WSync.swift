@@ -9,8 +9,9 @@ struct WSync: AsyncParsableCommand {
         commandName: "wsync",
         abstract: "Run and operate the workspace sync system: schema, workers, operations and a live dashboard.",
         discussion: """
-            Connection: --database-url or DATABASE_URL (else libpq's PG* defaults). GitHub: GITHUB_TOKEN and \
-            GITHUB_API_URL. Exit codes: 0 success, 1 a check found a problem, 2 usage or connection error.
+            Connection: --database-url or DATABASE_URL (else libpq's PG* defaults). GitHub: GITHUB_TOKEN (and a pool \
+            in GITHUB_TOKENS) and GITHUB_API_URL. Exit codes: 0 success, 1 a check found a problem (or a sync ended \
+            partial or failed), 2 usage or connection error (or GitHub refused every token).
             """,
         version: WSyncVersion.current,
         subcommands: [
@@ -50,18 +51,20 @@ struct WSync: AsyncParsableCommand {
         // reason to die by signal.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            let command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
-                try command.run()
+                // A synchronous command blocks in libpq: on a thread of its own, never on the cooperative pool.
+                let handed = HandedOver(command)
+                try await offPool { try handed.run() }
             }
         } catch let exit as ExitCode {
             Self.exit(withError: exit)
         } catch let error as WSyncError {
-            fail(error.message)
+            fail(error.commandLineMessage)
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
-            fail("\(error.description); this database lacks wsync's tables: run wsync migrate first")
+            fail(WSyncError.databaseNotMigrated("\(error.description): this database lacks wsync's tables").commandLineMessage)
         } catch let error as PostgresError {
             fail(error.description)
         } catch let error as MigrationError {
@@ -91,8 +94,21 @@ struct WSync: AsyncParsableCommand {
     }
 
     private static func fail(_ message: String) -> Never {
-        let line = message.replacingOccurrences(of: "\n", with: " ")
+        // Errors carry GitHub's and the database's text: escaped like every other line that reaches a terminal.
+        let line = SafeText.line(message.replacingOccurrences(of: "\n", with: " "))
         FileHandle.standardError.write(Data("wsync: \(line)\n".utf8))
         Self.exit(withError: ExitCode(2))
+    }
+}
+
+/// A parsed command handed to the one thread that runs it; `main` only waits for it, so nothing shares it.
+private struct HandedOver: @unchecked Sendable {
+    var command: ParsableCommand
+
+    init(_ command: ParsableCommand) { self.command = command }
+
+    func run() throws {
+        var command = command
+        try command.run()
     }
 }

@@ -17,11 +17,12 @@ struct SyncFixture {
         _ configuration: GitHubSimulator.Configuration = .init(token: "test-token"), shape: DatabaseShape = .fresh,
         requestTimeout: TimeInterval = 90
     ) async throws -> SyncFixture {
-        let (database, connection, workspaceID) = try await offPool {
+        let (database, workspaceID) = try await offPool {
             let database = try TestDatabase.create(shape: shape)
-            let connection = try database.connect()
-            return (database, connection, try SyncSeeding.workspace(connection))
+            return (database, try SyncSeeding.workspace(try database.connect()))
         }
+        // The fixture's own connection, for the test's reads and writes (a connection stays on the task that made it).
+        let connection = try database.connect()
         return SyncFixture(
             database: database, simulator: try await GitHubSimulator.start(configuration), connection: connection,
             workspaceID: workspaceID, requestTimeout: requestTimeout
@@ -43,20 +44,56 @@ struct SyncFixture {
         )
     }
 
-    var github: GitHubConfiguration {
-        GitHubConfiguration(baseURL: simulator.baseURL, token: "test-token", requestTimeout: requestTimeout)
+    var github: GitHubConfiguration { github(tokens: ["test-token"]) }
+
+    /// The simulator's address with this pool (empty: unauthenticated).
+    func github(tokens: [String]) -> GitHubConfiguration {
+        GitHubConfiguration(baseURL: simulator.baseURL, tokens: tokens.map { GitHubToken(secret: $0) }, requestTimeout: requestTimeout)
     }
 
-    /// A retry policy that records waits instead of sleeping.
+    /// A retry policy that skips waits instead of sleeping.
     static let noWaiting = RetryPolicy(sleep: { _ in })
 
-    func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
-        try await ManualSync(database: database.configuration, github: github, retry: Self.noWaiting)
-            .syncNow(selection, options: options, actor: "tests")
+    /// How the fixture syncs, without its connection: for a sync running in a task of its own.
+    struct Syncer: Sendable {
+        let database: ConnectionConfiguration
+        let github: GitHubConfiguration
+        var retry: RetryPolicy = SyncFixture.noWaiting
+        var log: @Sendable (String) -> Void = { _ in }
+
+        func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
+            try await ManualSync(database: database, github: github, retry: retry, log: log)
+                .syncNow(selection, options: options, actor: "tests")
+        }
+
+        func sync(job: UUID, options: SyncNowOptions = SyncNowOptions()) async throws -> RunReport {
+            try await sync(SyncSelection(jobIDs: [job]), options: options).results.first!
+        }
     }
 
-    func sync(job: UUID, options: SyncNowOptions = SyncNowOptions()) async throws -> RunReport {
-        try await sync(SyncSelection(jobIDs: [job]), options: options).results.first!
+    var syncer: Syncer { Syncer(database: database.configuration, github: github) }
+
+    /// A manual sync with the fixture's token, or with `github`'s pool, waits skipped (or recorded by `retry`).
+    func sync(
+        _ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions(), github: GitHubConfiguration? = nil,
+        retry: RetryPolicy = noWaiting, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> SyncNowResult {
+        try await Syncer(database: database.configuration, github: github ?? self.github, retry: retry, log: log)
+            .sync(selection, options: options)
+    }
+
+    func sync(
+        job: UUID, options: SyncNowOptions = SyncNowOptions(), github: GitHubConfiguration? = nil, retry: RetryPolicy = noWaiting
+    ) async throws -> RunReport {
+        try await sync(SyncSelection(jobIDs: [job]), options: options, github: github, retry: retry).results.first!
+    }
+
+    /// The history row of the job's latest run.
+    func lastRun(_ job: UUID) throws -> (status: String, apiCalls: Int, notModified: Int) {
+        let row = try connection.query("""
+            SELECT status, api_calls, not_modified FROM wsync.sync_runs WHERE job_id = \(job) ORDER BY id DESC LIMIT 1
+            """)[0]
+        return (try row.decode("status"), try row.decode("api_calls"), try row.decode("not_modified"))
     }
 
     struct JobState: Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 
 /// The whole screen as a pure function of state and terminal size.
 public func render(_ state: DashboardState, size: Size) -> CellGrid {

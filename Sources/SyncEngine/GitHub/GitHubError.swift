@@ -2,7 +2,7 @@ import Foundation
 
 /// Every way a GitHub request can end badly, classified as the reference prescribes. Descriptions are one plain line.
 public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// 401: never retried; the worker stops and the operator must fix the token.
+    /// 401: never retried with that token; it is set aside, and when no token is left the operator must fix them.
     case badCredentials(message: String)
     /// 404: missing, or private and invisible to the token.
     case notFound
@@ -26,7 +26,7 @@ public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badCredentials(let message):
-            "GitHub rejected the token (\(message)); set a valid GITHUB_TOKEN"
+            "GitHub rejected the token (\(message)); set a valid GITHUB_TOKEN (or GITHUB_TOKENS)"
         case .notFound:
             "repository not found or not visible to this token"
         case .issuesDisabled:
@@ -45,6 +45,17 @@ public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
             "GitHub sent malformed JSON: \(detail)"
         case .rejected(let status, let message):
             "GitHub refused the request (\(status)): \(message)"
+        }
+    }
+}
+
+extension WSyncError {
+    /// GitHub's refusal as a problem the user can fix.
+    public init(_ error: GitHubError) {
+        switch error {
+        case .badCredentials: self = .gitHubAuthentication(error.description)
+        case .primaryRateLimit, .secondaryRateLimit: self = .gitHubRateLimit(error.description)
+        default: self = .gitHubUnavailable(error.description)
         }
     }
 }

@@ -3,7 +3,8 @@ import Postgres
 
 /// The operator's changes, one function each, shared by the CLI and the dashboard's keys. Each function validates
 /// its input first, then makes its change and writes its audit entry in one transaction, and returns what changed.
-public struct Operations: Sendable {
+/// Not `Sendable`: it holds a connection, which stays on the thread that lent it (see `DatabaseQueue.run`).
+public struct Operations {
     public let connection: Connection
     /// Who acts, as the audit log records it.
     public let actor: String
@@ -50,10 +51,11 @@ extension Operations {
             let row = try connection.query(statement)[0]
             let affected = try row.decode("affected", as: Int.self)
             let text = summary(affected)
+            let previousState = AuditLog.PreviousState(field: field, rows: try row.decode("rows", as: JSONText.self))
             let id = try AuditLog.record(connection, actor: actor, action: action, parameters: parameters, summary: text,
-                                         affectedRows: affected,
-                                         previousState: .init(field: field, rows: try row.decode("rows", as: JSONText.self)))
-            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text, undoable: true,
+                                         affectedRows: affected, previousState: previousState)
+            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text,
+                                 undoable: AuditLog.isUndoable(action, previousState: previousState, affectedRows: affected),
                                  jobIds: try row.decode("ids", as: [UUID].self))
         }
     }

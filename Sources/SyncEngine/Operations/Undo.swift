@@ -10,32 +10,37 @@ extension Operations {
     }
 
     func undo(actionID: Int64, recordedAs auditAction: AuditAction) throws -> ActionOutcome {
-        try connection.transaction { connection in
+        // An undo refused for good (every job it changed is gone) commits that it is no longer undoable, then says so.
+        try connection.transaction { connection -> Result<ActionOutcome, WSyncError> in
             let rows = try connection.query("""
                 SELECT action, undoable, undone_at, undone_by, previous_state->>'field' AS field
                 FROM wsync.audit_log WHERE id = \(actionID) FOR UPDATE
                 """)
-            guard let entry = rows.first else { throw WSyncError("no action has id \(actionID); see wsync audit") }
+            guard let entry = rows.first else { throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog) }
             let action = try entry.decode("action", as: String.self)
             if let undoneAt = try entry.decode("undone_at", as: Date?.self) {
                 let by = try entry.decode("undone_by", as: String?.self) ?? "someone"
-                throw WSyncError("action \(actionID) (\(action)) was already undone at \(PostgresTimestamp.format(undoneAt).prefix(19)) by \(by); nothing to do")
+                throw WSyncError.refused("action \(actionID) (\(action)) was already undone at \(PostgresTimestamp.format(undoneAt).prefix(19)) by \(by); nothing to do")
             }
             guard try entry.decode("undoable", as: Bool.self),
                   let field = try entry.decode("field", as: String?.self).flatMap(RestorableField.init(rawValue:)) else {
-                throw WSyncError("action \(actionID) (\(action)) cannot be undone: it recorded no previous state")
+                throw WSyncError.refused("action \(actionID) (\(action)) cannot be undone: it changed nothing that can be restored")
             }
             let result = try connection.query(Self.restoreStatement(field, actionID: actionID))[0]
             let restored = try result.decode("restored", as: Int.self)
             let skipped = try result.decode("skipped", as: [String].self)
+            if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action),
+               try result.decode("gone", as: Int.self) == skipped.count {
+                try connection.execute("UPDATE wsync.audit_log SET undoable = false WHERE id = \(actionID)")
+                return .failure(.refused("action \(actionID) (\(action)) cannot be undone any more: every job it changed has been removed"))
+            }
             // Marking it undone would lose its record for good while it restored nothing; the later changes come
             // first. (A stop-all still lifts its pause even when every row was reactivated by hand.)
             if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action) {
-                throw WSyncError("""
+                throw WSyncError.conflict("""
                     action \(actionID) (\(action)) would restore nothing: all \(skipped.count) jobs it changed were changed \
-                    since, by later actions or syncs; nothing was changed (if later actions did it, undo them first, \
-                    newest first: see wsync audit)
-                    """)
+                    since, by later actions or syncs; nothing was changed
+                    """, hint: .undoNewerFirst)
             }
             var summary = "undid action \(actionID) (\(action)): restored \(counted(restored, "job"))"
             if !skipped.isEmpty { summary += "; left \(skipped.count) changed since alone" }
@@ -55,10 +60,11 @@ extension Operations {
             let id = try AuditLog.record(connection, actor: actor, action: auditAction, parameters: ["action_id": String(actionID)],
                                          summary: summary, affectedRows: restored, undoesActionID: actionID)
             try connection.execute("""
-                UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id) WHERE id = \(actionID)
+                UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id), undoable = false
+                WHERE id = \(actionID)
                 """)
-            return ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped)
-        }
+            return .success(ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped))
+        }.get()
     }
 
     /// Restores `field` from the audit entry's rows where the job still holds the value the action set, and names
@@ -73,6 +79,8 @@ extension Operations {
             RETURNING w.id
         )
         SELECT (SELECT count(*) FROM restored)::int AS restored,
+               (SELECT count(*) FROM entries e
+                WHERE NOT EXISTS (SELECT 1 FROM workspace_tracked_repositories w WHERE w.id = e.id))::int AS gone,
                coalesce((SELECT array_agg(coalesce(r.full_name, 'removed job ' || e.id) ORDER BY r.full_name)
                          FROM entries e
                          LEFT JOIN workspace_tracked_repositories wtr ON wtr.id = e.id
@@ -110,6 +118,13 @@ extension Operations {
             WHERE w.id = entries.id
               AND w.sync_frequency_hours IS NOT DISTINCT FROM (entries.after->>'sync_frequency_hours')::int
               AND w.priority_score IS NOT DISTINCT FROM (entries.after->>'priority_score')::int
+            """
+        case .goneState:
+            // Undoing says "it is not gone": the job syncs again and its streak starts over.
+            """
+            UPDATE workspace_tracked_repositories w
+            SET is_active = (entries.before->>'is_active')::boolean, gone_count = 0, gone_since = NULL
+            FROM entries WHERE w.id = entries.id AND w.is_active = (entries.after->>'is_active')::boolean
             """
         case .retryState:
             """

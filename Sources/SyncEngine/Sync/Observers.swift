@@ -16,27 +16,23 @@ public struct RateLimitRecorder: Sendable {
 
     public static func record(_ snapshot: RateLimitSnapshot, source: String, connection: Connection) throws {
         try connection.execute("""
-            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source,
+                                                       token_fingerprint)
             VALUES (\(snapshot.observedAt), \(snapshot.resource), \(snapshot.limit), \(snapshot.remaining),
-                    \(snapshot.used), \(snapshot.resetAt), \(source))
+                    \(snapshot.used), \(snapshot.resetAt), \(source), \(snapshot.token))
             """)
-    }
-
-    /// The latest reading of the core limit, if it is still in its window.
-    static func latest(_ connection: Connection) throws -> (remaining: Int, resetAt: Date)? {
-        guard let row = try connection.query("""
-            SELECT remaining, reset_at FROM wsync.rate_limit_observations
-            WHERE resource = 'core' AND reset_at > now()
-            ORDER BY observed_at DESC, id DESC LIMIT 1
-            """).first else { return nil }
-        return (try row.decode("remaining"), try row.decode("reset_at"))
     }
 }
 
-/// NOTIFY on `wsync_events` after runs, at most once per interval per process; a burst ends with one trailing
+/// The one channel every change is announced on: operator actions in their own transaction (`AuditLog.record`),
+/// sync runs by `EventNotifier`. Dashboards LISTEN and refresh at once.
+public enum EventChannel {
+    public static let name = "wsync_events"
+}
+
+/// NOTIFY on `EventChannel` after runs, at most once per interval per process; a burst ends with one trailing
 /// notification so dashboards always see the final state at once.
 public actor EventNotifier {
-    public static let channel = "wsync_events"
     private let database: DatabaseQueue
     private let interval: Duration
     private var lastSent: ContinuousClock.Instant?
@@ -71,7 +67,7 @@ public actor EventNotifier {
 
     private func send() async {
         lastSent = .now
-        _ = try? await database.run { try $0.notify(EventNotifier.channel, payload: "{\"event\":\"sync_finished\"}") }
+        _ = try? await database.run { try $0.notify(EventChannel.name, payload: "{\"event\":\"sync_finished\"}") }
     }
 }
 

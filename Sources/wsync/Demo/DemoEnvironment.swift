@@ -84,7 +84,9 @@ final class DemoEnvironment: Sendable {
         let connection = try Connection(cluster.configuration(database: databaseName))
         _ = try Migrator(connection: connection).migrate()
         // Issues come from the simulator through the worker, as they would from GitHub.
-        try DemoSeed.seed(connection, options: .init(workspaces: workspaces, includeIssues: false))
+        try DemoSeed.seed(connection, options: .init(
+            workspaces: workspaces, includeIssues: false, rateLimitToken: GitHubToken(secret: token).fingerprint
+        ))
         return try connection.query("""
             SELECT r.github_id, r.full_name,
                    bool_or(wtr.is_active AND (wtr.next_sync_at IS NULL OR wtr.next_sync_at < now() + interval '10 minutes')) AS due_soon
@@ -126,7 +128,7 @@ final class DemoEnvironment: Sendable {
     /// due, as they would over a day, so the panes keep moving.
     private static func runClock(database: ConnectionConfiguration, simulator: GitHubSimulator, repositories: [ServedRepository]) async {
         var generator = SystemRandomNumberGenerator()
-        guard let connection = try? await offPool({ try Connection(database) }) else { return }
+        let connection = DatabaseQueue(database, label: "wsync.demo.clock")
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(4))
             for repository in repositories.shuffled(using: &generator).prefix(4) {
@@ -135,30 +137,14 @@ final class DemoEnvironment: Sendable {
                 try? await simulator.simulateActivity(in: name, edits: 3)
                 if Bool.random(using: &generator) { _ = try? await simulator.addIssues(to: name, count: 2) }
             }
-            _ = try? await offPool {
-                try connection.execute("""
+            _ = try? await connection.run {
+                try $0.execute("""
                     UPDATE workspace_tracked_repositories SET next_sync_at = now()
                     WHERE id IN (SELECT id FROM workspace_tracked_repositories
                                  WHERE is_active AND lease_owner IS NULL AND next_sync_at > now()
                                  ORDER BY random() LIMIT 3)
                     """)
             }
-        }
-    }
-}
-
-/// Runs blocking work (libpq, initdb) on a thread of its own, never on the small cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
-
-func offPool(_ body: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread {
-            body()
-            continuation.resume()
         }
     }
 }

@@ -65,13 +65,28 @@ struct ReportFormat: ParsableArguments {
 extension Output {
     /// What a mutation changed, for the operator.
     static func outcome(_ outcome: ActionOutcome) {
-        print(printable(outcome.summary))
+        print(SafeText.line(outcome.summary))
         if !outcome.skipped.isEmpty {
-            print("left alone (changed since): " + outcome.skipped.prefix(20).map(printable).joined(separator: ", ")
+            print("left alone (changed since): " + outcome.skipped.prefix(20).map(SafeText.line).joined(separator: ", ")
                   + (outcome.skipped.count > 20 ? " and \(outcome.skipped.count - 20) more" : ""))
         }
         if let id = outcome.actionId {
-            print("action \(id)" + (outcome.undoable && outcome.affectedRows > 0 ? " (undo with: wsync undo \(id))" : ""))
+            print("action \(id)" + (outcome.undoable ? " (undo with: wsync undo \(id))" : ""))
         }
     }
+}
+
+/// `--gone-after N --gone-min-hours H`: when a repository GitHub keeps answering 404/410 for is deactivated.
+struct GoneOptions: ParsableArguments {
+    @Option(help: "Deactivate a job (audited, undoable) after N consecutive 404/410 answers…")
+    var goneAfter: Int = GonePolicy.defaultAnswers
+
+    @Option(help: "…spread over at least H hours.")
+    var goneMinHours: Int = GonePolicy.defaultMinimumHours
+
+    func validate() throws {
+        guard goneAfter >= 1, goneMinHours >= 0 else { throw ValidationError("--gone-after must be at least 1 and --gone-min-hours 0 or more") }
+    }
+
+    var policy: GonePolicy { GonePolicy(answers: goneAfter, minimumSpan: .seconds(goneMinHours * 3600)) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import Postgres
 import TestSupport
 import Testing
@@ -66,6 +67,12 @@ import Testing
                 #expect(now.count > mailed.count && now.hasSuffix(child.stdout), "\(line): the alert did not reach the notify command")
             }
             return alerted && status == 1 ? 1 : 0
+        }
+        if ["sync", "retry"].contains(arguments.first) {
+            // README's world keeps some repositories missing: a sync that leaves any of them failed exits 1, as documented.
+            let unsynced = child.stdout.split(separator: "\n").contains { $0.contains(" failed ") || $0.contains(" partial ") }
+            #expect(status == (unsynced ? 1 : 0), "\(line): exit \(String(describing: status)): \(child.output)")
+            return 0
         }
         #expect(status == 0, "\(line): exit \(String(describing: status)): \(child.output)")
         if let redirect {

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import GitHubSimulator
 import Postgres
 import TestSupport
@@ -23,16 +24,16 @@ import Testing
                 served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
             }
             let tracked = served
-            let (database, connection, workspace) = try await offPool {
+            let (database, workspace) = try await offPool {
                 let database = try TestDatabase.create()
                 let connection = try database.connect()
                 let workspace = try SyncSeeding.workspace(connection)
                 for repository in tracked {
                     _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
                 }
-                return (database, connection, workspace)
+                return (database, workspace)
             }
-            return Setup(database: database, connection: connection, simulator: simulator, workspace: workspace)
+            return Setup(database: database, connection: try database.connect(), simulator: simulator, workspace: workspace)
         }
 
         func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }
@@ -40,7 +41,7 @@ import Testing
 
     @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
         let setup = try await Setup.make(repositories: 200, issues: 3)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
         let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
         for worker in workers {
@@ -57,7 +58,7 @@ import Testing
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
         let setup = try await Setup.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
         let victim = try WSyncProcess(
@@ -93,7 +94,7 @@ import Testing
 
     @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
         let setup = try await Setup.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
         for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
@@ -113,7 +114,7 @@ import Testing
 
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 20)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let sync = try WSyncProcess(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
         )
@@ -134,9 +135,40 @@ import Testing
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.rate_limit_observations WHERE source = 'rate_limit'") == 1)
     }
 
+    /// `wsync sync` tells a script how it went: exit 2 and one line when GitHub refuses the token, exit 1 and
+    /// `"success": false` when a repository failed, and a warning on stderr when no token is set at all.
+    @Test func manualSyncExitStatusTellsSuccessFromFailure() async throws {
+        let setup = try await Setup.make(repositories: 2, issues: 5)
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
+        var refused = setup.environment
+        refused["GITHUB_TOKEN"] = "revoked-token"
+        let bad = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--json"], environment: refused)
+        #expect(await bad.exitStatus() == 2)
+        #expect(bad.stderr.split(separator: "\n").count == 1 && bad.stderr.hasPrefix("wsync: GitHub rejected the token"), "\(bad.output)")
+        #expect(!bad.output.contains("revoked-token"))
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE last_sync_status IS NOT NULL") == 0)
+
+        try await setup.simulator.setScenario(.notFound, for: "e2e/repo-1")
+        let partly = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--json"], environment: setup.environment)
+        #expect(await partly.exitStatus() == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(partly.stdout.utf8)) as? [String: Any], "\(partly.output)")
+        #expect(json["success"] as? Bool == false)
+        #expect((json["results"] as? [[String: Any]])?.map { $0["status"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["failed", "success"])
+
+        var anonymous = setup.environment
+        anonymous["GITHUB_TOKEN"] = .some(nil)
+        anonymous["GITHUB_TOKENS"] = .some(nil)
+        let simulator = try await GitHubSimulator.start()
+        defer { Task { await simulator.stop() } }
+        anonymous["GITHUB_API_URL"] = simulator.baseURL.absoluteString
+        let rate = try WSyncProcess(["rate-limit"], environment: anonymous)
+        #expect(await rate.exitStatus() == 0, "\(rate.output)")
+        #expect(rate.stderr.hasPrefix("wsync: warning: neither GITHUB_TOKEN nor GITHUB_TOKENS is set"), "\(rate.output)")
+    }
+
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
         let setup = try await Setup.make(repositories: 2, issues: 5)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         _ = try setup.connection.execute("""
             UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
                 last_sync_error = 'HTTP 502', next_sync_at = now() + interval '3 hours'
@@ -159,7 +191,32 @@ import Testing
         #expect(try row.decode("sync_attempts", as: Int.self) == 0)
         #expect(try row.decode("last_sync_error", as: String?.self) == nil)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 5)
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
+        // One action: the reset and the sync it triggered, recorded once, with the sync's outcome.
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e'") == 1)
+        let entry = try setup.connection.query("SELECT action, summary, undoable FROM wsync.audit_log WHERE actor = 'e2e'")[0]
+        #expect(try entry.decode("action", as: String.self) == "retry")
+        #expect(try entry.decode("summary", as: String.self).contains("then synced 1 repository: 1 success"))
+        #expect(try entry.decode("undoable", as: Bool.self))
+    }
+
+    /// The audit row of a manual sync is written when it claims its rows: a sync killed half way leaves one that
+    /// says it did not finish.
+    @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
+        let setup = try await Setup.make(repositories: 1, issues: 450)
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
+        try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
+        let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
+                                    environment: setup.environment)
+        for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") > 0)
+        sync.signal(SIGKILL)
+        _ = await sync.exitStatus()
+        let entries = try setup.connection.query("SELECT action, summary FROM wsync.audit_log WHERE actor = 'e2e'")
+        #expect(entries.count == 1)
+        #expect(try entries.first?.decode("action", as: String.self) == "sync")
+        #expect(try entries.first?.decode("summary", as: String.self).contains("did not finish") == true)
     }
 
     /// A new user's first hour on contributor.info's production shape: the app's tables, triggers, NULLs, a bot and
@@ -172,7 +229,7 @@ import Testing
             served.append(await simulator.addRepository("prod/repo-\(index)", issueCount: 40, pullRequestEvery: 4, spreadDays: 10))
         }
         let repositories = served
-        let (database, connection) = try await offPool {
+        let database = try await offPool {
             let database = try TestDatabase.create(shape: .production, migrated: false)
             let connection = try database.connect()
             let owner = try #require(try SyncSeeding.owner(connection))
@@ -191,8 +248,9 @@ import Testing
                 INSERT INTO workspace_repositories (workspace_id, repository_id, added_by) SELECT w.id, r.id, NULL FROM w, r
                 """)
             try SyncSeeding.actAsApp(connection, user: nil)
-            return (database, connection)
+            return database
         }
+        let connection = try database.connect()
         let environment: [String: String?] = [
             "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
         ]
