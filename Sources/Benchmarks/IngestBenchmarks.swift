@@ -64,12 +64,12 @@ struct BenchJob {
     var githubID: Int64
 }
 
-/// Seeded jobs nobody else uses in the run (the last ones by id), with their repository.
+/// Active seeded jobs nobody else uses in the run (the last ones by id), with their repository.
 func unusedJobs(_ database: BenchDatabase, count: Int, skipping: Int = 0) throws -> [BenchJob] {
     try database.connect().query("""
         SELECT wtr.id, r.id AS repository_id, r.full_name, r.github_id FROM workspace_tracked_repositories wtr
         JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
-        WHERE r.has_issues IS NOT FALSE
+        WHERE r.has_issues IS NOT FALSE AND wtr.is_active
         ORDER BY wtr.id DESC OFFSET \(skipping) LIMIT \(count)
         """).map {
         BenchJob(id: try $0.decode("id"), repositoryID: try $0.decode("repository_id"), fullName: try $0.decode("full_name"),
