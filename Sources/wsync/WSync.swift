@@ -23,6 +23,7 @@ struct WSync: AsyncParsableCommand {
             Retry.self,
             Sync.self,
             Worker.self,
+            Workers.self,
             RateLimit.self,
             StopAll.self,
             Resume.self,

@@ -37,6 +37,10 @@ public struct SyncStatus: Codable, Sendable, Equatable {
     public var issuesLastHour: Int
     public var throughput: [ThroughputBucket]
     public var pause: PauseState
+    /// Worker processes and their liveness (`LivenessThresholds` defaults).
+    public var workers: [WorkerState]
+    /// Why due jobs are not being claimed; empty when workers are free to claim.
+    public var claimBlockers: [ClaimBlocker]
 
     public static func fetch(_ connection: Connection) throws -> SyncStatus {
         try ReadModelQuery.fetch(connection, query)
@@ -56,7 +60,9 @@ public struct SyncStatus: Codable, Sendable, Equatable {
             'syncing_now', j.syncing_now, 'inactive', j.inactive, 'freshness', j.freshness,
             'runs_last_hour', r.runs, 'failed_runs_last_hour', r.failed_runs, 'issues_last_hour', r.issues,
             'throughput', t.buckets,
-            'pause', (\(PauseState.query)))
+            'pause', (\(PauseState.query)),
+            'workers', (\(WorkerState.listQuery(LivenessThresholds()))),
+            'claim_blockers', (\(ClaimBlocker.query(LivenessThresholds()))))
         FROM (
             SELECT
                 count(*) FILTER (WHERE is_active) AS total,
