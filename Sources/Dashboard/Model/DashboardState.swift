@@ -114,6 +114,8 @@ public enum Overlay: Equatable, Sendable {
     case typedConfirmation(TypedConfirmation)
     case detail(item: ListItem, runs: [SyncRun]?, scroll: Int)
     case audit(entries: [AuditEntry]?, scroll: Int)
+    /// The workers' liveness and why due jobs are not claimed, from the snapshot.
+    case workers(scroll: Int)
 }
 
 /// Everything the screen shows; changed only by `update`, drawn only by `render`.

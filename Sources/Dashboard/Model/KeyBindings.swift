@@ -23,6 +23,7 @@ public struct KeyBinding: Equatable, Sendable {
         KeyBinding(keys: "X", label: "emergency stop", mutating: true, panes: nil),
         KeyBinding(keys: "u", label: "undo", mutating: true, panes: nil),
         KeyBinding(keys: "a", label: "audit log", mutating: false, panes: nil),
+        KeyBinding(keys: "w", label: "workers", mutating: false, panes: nil, inFooter: false),
         KeyBinding(keys: "Tab/1-5", label: "focus", mutating: false, panes: nil),
         KeyBinding(keys: "Space", label: "pause polling", mutating: false, panes: nil),
         KeyBinding(keys: "+/-", label: "interval", mutating: false, panes: nil, inFooter: false),

@@ -90,6 +90,7 @@ extension DashboardState {
         case "a":
             overlay = .audit(entries: nil, scroll: 0)
             return [.loadAudit]
+        case "w": overlay = .workers(scroll: 0)
         case "/" where focus.isList: overlay = .filter(text: filters[focus]?.display ?? "")
         case "e" where focus == .failed:
             groupFailedByError.toggle()
@@ -268,6 +269,8 @@ extension DashboardState {
             if let next = scrolled(scroll, key) { overlay = .audit(entries: entries, scroll: next) } else { closeOverlay(key) }
         case .help(let scroll):
             if let next = scrolled(scroll, key) { overlay = .help(scroll: next) } else { closeOverlay(key) }
+        case .workers(let scroll):
+            if let next = scrolled(scroll, key) { overlay = .workers(scroll: next) } else { closeOverlay(key) }
         case nil: break
         }
         return []
@@ -285,7 +288,7 @@ extension DashboardState {
     }
 
     private mutating func closeOverlay(_ key: Key) {
-        if [.escape, .enter, .character("q"), .character("?")].contains(key) { overlay = nil }
+        if [.escape, .enter, .character("q"), .character("?"), .character("w")].contains(key) { overlay = nil }
     }
 
     private mutating func handleFilterKey(_ key: Key, text: String) -> [Command] {

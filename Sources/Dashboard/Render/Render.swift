@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 
 /// The whole screen as a pure function of state and terminal size.
 public func render(_ state: DashboardState, size: Size) -> CellGrid {
@@ -65,6 +66,7 @@ extension Canvas {
         }
         parts.append(("every \(formatInterval(state.interval))", .header))
         if state.pollingPaused { parts.append(("PAUSED", .error)) }
+        if let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         var x = rect.x
         for (index, (label, role)) in parts.enumerated() {
             let shown = index == 0 ? label : "  " + label
@@ -72,6 +74,14 @@ extension Canvas {
             x += used
             if x >= rect.width { break }
         }
+    }
+
+    /// Live workers; red when due jobs wait for a reason (the workers view, w, names it), amber when one is hung or dead.
+    private func workersSummary(_ s: SyncStatus) -> (String, StyleRole) {
+        let alive = s.workers.filter { $0.state == .alive }.count
+        let troubled = s.workers.contains { $0.state == .hung || $0.state == .dead }
+        let role: StyleRole = !s.claimBlockers.isEmpty && s.dueNow > 0 ? .error : troubled ? .warn : .header
+        return (alive == 0 ? "no worker alive" : alive == 1 ? "1 worker" : "\(alive) workers", role)
     }
 
     mutating func drawMessageLine(_ state: DashboardState, in rect: Rect) {
