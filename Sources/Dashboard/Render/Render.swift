@@ -64,7 +64,7 @@ extension Canvas {
             let role: StyleRole = switch state.freshness { case .fresh: .header; case .aging: .warn; case .stale: .error }
             parts.append(("data \(Format.age(age))", role))
         }
-        parts.append(("every \(formatInterval(state.interval))", .header))
+        if !state.oneShot { parts.append(("every \(formatInterval(state.interval))", .header)) }
         if state.pollingPaused { parts.append(("PAUSED", .error)) }
         if let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         var x = rect.x
@@ -106,6 +106,11 @@ extension Canvas {
 
     mutating func drawFooter(_ state: DashboardState, in rect: Rect) {
         grid.fill(rect, role: .footer)
+        if state.oneShot, let snapshot = state.snapshot {
+            let taken = "\(Format.dateTime(snapshot.takenAt, in: state.timeZone)) \(state.timeZone.abbreviation(for: snapshot.takenAt) ?? "")"
+            text(" snapshot taken \(taken) · wsync dash for the live view", x: rect.x, y: rect.y, width: rect.width, role: .footer)
+            return
+        }
         let bindings = KeyBinding.available(in: state.focus, readOnly: state.readOnly).filter(\.inFooter)
         // "? help" and "q quit" always show, at the right end.
         let pinned = bindings.filter { $0.keys == "?" || $0.keys == "q" }

@@ -8,6 +8,8 @@ final class WSyncProcess: @unchecked Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Both streams, for messages that do not care which one a line went to.
+        var output: String { stdout + stderr }
     }
 
     static var binary: URL {

@@ -1,0 +1,105 @@
+import Foundation
+import GitHubSimulator
+import Postgres
+import SyncEngine
+import TestSupport
+import Testing
+
+/// What on-call runs first: a one-shot dashboard for the incident channel, and the workers' liveness.
+@Suite struct OnCallCommandTests {
+    private func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+    }
+
+    @Test func dashOnceNeedsNoTerminalAndExitsAsCheckWould() throws {
+        let database = try TestDatabase.create()
+        try DemoSeed.seed(database.connect())
+        let alerting = try WSyncProcess.run(["check"], databaseURL: database.url)
+        #expect(alerting.status == 1, "the demo's failing syncs make check alert: \(alerting.output)")
+
+        let text = try WSyncProcess.run(["dash", "--once", "--width", "100"], databaseURL: database.url)
+        #expect(text.status == 1, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 40 && lines.allSatisfy { $0.count <= 100 }, "\(text.stdout)")
+        #expect(text.stdout.contains("1 Sync status") && text.stdout.contains("5 Tier usage"))
+        #expect(!text.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "no escapes: \(text.stdout)")
+
+        let panes = try json(try WSyncProcess.run(["dash", "--once", "--json"], databaseURL: database.url).stdout)
+        for pane in ["taken_at", "status", "failed", "failed_total", "stuck", "rate_limit", "tiers", "recent_actions", "check"] {
+            #expect(panes[pane] != nil, "missing \(pane)")
+        }
+        #expect((panes["check"] as? [String: Any])?["failing"] as? Int == (try SyncAlert.fetch(database.connect()).failing))
+        #expect((panes["status"] as? [String: Any])?["workers"] is [Any])
+
+        let healthy = try TestDatabase.create()
+        let calm = try WSyncProcess.run(["dash", "--once", "--width", "80"], databaseURL: healthy.url)
+        #expect(calm.status == 0, "\(calm.output)")
+        #expect(calm.stdout.contains("no failed syncs"))
+
+        let unreachable = try WSyncProcess.run(["dash", "--once"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/app?connect_timeout=2")
+        #expect(unreachable.status == 2 && unreachable.stdout.isEmpty)
+        #expect(unreachable.stderr.contains("127.0.0.1/app") && !unreachable.stderr.contains("s3cret-pw"))
+
+        let live = try WSyncProcess.run(["dash"], databaseURL: healthy.url)
+        #expect(live.status == 2 && live.stderr.contains("needs a terminal"), "\(live.output)")
+        let misplaced = try WSyncProcess.run(["dash", "--json"], databaseURL: healthy.url)
+        #expect(misplaced.status == 2 && misplaced.stderr.contains("--once"), "\(misplaced.output)")
+    }
+
+    @Test func aKilledWorkerTurnsDeadAndAHungOneIsNamed() async throws {
+        let simulator = try await GitHubSimulator.start(.init(token: "e2e-token", hangDuration: .seconds(60)))
+        defer { Task { await simulator.stop() } }
+        let repository = await simulator.addRepository("e2e/hangs", issueCount: 5, pullRequestEvery: 0)
+        let database = try await offPool {
+            let database = try TestDatabase.create()
+            let connection = try database.connect()
+            _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName,
+                                      workspace: try SyncSeeding.workspace(connection))
+            return database
+        }
+        try await simulator.setScenario(.hungSocket, for: "e2e/hangs")
+        let environment: [String: String?] = [
+            "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
+        ]
+        let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1", "--concurrency", "2"], environment: environment)
+
+        func workers(_ extra: String...) async throws -> [String: Any] {
+            let result = try await offPool { try WSyncProcess.run(["workers", "--json"] + extra, databaseURL: database.url) }
+            #expect(result.status == 0, "\(result.stderr)")
+            return try json(result.stdout)
+        }
+        func states(_ report: [String: Any]) -> [String] {
+            (report["workers"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+        }
+
+        // The worker holds the job while GitHub never answers: heartbeats go on, progress does not.
+        var report = try await workers("--hung-after-seconds", "2")
+        for _ in 0..<200 where states(report) != ["hung"] {
+            try await Task.sleep(for: .milliseconds(100))
+            report = try await workers("--hung-after-seconds", "2")
+        }
+        #expect(states(report) == ["hung"], "\(report)")
+        let row = try #require((report["workers"] as? [[String: Any]])?.first)
+        #expect(row["pid"] as? Int == Int(worker.pid))
+        #expect(row["version"] as? String == WSyncVersion.current)
+        #expect(row["concurrency"] as? Int == 2 && row["current_jobs"] as? Int == 1)
+        #expect(states(try await workers()) == ["alive"], "under the default threshold it is not hung yet")
+
+        worker.signal(SIGKILL)
+        _ = await worker.exitStatus()
+        report = try await workers("--dead-after-seconds", "3")
+        for _ in 0..<200 where states(report) != ["dead"] {
+            try await Task.sleep(for: .milliseconds(100))
+            report = try await workers("--dead-after-seconds", "3")
+        }
+        #expect(states(report) == ["dead"], "\(report)")
+        let blockers = (report["claim_blockers"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(blockers == ["no_worker_alive"])
+
+        let table = try await offPool { try WSyncProcess.run(["workers", "--dead-after-seconds", "3"], databaseURL: database.url) }
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("dead") && table.stdout.contains("no_worker_alive: no worker is alive (0 hung, 1 dead)"), "\(table.stdout)")
+        let status = try json(try await offPool { try WSyncProcess.run(["status", "--json"], databaseURL: database.url) }.stdout)
+        #expect((status["workers"] as? [[String: Any]])?.count == 1)
+    }
+}
