@@ -39,6 +39,7 @@ struct WSync: AsyncParsableCommand {
             Audit.self,
             Rollback.self,
             Dash.self,
+            Metrics.self,
             Demo.self,
             SimulateGitHub.self,
             Docs.self,

@@ -12,7 +12,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// Read and written only on `queue`.
     private var connection: Connection?
 
-    private init(configuration: ConnectionConfiguration, connection: Connection, queue: DispatchQueue) {
+    private init(configuration: ConnectionConfiguration, connection: Connection?, queue: DispatchQueue) {
         self.configuration = configuration
         self.connection = connection
         self.queue = queue
@@ -22,6 +22,12 @@ public final class DatabaseQueue: @unchecked Sendable {
         let queue = DispatchQueue(label: label)
         let connection = try await run(on: queue) { try Connection(configuration) }
         return DatabaseQueue(configuration: configuration, connection: connection, queue: queue)
+    }
+
+    /// A queue that connects on its first call, so a server (`wsync metrics`) can start while the database is down
+    /// and answer as soon as it is back.
+    public static func deferred(_ configuration: ConnectionConfiguration, label: String = "wsync.db") -> DatabaseQueue {
+        DatabaseQueue(configuration: configuration, connection: nil, queue: DispatchQueue(label: label))
     }
 
     /// Runs `body` on the connection's queue and awaits its result.

@@ -45,11 +45,7 @@ enum JobLeases {
     /// holders, and prunes the rows of holders gone for longer than `pruneAfter`.
     static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings, progress: WorkerProgress.Reading) throws {
         try connection.transaction { c in
-            try c.execute("""
-                UPDATE wsync.workers SET heartbeat_at = now(), current_jobs = \(progress.currentJobs),
-                    last_progress_at = now() - make_interval(secs => \(progress.secondsSinceProgress))
-                WHERE id = \(id)
-                """)
+            try report(c, id: id, progress: progress)
             try c.execute("DELETE FROM wsync.workers WHERE heartbeat_at < now() - make_interval(secs => \(Self.pruneAfter.seconds))")
             try c.execute("""
                 UPDATE workspace_tracked_repositories SET lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds))
@@ -64,6 +60,16 @@ enum JobLeases {
                                   AND w.heartbeat_at > now() - make_interval(secs => \(settings.deadAfter.seconds)))
                 """)
         }
+    }
+
+    /// Writes the holder's liveness and progress (also at once when a slot takes or ends a job, so busy slots are
+    /// never a heartbeat late).
+    static func report(_ connection: Connection, id: String, progress: WorkerProgress.Reading) throws {
+        try connection.execute("""
+            UPDATE wsync.workers SET heartbeat_at = now(), current_jobs = \(progress.currentJobs),
+                last_progress_at = now() - make_interval(secs => \(progress.secondsSinceProgress))
+            WHERE id = \(id)
+            """)
     }
 
     /// Marks the holder stopped and frees whatever it still holds.

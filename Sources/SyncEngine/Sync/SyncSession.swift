@@ -76,6 +76,12 @@ final class SyncSession: Sendable {
         }
     }
 
+    /// Records a slot taking or ending a job now rather than at the next heartbeat; a failure waits for that beat.
+    func reportProgress() async {
+        let (id, reading) = (id, progress.reading)
+        _ = try? await control.run { try JobLeases.report($0, id: id, progress: reading) }
+    }
+
     func close() async {
         let id = id
         _ = try? await control.run { try JobLeases.unregister($0, id: id) }

@@ -112,8 +112,10 @@ public final class SyncWorker: Sendable {
                     continue
                 }
                 session.progress.jobStarted()
+                await session.reportProgress()
                 let (report, outcome) = await JobRunner(context: context(db, session: session)).run(job)
                 session.progress.jobEnded()
+                await session.reportProgress()
                 await session.notifier.runFinished()
                 log("\(report.repository): \(report.status), \(report.issuesSynced) stored, \(report.apiCalls) API calls"
                     + (report.error.map { " — \($0)" } ?? ""))

@@ -59,6 +59,8 @@ final class WSyncProcess: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    var isRunning: Bool { process.isRunning }
+
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Waits (off the cooperative pool) for the exit status.
