@@ -22,14 +22,15 @@ final class WSyncProcess: @unchecked Sendable {
     private let directory: URL
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts `wsync arguments…`; `environment` entries override the test's own, and a nil value removes one.
-    init(_ arguments: [String], environment: [String: String?]) throws {
+    /// Starts `wsync arguments…` (or another program, for the shell lines of the deploy examples); `environment`
+    /// entries override the test's own, and a nil value removes one.
+    init(_ arguments: [String], environment: [String: String?], executable: URL = WSyncProcess.binary) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsync-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in ["stdout", "stderr"] {
             FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
         }
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
