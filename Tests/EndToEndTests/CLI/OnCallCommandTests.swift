@@ -47,21 +47,11 @@ import Testing
     }
 
     @Test func aKilledWorkerTurnsDeadAndAHungOneIsNamed() async throws {
-        let simulator = try await GitHubSimulator.start(.init(token: "e2e-token", hangDuration: .seconds(60)))
-        defer { Task { await simulator.stop() } }
-        let repository = await simulator.addRepository("e2e/hangs", issueCount: 5, pullRequestEvery: 0)
-        let database = try await offPool {
-            let database = try TestDatabase.create()
-            let connection = try database.connect()
-            _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName,
-                                      workspace: try SyncSeeding.workspace(connection))
-            return database
-        }
-        try await simulator.setScenario(.hungSocket, for: "e2e/hangs")
-        let environment: [String: String?] = [
-            "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
-        ]
-        let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1", "--concurrency", "2"], environment: environment)
+        let world = try await SimulatedWorld.make(repositories: 1, issues: 5, simulator: .init(token: SimulatedWorld.token, hangDuration: .seconds(60)))
+        defer { Task { await world.simulator.stop() } }
+        try await world.simulator.setScenario(.hungSocket, for: "e2e/repo-0")
+        let database = world.database
+        let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1", "--concurrency", "2"], environment: world.environment)
 
         func workers(_ extra: String...) async throws -> [String: Any] {
             let result = try await offPool { try WSyncProcess.run(["workers", "--json"] + extra, databaseURL: database.url) }

@@ -13,44 +13,9 @@ import Testing
 /// the workflow's sync step through bash with the guide's inputs — against a real database and the simulator.
 @Suite struct DeployExamplesTests {
     static let directory = Readme.root.appendingPathComponent("docs/deploy")
-    static let token = "deploy-token"
 
     static func text(_ name: String) throws -> String {
         try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-    }
-
-    /// A tracked workspace of `repositories` repositories the simulator serves, all due.
-    struct World {
-        let database: TestDatabase
-        let connection: Connection
-        let simulator: GitHubSimulator
-        let workspace: UUID
-
-        static func make(repositories: Int) async throws -> World {
-            let simulator = try await GitHubSimulator.start(.init(token: DeployExamplesTests.token))
-            var served: [SimulatedRepository] = []
-            for index in 0..<repositories {
-                served.append(await simulator.addRepository("deploy/repo-\(index)", issueCount: 5, pullRequestEvery: 0))
-            }
-            let tracked = served
-            let (database, connection, workspace) = try await offPool {
-                let database = try TestDatabase.create()
-                let connection = try database.connect()
-                let workspace = try SyncSeeding.workspace(connection)
-                for repository in tracked {
-                    _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
-                }
-                return (database, connection, workspace)
-            }
-            return World(database: database, connection: connection, simulator: simulator, workspace: workspace)
-        }
-
-        /// What /etc/wsync/env (or the workflow's secrets) holds on a real machine, pointed at this world.
-        var environment: [String: String?] {
-            ["DATABASE_URL": database.url, "GITHUB_TOKEN": DeployExamplesTests.token, "GITHUB_API_URL": simulator.baseURL.absoluteString]
-        }
-
-        func count(_ sql: SQL) throws -> Int { try connection.query(sql)[0].decode("n") }
     }
 
     // MARK: - systemd
@@ -114,7 +79,7 @@ import Testing
     }
 
     @Test func theWorkerUnitsExecStartSyncsAndStopsCleanlyOnItsKillSignal() async throws {
-        let world = try await World.make(repositories: 3)
+        let world = try await SimulatedWorld.make(repositories: 3, issues: 5)
         defer { Task { await world.simulator.stop() } }
         let unit = Unit(try Self.text("wsync-worker.service"))
         let worker = try WSyncProcess(try unit.execStart(), environment: world.environment)
@@ -137,7 +102,7 @@ import Testing
     }
 
     @Test func theMetricsUnitsExecStartServesUntilItsKillSignal() async throws {
-        let world = try await World.make(repositories: 1)
+        let world = try await SimulatedWorld.make(repositories: 1, issues: 5)
         defer { Task { await world.simulator.stop() } }
         let unit = Unit(try Self.text("wsync-metrics.service"))
         let metrics = try WSyncProcess(try unit.execStart(), environment: world.environment)
@@ -239,9 +204,9 @@ import Testing
         #expect(workflow.contains("  schedule:") && workflow.contains("  workflow_dispatch:"))
         let step = try WorkflowStep(named: "Sync issues", in: workflow)
 
-        let world = try await World.make(repositories: 3)
+        let world = try await SimulatedWorld.make(repositories: 3, issues: 5)
         defer { Task { await world.simulator.stop() } }
-        let secrets = ["DATABASE_URL": world.database.url, "WSYNC_GITHUB_TOKEN": Self.token]
+        let secrets = ["DATABASE_URL": world.database.url, "WSYNC_GITHUB_TOKEN": SimulatedWorld.token]
         func run(_ inputs: [String: String]) async throws -> (status: Int32?, json: [String: Any]?, output: String) {
             var environment = try step.rendered(secrets: secrets, inputs: inputs)
             environment["GITHUB_API_URL"] = world.simulator.baseURL.absoluteString  // the runner sets it; here, the simulator

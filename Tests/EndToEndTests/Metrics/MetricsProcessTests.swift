@@ -55,23 +55,10 @@ import Testing
     }
 
     @Test func aScrapeDuringASyncParsesStrictlyAndCountersOnlyGrow() async throws {
-        let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
-        defer { Task { await simulator.stop() } }
-        var served: [SimulatedRepository] = []
-        for index in 0..<3 {
-            served.append(await simulator.addRepository("metrics/repo-\(index)", issueCount: 350, pullRequestEvery: 0))
-            try await simulator.setScenario(.slow(delay: .milliseconds(300)), for: "metrics/repo-\(index)")
-        }
-        let tracked = served
-        let (database, connection) = try await offPool {
-            let database = try TestDatabase.create()
-            let connection = try database.connect()
-            let workspace = try SyncSeeding.workspace(connection, tier: "free")
-            for repository in tracked {
-                _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
-            }
-            return (database, connection)
-        }
+        let world = try await SimulatedWorld.make(repositories: 3, issues: 350, tier: "free")
+        defer { Task { await world.simulator.stop() } }
+        for index in 0..<3 { try await world.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "e2e/repo-\(index)") }
+        let (database, connection) = (world.database, world.connection)
         func running() throws -> Bool {
             try connection.query("SELECT count(*) > 0 AS busy FROM wsync.sync_runs WHERE status = 'running'")[0].decode("busy")
         }
@@ -84,7 +71,7 @@ import Testing
 
         let worker = try WSyncProcess(
             ["worker", "--once", "--concurrency", "2", "--rate-limit-reserve", "0"],
-            environment: ["DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token"])
+            environment: world.environment)
         var scrapes = [before]
         var sawMidSync = false
         while worker.isRunning {
@@ -121,7 +108,7 @@ import Testing
         #expect(after.value("wsync_workers", ["state": "stopped"]) == 1)
         let names = Set(after.map(\.name))
         #expect(!names.contains { !$0.hasPrefix("wsync_") })
-        #expect(!after.flatMap(\.samples).contains { $0.labels.values.contains { $0.contains("metrics/repo") } }, "no repository names")
+        #expect(!after.flatMap(\.samples).contains { $0.labels.values.contains { $0.contains("e2e/repo") } }, "no repository names")
         await server.stop()
     }
 
@@ -168,7 +155,7 @@ import Testing
         let rules = try String(contentsOf: Readme.root.appendingPathComponent("docs/alerts.yml"), encoding: .utf8)
         let database = try await offPool { try TestDatabase.create() }
         let connection = try await offPool { try database.connect() }
-        try await offPool { try DemoSeed.seed(connection) }
+        _ = try await offPool { try DemoSeed.seed(connection) }
         let server = try await Server.start(databaseURL: database.url)
         let families = try await server.families()
         await server.stop()

@@ -6,40 +6,8 @@ import Testing
 
 /// The sync commands as an operator runs them: real binary, real PostgreSQL, simulator on loopback.
 @Suite struct WorkerProcessTests {
-    private struct Setup {
-        let database: TestDatabase
-        let connection: Connection
-        let simulator: GitHubSimulator
-        let workspace: UUID
-
-        var environment: [String: String?] {
-            ["DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token"]
-        }
-
-        static func make(repositories: Int, issues: Int) async throws -> Setup {
-            let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
-            var served: [SimulatedRepository] = []
-            for index in 0..<repositories {
-                served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
-            }
-            let tracked = served
-            let (database, connection, workspace) = try await offPool {
-                let database = try TestDatabase.create()
-                let connection = try database.connect()
-                let workspace = try SyncSeeding.workspace(connection)
-                for repository in tracked {
-                    _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
-                }
-                return (database, connection, workspace)
-            }
-            return Setup(database: database, connection: connection, simulator: simulator, workspace: workspace)
-        }
-
-        func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }
-    }
-
     @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
-        let setup = try await Setup.make(repositories: 200, issues: 3)
+        let setup = try await SimulatedWorld.make(repositories: 200, issues: 3)
         defer { Task { await setup.simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
         let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
@@ -56,7 +24,7 @@ import Testing
     }
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { await setup.simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
@@ -92,7 +60,7 @@ import Testing
     }
 
     @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { await setup.simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
@@ -112,7 +80,7 @@ import Testing
     }
 
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
-        let setup = try await Setup.make(repositories: 2, issues: 20)
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 20)
         defer { Task { await setup.simulator.stop() } }
         let sync = try WSyncProcess(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
@@ -135,7 +103,7 @@ import Testing
     }
 
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
-        let setup = try await Setup.make(repositories: 2, issues: 5)
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
         defer { Task { await setup.simulator.stop() } }
         _ = try setup.connection.execute("""
             UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
