@@ -10,6 +10,8 @@ public final class Connection: @unchecked Sendable {
     private let lock = NSLock()
     private var transactionDepth = 0
     private var lost = false
+    private let memoLock = NSLock()
+    private var memo: [String: any Sendable] = [:]
     public let configuration: ConnectionConfiguration
 
     /// Connects, or throws `connectionFailed` naming host/db (never the password).
@@ -92,6 +94,30 @@ public final class Connection: @unchecked Sendable {
             if PQstatus(handle) == CONNECTION_OK { _ = try? execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Runs `body` inside the current transaction so that its failure undoes only its own writes: the transaction
+    /// goes on as it was before `body` (a savepoint, rolled back to on throw).
+    public func savepoint<T>(_ body: (Connection) throws -> T) throws -> T {
+        precondition(transactionDepth > 0, "a savepoint needs a transaction")
+        try execute("SAVEPOINT wsync_item")
+        do {
+            let result = try body(self)
+            try execute("RELEASE SAVEPOINT wsync_item")
+            return result
+        } catch {
+            if PQstatus(handle) == CONNECTION_OK { try execute("ROLLBACK TO SAVEPOINT wsync_item") }
+            throw error
+        }
+    }
+
+    /// A value derived from this connection's database (what its catalog says), computed on first use and kept for
+    /// the life of the connection; a reconnect is a new connection and reads it again.
+    public func memoized<Value: Sendable>(_ key: String, _ compute: (Connection) throws -> Value) throws -> Value {
+        if let known = memoLock.withLock({ memo[key] as? Value }) { return known }
+        let value = try compute(self)
+        memoLock.withLock { memo[key] = value }
+        return value
     }
 
     // MARK: LISTEN / NOTIFY

@@ -37,6 +37,13 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The server refused a value: a data exception (class 22) or a violated constraint (class 23). Such an error
+    /// is about the row, not the connection or the statement, so another row may still go in.
+    public var isRefusedValue: Bool {
+        guard let code = sqlState?.rawValue else { return false }
+        return code.hasPrefix("22") || code.hasPrefix("23")
+    }
+
     /// The server's SQLSTATE when the server rejected the statement.
     public var sqlState: SQLState? {
         if case .server(let error) = self { return error.sqlState }

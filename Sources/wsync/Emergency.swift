@@ -62,7 +62,7 @@ struct PauseTier: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "free, pro or private.")
+    @Argument(help: "A tier the database allows (production: free, pro, team).")
     var tier: String
 
     @Option(help: "At most this many workspaces (those with the most active syncs first).")
@@ -75,9 +75,10 @@ struct PauseTier: ParsableCommand {
     }
 
     func run() throws {
-        let tier = try Tier(validating: tier)
+        let connection = try database.connect()
+        let tier = try Tier.validated(tier, on: connection)
         try mutation.confirm("Pause the syncs of up to \(limit) \(tier.rawValue) workspaces?")
-        Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).pauseTier(tier, limit: limit))
+        Output.outcome(try Operations(connection: connection, actor: mutation.actor).pauseTier(tier, limit: limit))
     }
 }
 

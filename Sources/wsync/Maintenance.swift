@@ -7,11 +7,17 @@ struct Link: ParsableCommand {
         abstract: "Create sync jobs for workspace repositories that lack them, with tier defaults (safe to repeat).")
 
     @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Also give jobs that already exist (such as those the app's trigger creates: every 24 h, priority 50) their tier's frequency and priority. Undoable.")
+    var applyTierDefaults = false
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
-        try mutation.confirm("Link every workspace repository that has no sync job?")
-        Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).link())
+        try mutation.confirm(applyTierDefaults
+            ? "Link every workspace repository that has no sync job, and give every existing job its tier's defaults?"
+            : "Link every workspace repository that has no sync job?")
+        Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).link(applyTierDefaults: applyTierDefaults))
     }
 }
 
@@ -75,7 +81,7 @@ struct SetCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "free, pro or private.")
+        @Option(help: "A tier the database allows (production: free, pro, team).")
         var tier: String
 
         @Option(help: "Hours between syncs, 1 to 168.")
@@ -84,10 +90,11 @@ struct SetCommand: ParsableCommand {
         @OptionGroup var mutation: MutationOptions
 
         func run() throws {
-            let tier = try Tier(validating: tier)
             try JobLimits.validateFrequency(hours)
+            let connection = try database.connect()
+            let tier = try Tier.validated(tier, on: connection)
             try mutation.confirm("Set every \(tier.rawValue) sync to run every \(hours) hours?")
-            Output.outcome(try Operations(connection: database.connect(), actor: mutation.actor).setFrequency(tier: tier, hours: hours))
+            Output.outcome(try Operations(connection: connection, actor: mutation.actor).setFrequency(tier: tier, hours: hours))
         }
     }
 

@@ -40,8 +40,6 @@ import Testing
     }
 
     @Test func tiersAndLimits() throws {
-        #expect(try Tier(validating: " Pro ") == .pro)
-        #expect(throws: WSyncError.self) { try Tier(validating: "enterprise") }
         #expect(throws: Never.self) { try JobLimits.validateFrequency(1); try JobLimits.validateFrequency(168) }
         #expect(throws: Never.self) { try JobLimits.validateRetention(7); try JobLimits.validateRetention(365) }
     }

@@ -6,22 +6,23 @@ import TestSupport
 
 /// Each change against a seeded spread of states: exactly what it says, one audit row, and a faithful undo.
 @Suite struct OperationTests {
-    let connection: Connection
-    let operations: Operations
-
-    init() throws {
-        connection = try TestDatabase.create().connect()
-        try DemoSeed.seed(connection)
-        operations = Operations(connection: connection, actor: "tester")
+    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
+    static func seeded(_ shape: DatabaseShape) throws -> Connection {
+        let connection = try TestDatabase.create(shape: shape).connect()
+        try SyncSeeding.demo(connection)
+        try SyncSeeding.nullRows(connection)
+        return connection
     }
 
-    @Test func resetAllFailedClearsExactlyTheFailedRows() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func resetAllFailedClearsExactlyTheFailedRows(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
         let outcome = try operations.reset(.allFailed)
         #expect(outcome.affectedRows == failedIDs.count)
         #expect(Set(outcome.jobIds) == failedIDs)
-        let after = try jobs()
+        let after = try connection.jobs()
         for (old, new) in zip(before, after) {
             if failedIDs.contains(old.id) {
                 #expect(new.attempts == 0 && new.error == nil && new.dueWithinSeconds(5))
@@ -35,19 +36,23 @@ import TestSupport
         #expect(entry.action == "reset" && entry.actor == "tester" && entry.affectedRows == failedIDs.count && entry.isUndoable)
     }
 
-    @Test func resetOneWorkspaceRepositoryAndUndoIt() throws {
+    @Test(arguments: DatabaseShape.allCases) func resetOneWorkspaceRepositoryAndUndoIt(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let repository = target.repository
-        let before = try jobs()
+        let before = try connection.jobs()
         let outcome = try operations.reset(.workspaceRepository(workspace: target.workspaceId, repository: repository.uppercased()))
         #expect(outcome.affectedRows == 1)
-        let changed = try jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
+        let changed = try connection.jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
         #expect(changed.map(\.id) == [target.jobId])
         _ = try operations.undo(actionID: try #require(outcome.actionId))
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
     }
 
-    @Test func resetOfOneWorkspaceTouchesOnlyItsFailedRows() throws {
+    @Test(arguments: DatabaseShape.allCases) func resetOfOneWorkspaceTouchesOnlyItsFailedRows(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let expected = try FailedSync.fetch(connection, workspace: target.workspaceId).count
         let outcome = try operations.reset(.workspace(target.workspaceId))
@@ -55,14 +60,16 @@ import TestSupport
         #expect(try FailedSync.fetch(connection, workspace: target.workspaceId).allSatisfy { $0.syncAttempts == 0 })
     }
 
-    @Test func resetOfAnErrorGroupTouchesExactlyItsRows() throws {
+    @Test(arguments: DatabaseShape.allCases) func resetOfAnErrorGroupTouchesExactlyItsRows(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let failed = try FailedSync.fetch(connection)
         let group = try #require(Dictionary(grouping: failed, by: \.lastSyncError).values.first { $0.count > 1 })
         let ids = group.map(\.jobId)
-        let before = try jobs()
+        let before = try connection.jobs()
         let outcome = try operations.reset(.jobs(ids))
         #expect(Set(outcome.jobIds) == Set(ids))
-        let changed = try jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
+        let changed = try connection.jobs().filter { job in job != before.first(where: { $0.id == job.id }) }
         #expect(Set(changed.map(\.id)) == Set(ids))
         #expect(try AuditLog.entry(connection, id: try #require(outcome.actionId))?.isUndoable == true)
 
@@ -70,25 +77,29 @@ import TestSupport
         #expect(throws: WSyncError.self) { try operations.reset(.jobs([])) }
     }
 
-    @Test func stopAllThenResumeRestoresTheExactActiveSet() throws {
-        let before = try jobs()
-        let wasActive = before.filter(\.active).map(\.id)
+    @Test(arguments: DatabaseShape.allCases) func stopAllThenResumeRestoresTheExactActiveSet(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
+        let wasActive = before.filter { $0.active == true }.map(\.id)
         let stop = try operations.stopAll(reason: "GitHub incident")
         #expect(stop.affectedRows == wasActive.count)
-        #expect(try jobs().allSatisfy { !$0.active })
+        #expect(try connection.jobs().allSatisfy { $0.active != true })
         let pause = try PauseState.fetch(connection)
         #expect(pause.isPaused && pause.reason == "GitHub incident" && pause.pausedBy == "tester" && pause.actionId == stop.actionId)
 
         let resume = try operations.resume()
         #expect(resume.affectedRows == wasActive.count && resume.skipped.isEmpty)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
         #expect(try !PauseState.fetch(connection).isPaused)
         let stopEntry = try #require(try AuditLog.entry(connection, id: stop.actionId!))
         #expect(stopEntry.undoneAt != nil && stopEntry.undoneBy == "tester" && stopEntry.undoActionId == resume.actionId)
         #expect(try AuditLog.entry(connection, id: resume.actionId!)?.undoesActionId == stop.actionId)
     }
 
-    @Test func resumeLeavesRowsChangedSinceAloneAndReportsThem() throws {
+    @Test(arguments: DatabaseShape.allCases) func resumeLeavesRowsChangedSinceAloneAndReportsThem(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let stop = try operations.stopAll(reason: "maintenance")
         let stopped = try #require(stop.jobIds.first)
         let reactivated = try #require(try connection.query("""
@@ -104,8 +115,10 @@ import TestSupport
         #expect(resume.skipped == [name])
     }
 
-    @Test func twoStopsNeedTwoResumesBeforeThePauseLifts() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func twoStopsNeedTwoResumesBeforeThePauseLifts(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let first = try operations.stopAll(reason: "first")
         let second = try operations.stopAll(reason: "second")
         #expect(second.affectedRows == 0)
@@ -114,30 +127,34 @@ import TestSupport
         #expect(try PauseState.fetch(connection).isPaused)
         _ = try operations.resume()
         #expect(try !PauseState.fetch(connection).isPaused)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
         let nothing = #expect(throws: WSyncError.self) { try operations.resume() }
         #expect(nothing?.message.contains("nothing to resume") == true)
     }
 
-    @Test func slowDownThenUndoRestoresEveryFrequency() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func slowDownThenUndoRestoresEveryFrequency(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let outcome = try operations.slowDown(factor: 2, minHours: 48)
-        let after = try jobs()
+        let after = try connection.jobs()
         var changed = 0
         for (old, new) in zip(before, after) {
-            let expected = old.active ? min(168, max(old.hours * 2, 48)) : old.hours
+            let expected = old.active == true ? min(168, max((old.hours ?? 24) * 2, 48)) : old.hours
             #expect(new.hours == expected)
             if new.hours != old.hours { changed += 1 }
         }
         #expect(outcome.affectedRows == changed && changed > 0)
-        #expect(after.allSatisfy { $0.hours <= 168 })
+        #expect(after.allSatisfy { ($0.hours ?? 0) <= 168 })
         let undo = try operations.undo(actionID: try #require(outcome.actionId))
         #expect(undo.affectedRows == changed)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
     }
 
-    @Test func pauseTierDeactivatesTheBusiestWorkspacesOfThatTierOnly() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func pauseTierDeactivatesTheBusiestWorkspacesOfThatTierOnly(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let expected = try connection.query("""
             SELECT j.workspace_id, count(*) AS active FROM workspace_tracked_repositories j JOIN workspaces w ON w.id = j.workspace_id
             WHERE w.tier = 'free' AND j.is_active GROUP BY j.workspace_id ORDER BY count(*) DESC, j.workspace_id LIMIT 5
@@ -145,18 +162,20 @@ import TestSupport
         let workspaces = Set(try expected.map { try $0.decode("workspace_id", as: UUID.self) })
         let outcome = try operations.pauseTier(.free, limit: 5)
         #expect(outcome.affectedRows == (try expected.map { try $0.decode("active", as: Int.self) }.reduce(0, +)))
-        for (old, new) in zip(before, try jobs()) {
-            #expect(new.active == (old.active && !workspaces.contains(old.workspace)))
+        for (old, new) in zip(before, try connection.jobs()) {
+            #expect(new.active == (old.active == true && workspaces.contains(old.workspace) ? false : old.active))
         }
         _ = try operations.undo(actionID: outcome.actionId!)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
     }
 
-    @Test func setFrequencyAndRetentionChangeOnlyTheirRowsAndUndo() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func setFrequencyAndRetentionChangeOnlyTheirRowsAndUndo(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let frequency = try operations.setFrequency(tier: .pro, hours: 8)
         let proWorkspaces = Set(try connection.query("SELECT id FROM workspaces WHERE tier = 'pro'").map { try $0.decode("id", as: UUID.self) })
-        for (old, new) in zip(before, try jobs()) {
+        for (old, new) in zip(before, try connection.jobs()) {
             #expect(new.hours == (proWorkspaces.contains(old.workspace) ? 8 : old.hours))
         }
         #expect(frequency.affectedRows == before.filter { proWorkspaces.contains($0.workspace) && $0.hours != 8 }.count)
@@ -164,18 +183,20 @@ import TestSupport
         let busy = Set(try connection.query("""
             SELECT workspace_id FROM workspace_tracked_repositories GROUP BY workspace_id HAVING SUM(total_issues_fetched) > 1000
             """).map { try $0.decode("workspace_id", as: UUID.self) })
-        let middle = try jobs()
+        let middle = try connection.jobs()
         _ = try operations.setRetention(days: 60, minTotalIssues: 1000)
-        for (old, new) in zip(middle, try jobs()) {
+        for (old, new) in zip(middle, try connection.jobs()) {
             #expect(new.retention == (busy.contains(old.workspace) ? 60 : old.retention))
         }
         let latest = try AuditLog.entries(connection, limit: 1)[0]
         _ = try operations.undo(actionID: latest.id)
         _ = try operations.undo(actionID: frequency.actionId!)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
     }
 
-    @Test func everyOperationWritesExactlyOneMatchingAuditRow() throws {
+    @Test(arguments: DatabaseShape.allCases) func everyOperationWritesExactlyOneMatchingAuditRow(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let steps: [(AuditAction, () throws -> ActionOutcome)] = [
             (.link, { try operations.link() }),
             (.reset, { try operations.reset(.allFailed) }),
@@ -201,7 +222,9 @@ import TestSupport
         }
     }
 
-    @Test func auditParametersOfOtherWritersAreReadAsText() throws {
+    @Test(arguments: DatabaseShape.allCases) func auditParametersOfOtherWritersAreReadAsText(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("""
             INSERT INTO wsync.audit_log (actor, action, parameters, summary)
             VALUES ('worker', 'sync', '{"job_ids": ["a", "b"], "limit": 5, "hours_back": null, "repository": "o/r"}', 'synced')
@@ -210,8 +233,10 @@ import TestSupport
         #expect(entry.parameters == ["job_ids": #"["a", "b"]"#, "limit": "5", "repository": "o/r"])
     }
 
-    @Test func undoThatWouldRestoreNothingIsRefusedAndStaysPossibleLater() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func undoThatWouldRestoreNothingIsRefusedAndStaysPossibleLater(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let first = try #require(try operations.slowDown().actionId)
         let second = try #require(try operations.slowDown(factor: 10, minHours: 48).actionId)
         let refused = #expect(throws: WSyncError.self) { try operations.undo(actionID: first) }
@@ -219,10 +244,12 @@ import TestSupport
         #expect(try AuditLog.entry(connection, id: first)?.undoneAt == nil)
         _ = try operations.undo(actionID: second)
         _ = try operations.undo(actionID: first)
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
     }
 
-    @Test func undoTwiceOrOfNothingIsRefused() throws {
+    @Test(arguments: DatabaseShape.allCases) func undoTwiceOrOfNothingIsRefused(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)
         let again = #expect(throws: WSyncError.self) { try operations.undo(actionID: outcome.actionId!) }
@@ -236,7 +263,9 @@ import TestSupport
         #expect(wrongKind?.message.contains("not a stop-all") == true)
     }
 
-    @Test func cleanupDeletesExpiredCacheAndMovesOldMetrics() throws {
+    @Test(arguments: DatabaseShape.allCases) func cleanupDeletesExpiredCacheAndMovesOldMetrics(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let expected = try #require(try connection.query("""
             SELECT (SELECT count(*) FROM workspace_issues_cache WHERE expires_at < now() - interval '7 days')::int AS cache,
                    (SELECT count(*) FROM daily_activity_metrics WHERE date < current_date - 90)::int AS metrics,
@@ -264,8 +293,10 @@ import TestSupport
         #expect(try operations.cleanup().counts == CleanupCounts(expiredCacheEntries: 0, archivedMetrics: 0))
     }
 
-    @Test func cleanupPrunesOnlyOldHistoryOfWsyncItself() throws {
-        let count = { (sql: SQL) in try self.connection.query(sql)[0].decode("n", as: Int.self) }
+    @Test(arguments: DatabaseShape.allCases) func cleanupPrunesOnlyOldHistoryOfWsyncItself(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let count = { (sql: SQL) in try connection.query(sql)[0].decode("n", as: Int.self) }
         let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync.rate_limit_observations"),
                                     try count("SELECT count(*)::int AS n FROM wsync.sync_runs"))
         #expect(observations > 0 && runs > 0)
@@ -287,14 +318,18 @@ import TestSupport
         #expect(try count("SELECT count(*)::int AS n FROM wsync.sync_runs") == runs)
     }
 
-    @Test func cleanupCreatesAMissingArchiveTable() throws {
+    @Test(arguments: DatabaseShape.allCases) func cleanupCreatesAMissingArchiveTable(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("DROP TABLE daily_activity_metrics_archive")
         let moved = try operations.cleanup().counts.archivedMetrics
         #expect(moved > 0)
         #expect(try connection.query("SELECT count(*)::int AS n FROM daily_activity_metrics_archive")[0].decode("n", as: Int.self) == moved)
     }
 
-    @Test func cleanupFailingHalfWayLeavesEverythingAsItWas() throws {
+    @Test(arguments: DatabaseShape.allCases) func cleanupFailingHalfWayLeavesEverythingAsItWas(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         // The archive rejects inserts, so the failure comes after the cache rows were already deleted in the transaction.
         try connection.executeScript("""
             CREATE FUNCTION reject_archive() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -314,16 +349,21 @@ import TestSupport
         }
     }
 
-    @Test func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent() throws {
+    @Test(arguments: DatabaseShape.allCases) func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let missing = try connection.query("""
             SELECT wr.workspace_id, w.tier FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
             WHERE NOT EXISTS (SELECT 1 FROM workspace_tracked_repositories wtr JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
                               WHERE wtr.workspace_id = wr.workspace_id AND tr.repository_id = wr.repository_id)
             """)
-        // A repository that nobody tracks yet needs its tracked_repositories row too.
+        // A repository that nobody tracks yet needs its tracked_repositories row too (added by the app, whose
+        // adder's account is gone: added_by NULL).
+        try SyncSeeding.actAsApp(connection, user: try SyncSeeding.owner(connection))
         try connection.execute("""
             WITH r AS (INSERT INTO repositories (github_id, full_name, owner, name) VALUES (1, 'new/repo', 'new', 'repo') RETURNING id)
-            INSERT INTO workspace_repositories (workspace_id, repository_id) SELECT (SELECT id FROM workspaces WHERE tier = 'private' LIMIT 1), id FROM r
+            INSERT INTO workspace_repositories (workspace_id, repository_id)
+            SELECT (SELECT id FROM workspaces WHERE tier = \(shape.topTier) LIMIT 1), id FROM r
             """)
         let outcome = try operations.link()
         #expect(outcome.affectedRows == missing.count + 1)
@@ -333,12 +373,15 @@ import TestSupport
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
             WHERE r.full_name = 'new/repo'
             """).first)
-        #expect(try newJob.decode("sync_frequency_hours", as: Int.self) == Tier.private.defaultFrequencyHours)
-        #expect(try newJob.decode("priority_score", as: Int.self) == Tier.private.defaultPriority)
+        #expect(try newJob.decode("sync_frequency_hours", as: Int.self) == Tier(rawValue: shape.topTier).defaults.frequencyHours)
+        #expect(try newJob.decode("priority_score", as: Int.self) == Tier(rawValue: shape.topTier).defaults.priority)
         #expect(try operations.link().affectedRows == 0)
     }
 
-    @Test func linkWorksOnProductionTablesWithoutAddedByAndWithNulls() throws {
+    /// An older hand-made shape (no added_by at all); production's own is covered by the production-shape tests.
+    @Test func linkWorksOnTablesWithoutAddedByAndWithNulls() throws {
+        let connection = try Self.seeded(.fresh)
+        let operations = Operations(connection: connection, actor: "tester")
         try connection.executeScript("""
             ALTER TABLE workspace_repositories DROP COLUMN added_by;
             ALTER TABLE repositories ALTER has_issues DROP NOT NULL;
@@ -351,30 +394,36 @@ import TestSupport
             """)
         #expect(try operations.link().affectedRows >= 1)
         let job = try #require(try connection.query("""
-            SELECT wtr.fetch_issues, wtr.added_by FROM workspace_tracked_repositories wtr
+            SELECT wtr.fetch_issues, wtr.added_by, w.owner_id FROM workspace_tracked_repositories wtr
+            JOIN workspaces w ON w.id = wtr.workspace_id
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
             WHERE r.full_name = 'legacy/repo'
             """).first)
         #expect(try job.decode("fetch_issues", as: Bool.self))
-        #expect(try job.decode("added_by", as: UUID?.self) == nil)
+        // No adder recorded: the workspace's owner added it.
+        #expect(try job.decode("added_by", as: UUID?.self) == (try job.decode("owner_id", as: UUID?.self)))
     }
 
-    @Test func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName() throws {
+    @Test(arguments: DatabaseShape.allCases) func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let refused = #expect(throws: WSyncError.self) { try operations.rollback(dropTables: true, confirmDatabase: "wrong") }
         #expect(refused?.message.contains(connection.databaseName) == true)
-        #expect(try jobs().contains(where: \.active))
+        #expect(try connection.jobs().contains { $0.active == true })
         let outcome = try operations.rollback()
-        #expect(try jobs().allSatisfy { !$0.active })
+        #expect(try connection.jobs().allSatisfy { $0.active != true })
         #expect(try PauseState.fetch(connection).isPaused)
         _ = try operations.resume()
-        #expect(try jobs().contains(where: \.active))
+        #expect(try connection.jobs().contains { $0.active == true })
         _ = try operations.rollback(dropTables: true, confirmDatabase: connection.databaseName)
         let tables = try connection.query("SELECT to_regclass('workspace_tracked_repositories') IS NULL AS gone")[0]
         #expect(try tables.decode("gone", as: Bool.self))
         #expect(outcome.actionId != nil)
     }
 
-    @Test func checkAlertsAboveTheThreshold() throws {
+    @Test(arguments: DatabaseShape.allCases) func checkAlertsAboveTheThreshold(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
         let failing = try connection.query("""
             SELECT COUNT(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' AND sync_attempts > 3
             """)[0].decode("n", as: Int.self)
@@ -383,16 +432,19 @@ import TestSupport
         #expect(try !SyncAlert.fetch(connection, maxFailed: failing, minAttempts: 3).isAlerting)
     }
 
-    @Test func badInputIsRefusedWithoutAnyChange() throws {
-        let before = try jobs()
+    @Test(arguments: DatabaseShape.allCases) func badInputIsRefusedWithoutAnyChange(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let operations = Operations(connection: connection, actor: "tester")
+        let before = try connection.jobs()
         let auditBefore = try AuditLog.entries(connection, limit: 1000).count
         let unknownWorkspace = UUID()
         let attempts: [(String, () throws -> Any)] = [
             ("no workspace has id", { try operations.reset(.workspace(unknownWorkspace)) }),
             ("is not a UUID", { try JobSelector(workspace: "not-a-uuid", repository: nil, allFailed: false) }),
             ("is not OWNER/NAME", { try JobSelector(workspace: UUID().uuidString, repository: "justname", allFailed: false) }),
-            ("no repository named", { try operations.reset(.workspaceRepository(workspace: try firstWorkspace(), repository: "no/such")) }),
-            ("unknown tier", { try Tier(validating: "gold") }),
+            ("no repository named", { try operations.reset(.workspaceRepository(workspace: try connection.firstWorkspace(), repository: "no/such")) }),
+            ("unknown tier", { try Tier.validated("gold", on: connection) }),
+            ("unknown tier", { try operations.pauseTier(Tier(rawValue: "gold")) }),
             ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 169) }),
             ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 0) }),
             ("outside the allowed retention", { try operations.setRetention(days: 6) }),
@@ -413,27 +465,30 @@ import TestSupport
                 #expect(!error.message.contains("\n"))
             }
         }
-        #expect(try jobs() == before)
+        #expect(try connection.jobs() == before)
         #expect(try AuditLog.entries(connection, limit: 1000).count == auditBefore)
     }
 
-    private func firstWorkspace() throws -> UUID {
-        try connection.query("SELECT id FROM workspaces ORDER BY slug LIMIT 1")[0].decode("id", as: UUID.self)
-    }
-
     struct Job: Equatable {
-        var id: UUID, workspace: UUID, active: Bool, hours: Int, retention: Int, attempts: Int, error: String?,
+        // Optional: the raw columns, NULLs and all, so that an undo is seen to restore a NULL too.
+        var id: UUID, workspace: UUID, active: Bool?, hours: Int?, retention: Int?, attempts: Int?, error: String?,
             next: Date?, status: String?
         func dueWithinSeconds(_ seconds: Double) -> Bool { next.map { abs($0.timeIntervalSinceNow) < seconds } ?? false }
     }
+}
 
-    private func jobs() throws -> [Job] {
-        try connection.query("""
+private extension Connection {
+    func firstWorkspace() throws -> UUID {
+        try query("SELECT id FROM workspaces ORDER BY slug LIMIT 1")[0].decode("id", as: UUID.self)
+    }
+
+    func jobs() throws -> [OperationTests.Job] {
+        try query("""
             SELECT id, workspace_id, is_active, sync_frequency_hours, data_retention_days, sync_attempts, last_sync_error,
                    next_sync_at, last_sync_status
             FROM workspace_tracked_repositories ORDER BY id
             """).map {
-            Job(id: try $0.decode("id"), workspace: try $0.decode("workspace_id"), active: try $0.decode("is_active"),
+            OperationTests.Job(id: try $0.decode("id"), workspace: try $0.decode("workspace_id"), active: try $0.decode("is_active"),
                 hours: try $0.decode("sync_frequency_hours"), retention: try $0.decode("data_retention_days"),
                 attempts: try $0.decode("sync_attempts"), error: try $0.decode("last_sync_error"),
                 next: try $0.decode("next_sync_at"), status: try $0.decode("last_sync_status"))

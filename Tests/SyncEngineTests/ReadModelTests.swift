@@ -6,15 +6,17 @@ import TestSupport
 
 /// Each read model against a seeded spread of states, compared with an independent SQL computation on the same data.
 @Suite struct ReadModelTests {
-    let connection: Connection
-
-    init() throws {
-        connection = try TestDatabase.create().connect()
-        try DemoSeed.seed(connection)
+    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
+    static func seeded(_ shape: DatabaseShape) throws -> Connection {
+        let connection = try TestDatabase.create(shape: shape).connect()
+        try SyncSeeding.demo(connection)
+        try SyncSeeding.nullRows(connection)
+        return connection
     }
 
-    @Test func seedCoversEveryState() throws {
-        let row = try scalarRow("""
+    @Test(arguments: DatabaseShape.allCases) func seedCoversEveryState(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let row = try connection.scalarRow("""
             SELECT count(*) FILTER (WHERE last_sync_status = 'failed') AS failed,
                    count(*) FILTER (WHERE last_sync_status = 'partial') AS partial,
                    count(*) FILTER (WHERE last_sync_at IS NULL) AS never,
@@ -31,9 +33,10 @@ import TestSupport
         #expect((250...320).contains(try row.decode("jobs", as: Int.self)))
     }
 
-    @Test func healthEqualsTheGuidesQuery() throws {
+    @Test(arguments: DatabaseShape.allCases) func healthEqualsTheGuidesQuery(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let status = try SyncStatus.fetch(connection)
-        let guide = try scalarRow("""
+        let guide = try connection.scalarRow("""
             SELECT COUNT(*) as total_workspaces,
               COUNT(*) FILTER (WHERE last_sync_status = 'success') as successful,
               COUNT(*) FILTER (WHERE last_sync_status = 'failed') as failed,
@@ -47,24 +50,26 @@ import TestSupport
         #expect(status.health.avgHoursSinceSync == (try guide.decode("avg_hours_since_sync", as: Int?.self)))
     }
 
-    @Test func healthJSONHasExactlyTheGuidesFourFields() throws {
+    @Test(arguments: DatabaseShape.allCases) func healthJSONHasExactlyTheGuidesFourFields(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let data = try PostgresJSON.encoder.encode(try SyncStatus.fetch(connection))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let health = try #require(object["health"] as? [String: Any])
         #expect(Set(health.keys) == ["total_workspaces", "successful", "failed", "avg_hours_since_sync"])
     }
 
-    @Test func statusExtrasEqualIndependentCounts() throws {
+    @Test(arguments: DatabaseShape.allCases) func statusExtrasEqualIndependentCounts(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let status = try SyncStatus.fetch(connection)
-        let row = try scalarRow("""
+        let row = try connection.scalarRow("""
             SELECT
               (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND last_sync_status = 'partial') AS partial,
               (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND last_sync_at IS NULL) AS never,
-              (SELECT count(*) FROM workspace_tracked_repositories WHERE NOT is_active) AS inactive,
+              (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active IS NOT TRUE) AS inactive,
               (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND next_sync_at <= now()
                   AND NOT (lease_owner IS NOT NULL AND lease_expires_at > now())) AS due,
               (SELECT count(*) FROM workspace_tracked_repositories WHERE lease_owner IS NOT NULL AND lease_expires_at > now()) AS leased,
-              (SELECT avg(CASE WHEN last_sync_status = 'success' AND last_sync_at >= now() - make_interval(hours => sync_frequency_hours)
+              (SELECT avg(CASE WHEN last_sync_status = 'success' AND last_sync_at >= now() - make_interval(hours => coalesce(sync_frequency_hours, 24))
                                THEN 1.0 ELSE 0.0 END)
                  FROM workspace_tracked_repositories WHERE is_active)::float8 AS freshness,
               (SELECT count(*) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
@@ -98,16 +103,20 @@ import TestSupport
         #expect(!status.pause.isPaused)
     }
 
-    @Test func failedEqualsTheGuidesQueryMostAttemptsFirst() throws {
+    @Test(arguments: DatabaseShape.allCases) func failedEqualsTheGuidesQueryMostAttemptsFirst(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let failed = try FailedSync.fetch(connection)
         let guide = try connection.query("""
-            SELECT w.name as workspace, r.full_name as repository, wtr.last_sync_error, wtr.sync_attempts
+            -- The guide's query, read as it means: a NULL attempt count is no attempts (its ORDER BY … DESC would
+            -- put those first).
+            SELECT w.name as workspace, r.full_name as repository, wtr.last_sync_error,
+                   coalesce(wtr.sync_attempts, 0) AS sync_attempts
             FROM workspace_tracked_repositories wtr
             JOIN workspaces w ON w.id = wtr.workspace_id
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.last_sync_status = 'failed'
-            ORDER BY wtr.sync_attempts DESC, w.name, r.full_name
+            ORDER BY coalesce(wtr.sync_attempts, 0) DESC, w.name, r.full_name
             """)
         #expect(!failed.isEmpty)
         #expect(failed.map(\.repository) == (try guide.map { try $0.decode("repository", as: String.self) }))
@@ -118,7 +127,8 @@ import TestSupport
         #expect(ofWorkspace == failed.filter { $0.workspaceId == workspace })
     }
 
-    @Test func stuckIsTheGuidesQueryOldestFirst() throws {
+    @Test(arguments: DatabaseShape.allCases) func stuckIsTheGuidesQueryOldestFirst(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000)
         // The guide's query, ordered oldest first as wsync lists it.
         let expected = try connection.query("""
@@ -133,7 +143,8 @@ import TestSupport
         #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
     }
 
-    @Test func theDashboardsStuckListAddsExpiredLeases() throws {
+    @Test(arguments: DatabaseShape.allCases) func theDashboardsStuckListAddsExpiredLeases(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true)
         let expected = try connection.query("""
             SELECT wtr.id FROM workspace_tracked_repositories wtr
@@ -148,7 +159,8 @@ import TestSupport
         #expect(stuck.contains { $0.reason == .overdue })
     }
 
-    @Test func anExpiredLeaseOnARowNotYetDueIsStuckButNotOverdue() throws {
+    @Test(arguments: DatabaseShape.allCases) func anExpiredLeaseOnARowNotYetDueIsStuckButNotOverdue(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let job: UUID = try connection.query("""
             UPDATE workspace_tracked_repositories SET lease_owner = 'gone-worker', lease_expires_at = now() - interval '5 minutes',
                 next_sync_at = now() + interval '3 hours'
@@ -161,7 +173,8 @@ import TestSupport
     }
 
     /// Production tables may allow NULLs the contract does not: names fall back, other gaps are named plainly.
-    @Test func nullsOutsideTheContractAreNamedOrWorkedAround() throws {
+    @Test(arguments: DatabaseShape.allCases) func nullsOutsideTheContractAreNamedOrWorkedAround(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let target = try #require(try FailedSync.fetch(connection).first)
         try connection.executeScript("ALTER TABLE workspaces ALTER name DROP NOT NULL, ALTER max_repositories DROP NOT NULL")
         _ = try connection.execute("UPDATE workspaces SET name = NULL, max_repositories = NULL WHERE id = \(target.workspaceId)")
@@ -171,7 +184,8 @@ import TestSupport
         #expect(error?.description.contains("max_repositories is NULL") == true, "\(String(describing: error))")
     }
 
-    @Test func rateLimitGaugeBurnsFromObservations() throws {
+    @Test(arguments: DatabaseShape.allCases) func rateLimitGaugeBurnsFromObservations(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let gauge = try RateLimitGauge.fetch(connection)
         // The seed observes 45 calls per minute for 20 minutes; the window is the last 15 of them.
         #expect(gauge.limit == 5000)
@@ -186,18 +200,20 @@ import TestSupport
         #expect((gauge.observationAgeSeconds ?? -1) >= 0)
     }
 
-    @Test func rateLimitGaugeWithoutObservationsIsEmpty() throws {
+    @Test(arguments: DatabaseShape.allCases) func rateLimitGaugeWithoutObservationsIsEmpty(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         try connection.execute("DELETE FROM wsync.rate_limit_observations")
         let gauge = try RateLimitGauge.fetch(connection)
         #expect(gauge.limit == nil && gauge.burnPerMinute == nil && gauge.projectedExhaustionAt == nil)
         #expect(!gauge.exhaustsBeforeReset)
     }
 
-    @Test func tierUsageMatchesExactArithmetic() throws {
+    @Test(arguments: DatabaseShape.allCases) func tierUsageMatchesExactArithmetic(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let tiers = try TierUsage.fetch(connection)
-        #expect(tiers.map(\.tier) == ["private", "pro", "free"])
+        #expect(tiers.map(\.tier) == shape.tiers)
         for tier in tiers {
-            let row = try scalarRow("""
+            let row = try connection.scalarRow("""
                 SELECT (SELECT count(*) FROM workspaces WHERE tier = \(tier.tier)) AS workspaces,
                        (SELECT coalesce(sum(max_repositories), 0) FROM workspaces WHERE tier = \(tier.tier)) AS allowed,
                        count(wtr.id) AS tracked, coalesce(sum(wtr.total_issues_fetched), 0) AS issues,
@@ -224,8 +240,9 @@ import TestSupport
         #expect(abs(free.estimatedMonthlyApiCalls - 5 * (15 + 720.0 / 7)) < 1e-9)
     }
 
-    @Test func recentRunsOfOneJobNewestFirst() throws {
-        let job = try scalarRow("SELECT job_id FROM wsync.sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
+    @Test(arguments: DatabaseShape.allCases) func recentRunsOfOneJobNewestFirst(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
+        let job = try connection.scalarRow("SELECT job_id FROM wsync.sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
             .decode("job_id", as: UUID.self)
         let runs = try SyncRun.recent(connection, job: job, limit: 2)
         let expected = try connection.query("SELECT id FROM wsync.sync_runs WHERE job_id = \(job) ORDER BY started_at DESC, id DESC LIMIT 2")
@@ -233,7 +250,8 @@ import TestSupport
         #expect(runs.allSatisfy { $0.jobId == job })
     }
 
-    @Test func snapshotIsEveryPaneInOneStatement() throws {
+    @Test(arguments: DatabaseShape.allCases) func snapshotIsEveryPaneInOneStatement(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         _ = try Operations(connection: connection, actor: "tester").slowDown()
         let snapshot = try DashboardSnapshot.fetch(connection)
         #expect(snapshot.status == (try SyncStatus.fetch(connection)).with(throughputOf: snapshot.status))
@@ -244,9 +262,11 @@ import TestSupport
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
         #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
     }
+}
 
-    private func scalarRow(_ sql: SQL) throws -> Row {
-        try #require(try connection.query(sql).first)
+private extension Connection {
+    func scalarRow(_ sql: SQL) throws -> Row {
+        try #require(try query(sql).first)
     }
 }
 

@@ -6,14 +6,16 @@ import TestSupport
 
 /// The guide's weekly and monthly reviews against independent SQL on seeded data.
 @Suite struct ReportTests {
-    let connection: Connection
-
-    init() throws {
-        connection = try TestDatabase.create().connect()
-        try DemoSeed.seed(connection)
+    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
+    static func seeded(_ shape: DatabaseShape) throws -> Connection {
+        let connection = try TestDatabase.create(shape: shape).connect()
+        try SyncSeeding.demo(connection)
+        try SyncSeeding.nullRows(connection)
+        return connection
     }
 
-    @Test func weeklyCountsEveryRunPerDay() throws {
+    @Test(arguments: DatabaseShape.allCases) func weeklyCountsEveryRunPerDay(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let weekly = try WeeklyStats.fetch(connection)
         let expected = try connection.query("""
             SELECT started_at::date AS day, count(*)::int AS total, count(*) FILTER (WHERE status = 'success')::int AS ok,
@@ -26,7 +28,8 @@ import TestSupport
         #expect(weekly.map(\.apiCalls) == (try expected.map { try $0.decode("calls", as: Int.self) }))
     }
 
-    @Test func tierReviewIsTheGuidesQuery() throws {
+    @Test(arguments: DatabaseShape.allCases) func tierReviewIsTheGuidesQuery(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let review = try TierReview.fetch(connection)
         let guide = try connection.query("""
             SELECT w.name, w.tier, COUNT(wtr.id)::int as tracked_repos, coalesce(SUM(wtr.total_issues_fetched), 0)::int as total_issues_synced
@@ -39,7 +42,8 @@ import TestSupport
         #expect(review.allSatisfy { $0.currentRepositoryCount > 0 })
     }
 
-    @Test func performancePercentilesFromRunHistory() throws {
+    @Test(arguments: DatabaseShape.allCases) func performancePercentilesFromRunHistory(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let audit = try PerformanceAudit.fetch(connection)
         let durations = try connection.query("SELECT duration_ms FROM wsync.sync_runs WHERE duration_ms IS NOT NULL ORDER BY 1")
             .map { try $0.decode("duration_ms", as: Int.self) }
@@ -53,7 +57,8 @@ import TestSupport
         #expect(abs((audit.avgMs ?? 0) - average) < 0.06)
     }
 
-    @Test func costIsExactAndBesideRecordedCalls() throws {
+    @Test(arguments: DatabaseShape.allCases) func costIsExactAndBesideRecordedCalls(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let cost = try CostAnalysis.fetch(connection)
         for row in cost {
             let frequencies = try connection.query("""
@@ -72,7 +77,8 @@ import TestSupport
         #expect(cost.map(\.estimatedApiCalls) == cost.map(\.estimatedApiCalls).sorted(by: >))
     }
 
-    @Test func frequencyCandidatesCountIssuesOncePerRepository() throws {
+    @Test(arguments: DatabaseShape.allCases) func frequencyCandidatesCountIssuesOncePerRepository(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let candidates = try FrequencyCandidate.fetch(connection, minIssues: 50)
         #expect(!candidates.isEmpty)
         for candidate in candidates {
@@ -90,7 +96,8 @@ import TestSupport
         #expect(throws: WSyncError.self) { try FrequencyCandidate.fetch(connection, minIssues: -1) }
     }
 
-    @Test func exportIsTheGuidesQueryAsRFC4180() throws {
+    @Test(arguments: DatabaseShape.allCases) func exportIsTheGuidesQueryAsRFC4180(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let rows = try SyncExportRow.fetch(connection)
         let expected = try connection.query("""
             SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_at > NOW() - INTERVAL '24 hours'
@@ -101,7 +108,8 @@ import TestSupport
         #expect(CSV.record(["plain", "with,comma", "with \"quote\"", "two\nlines"]) == "plain,\"with,comma\",\"with \"\"quote\"\"\",\"two\nlines\"\r\n")
     }
 
-    @Test func indexUsageCoversTheSyncTables() throws {
+    @Test(arguments: DatabaseShape.allCases) func indexUsageCoversTheSyncTables(shape: DatabaseShape) throws {
+        let connection = try Self.seeded(shape)
         let analyzed = try DatabaseTuning.analyze(connection)
         #expect(analyzed.contains("workspace_tracked_repositories"))
         let usage = try IndexUsage.fetch(connection)

@@ -23,6 +23,8 @@ public enum RestorableField: String, Codable, Sendable {
     case frequency
     /// `data_retention_days` (set retention).
     case retention
+    /// `sync_frequency_hours` and `priority_score` (link --apply-tier-defaults).
+    case schedule
     /// `sync_attempts`, `next_sync_at`, `last_sync_error` (reset).
     case retryState = "retry_state"
 }

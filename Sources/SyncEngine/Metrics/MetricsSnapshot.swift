@@ -71,18 +71,18 @@ public struct MetricsSnapshot: Decodable, Sendable {
                                 WHEN wtr.last_sync_status IN ('success', 'failed', 'partial') THEN wtr.last_sync_status
                                 ELSE 'never_synced' END AS state,
                            coalesce(w.tier::text, 'none') AS tier, count(*) AS jobs
-                    FROM workspace_tracked_repositories wtr JOIN workspaces w ON w.id = wtr.workspace_id
+                    FROM \(JobRows.nullSafe) wtr JOIN workspaces w ON w.id = wtr.workspace_id
                     GROUP BY 1, 2
                 ) j),
-            'stuck', (SELECT count(*) FROM workspace_tracked_repositories
+            'stuck', (SELECT count(*) FROM \(JobRows.nullSafe) wtr
                       WHERE is_active AND next_sync_at < now() - interval '2 hours'),
             'failing_repeatedly', (\(SyncAlert.failingQuery(minAttempts: 3))),
             'failed_errors', (
                 SELECT coalesce(json_agg(json_build_object('error', last_sync_error, 'jobs', jobs)), '[]')
-                FROM (SELECT last_sync_error, count(*) AS jobs FROM workspace_tracked_repositories
+                FROM (SELECT last_sync_error, count(*) AS jobs FROM \(JobRows.nullSafe) wtr
                       WHERE is_active AND last_sync_status = 'failed' GROUP BY 1) e),
             'oldest_sync_age_seconds', (
-                SELECT EXTRACT(EPOCH FROM now() - min(last_sync_at))::float8 FROM workspace_tracked_repositories WHERE is_active),
+                SELECT EXTRACT(EPOCH FROM now() - min(last_sync_at))::float8 FROM \(JobRows.nullSafe) wtr WHERE is_active),
             'rate_limits', (
                 SELECT coalesce(json_agg(json_build_object('resource', resource, 'limit', limit_total, 'remaining', remaining,
                                                            'reset_at', reset_at, 'observed_at', observed_at) ORDER BY resource), '[]')

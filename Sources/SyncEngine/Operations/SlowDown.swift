@@ -14,11 +14,12 @@ extension Operations {
             WITH target AS (
                 SELECT wtr.id, wtr.sync_frequency_hours AS before_hours,
                        least(\(JobLimits.frequencyHours.upperBound)::int,
-                             greatest(ceil(wtr.sync_frequency_hours * \(factor)::float8)::int, \(minHours)::int)) AS after_hours
+                             greatest(ceil(coalesce(wtr.sync_frequency_hours, \(JobDefaults.frequencyHours)) * \(factor)::float8)::int,
+                                      \(minHours)::int)) AS after_hours
                 FROM workspace_tracked_repositories wtr WHERE wtr.is_active FOR UPDATE
             ), changed AS (
                 UPDATE workspace_tracked_repositories w SET sync_frequency_hours = t.after_hours
-                FROM target t WHERE w.id = t.id AND t.after_hours <> t.before_hours
+                FROM target t WHERE w.id = t.id AND t.after_hours IS DISTINCT FROM t.before_hours
                 RETURNING w.id, jsonb_build_object('sync_frequency_hours', t.before_hours) AS before,
                           jsonb_build_object('sync_frequency_hours', t.after_hours) AS after
             )
@@ -35,6 +36,7 @@ extension Operations {
     public func pauseTier(_ tier: Tier, limit: Int = 50) throws -> ActionOutcome {
         guard limit >= 1 else { throw WSyncError("--limit \(limit) must be at least 1 workspace") }
         try validateActor()
+        let tier = try Tier.validated(tier.rawValue, on: connection)
         return try deactivate(where: """
             wtr.workspace_id IN (
                 SELECT j.workspace_id FROM workspace_tracked_repositories j JOIN workspaces w ON w.id = j.workspace_id
@@ -49,11 +51,12 @@ extension Operations {
     public func setFrequency(tier: Tier, hours: Int) throws -> ActionOutcome {
         try JobLimits.validateFrequency(hours)
         try validateActor()
+        let tier = try Tier.validated(tier.rawValue, on: connection)
         return try applyRowChange("""
             WITH target AS (
                 SELECT wtr.id, wtr.sync_frequency_hours AS before_hours
                 FROM workspace_tracked_repositories wtr JOIN workspaces w ON w.id = wtr.workspace_id
-                WHERE w.tier = \(tier.rawValue) AND wtr.sync_frequency_hours <> \(hours)::int
+                WHERE w.tier = \(tier.rawValue) AND wtr.sync_frequency_hours IS DISTINCT FROM \(hours)::int
                 FOR UPDATE OF wtr
             ), changed AS (
                 UPDATE workspace_tracked_repositories w SET sync_frequency_hours = \(hours)::int FROM target t WHERE w.id = t.id
@@ -75,11 +78,11 @@ extension Operations {
         return try applyRowChange("""
             WITH busy AS (
                 SELECT workspace_id FROM workspace_tracked_repositories
-                GROUP BY workspace_id HAVING sum(total_issues_fetched) > \(minTotalIssues)::bigint
+                GROUP BY workspace_id HAVING coalesce(sum(total_issues_fetched), 0) > \(minTotalIssues)::bigint
             ), target AS (
                 SELECT wtr.id, wtr.data_retention_days AS before_days
                 FROM workspace_tracked_repositories wtr JOIN busy USING (workspace_id)
-                WHERE wtr.data_retention_days <> \(days)::int
+                WHERE wtr.data_retention_days IS DISTINCT FROM \(days)::int
                 FOR UPDATE OF wtr
             ), changed AS (
                 UPDATE workspace_tracked_repositories w SET data_retention_days = \(days)::int FROM target t WHERE w.id = t.id

@@ -1,35 +1,77 @@
 import Foundation
+import Postgres
 
-/// A workspace tier and the sync defaults `wsync link` gives its new jobs.
-public enum Tier: String, Codable, Sendable, CaseIterable {
-    case free
-    case pro
-    case `private`
+/// A workspace tier. Tiers are data: whatever the database's CHECK on `workspaces.tier` allows, plus whatever
+/// workspaces hold (production today allows free, pro and team; the guide's era free, pro and private).
+public struct Tier: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+    public let rawValue: String
 
-    /// Parses a tier name given by the user, or explains the valid ones.
-    public init(validating text: String) throws {
-        guard let tier = Tier(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw WSyncError("unknown tier \"\(text)\"; use one of: \(Tier.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self = tier
+    public init(rawValue: String) {
+        self.rawValue = rawValue
     }
 
-    /// Hours between syncs for a newly linked job.
-    public var defaultFrequencyHours: Int {
-        switch self {
-        case .free: 24
-        case .pro: 8
-        case .private: 4
+    public var description: String { rawValue }
+
+    /// Names wsync knows; whether a database has them is `existing`'s to say.
+    public static let free = Tier(rawValue: "free")
+    public static let pro = Tier(rawValue: "pro")
+
+    /// What `wsync link` gives a tier's new jobs.
+    public struct Defaults: Sendable, Equatable {
+        public var frequencyHours: Int
+        public var priority: Int
+    }
+
+    /// Defaults of the tiers wsync knows by name; the richer the tier, the more often and the sooner.
+    static let knownDefaults: [String: Defaults] = [
+        "enterprise": Defaults(frequencyHours: 2, priority: 90),
+        "private": Defaults(frequencyHours: 4, priority: 80),
+        "team": Defaults(frequencyHours: 4, priority: 80),
+        "pro": Defaults(frequencyHours: 8, priority: 60),
+        "free": Defaults(frequencyHours: 24, priority: 30),
+    ]
+    /// A tier wsync does not know syncs like free: daily, low priority.
+    public static let fallbackDefaults = Defaults(frequencyHours: 24, priority: 30)
+
+    public var defaults: Defaults { Self.knownDefaults[rawValue] ?? Self.fallbackDefaults }
+
+    /// Display order: the known tiers richest first, then any other alphabetically.
+    static let displayRank = ["enterprise", "private", "team", "pro", "free"]
+
+    /// Rows `(tier, position)`: every tier the database allows or holds, in display order.
+    static let existingQuery: SQL = """
+        SELECT tier, row_number() OVER (ORDER BY coalesce(array_position(\(displayRank)::text[], tier), 1000), tier) AS position
+        FROM (
+            SELECT (regexp_matches(pg_get_constraintdef(con.oid), '''([^'']+)''', 'g'))[1] AS tier
+            FROM pg_constraint con
+            WHERE con.conrelid = 'public.workspaces'::regclass AND con.contype = 'c'
+              AND con.conkey = ARRAY[(SELECT attnum FROM pg_attribute
+                                      WHERE attrelid = 'public.workspaces'::regclass AND attname = 'tier')]
+            UNION
+            SELECT tier FROM workspaces WHERE tier IS NOT NULL
+        ) allowed
+        """
+
+    /// Every tier the database allows or holds, in display order.
+    public static func existing(_ connection: Connection) throws -> [Tier] {
+        try connection.query("SELECT tier FROM (\(existingQuery)) t ORDER BY position").map {
+            Tier(rawValue: try $0.decode("tier", as: String.self))
         }
     }
 
-    /// Priority of a newly linked job (0…100; the worker claims higher first).
-    public var defaultPriority: Int {
-        switch self {
-        case .free: 30
-        case .pro: 60
-        case .private: 80
+    /// The tier named by the user, if the database has it; else an error naming the ones it has.
+    public static func validated(_ text: String, on connection: Connection) throws -> Tier {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        let tiers = try existing(connection)
+        guard let tier = tiers.first(where: { $0.rawValue == name }) ?? tiers.first(where: { $0.rawValue == name.lowercased() }) else {
+            throw WSyncError("unknown tier \"\(text)\"; this database has: \(tiers.map(\.rawValue).joined(separator: ", "))")
         }
+        return tier
+    }
+
+    /// The defaults per tier as three parallel arrays, for SQL that joins them by tier name.
+    static func defaultsTable(_ tiers: [Tier]) -> (names: [String], hours: [Int], priorities: [Int]) {
+        (tiers.map(\.rawValue), tiers.map(\.defaults.frequencyHours), tiers.map(\.defaults.priority))
     }
 }
 

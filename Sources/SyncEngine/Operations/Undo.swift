@@ -87,17 +87,29 @@ extension Operations {
         case .activity:
             """
             UPDATE workspace_tracked_repositories w SET is_active = (entries.before->>'is_active')::boolean
-            FROM entries WHERE w.id = entries.id AND w.is_active = (entries.after->>'is_active')::boolean
+            FROM entries WHERE w.id = entries.id AND w.is_active IS NOT DISTINCT FROM (entries.after->>'is_active')::boolean
             """
         case .frequency:
             """
             UPDATE workspace_tracked_repositories w SET sync_frequency_hours = (entries.before->>'sync_frequency_hours')::int
-            FROM entries WHERE w.id = entries.id AND w.sync_frequency_hours = (entries.after->>'sync_frequency_hours')::int
+            FROM entries
+            WHERE w.id = entries.id AND w.sync_frequency_hours IS NOT DISTINCT FROM (entries.after->>'sync_frequency_hours')::int
             """
         case .retention:
             """
             UPDATE workspace_tracked_repositories w SET data_retention_days = (entries.before->>'data_retention_days')::int
-            FROM entries WHERE w.id = entries.id AND w.data_retention_days = (entries.after->>'data_retention_days')::int
+            FROM entries
+            WHERE w.id = entries.id AND w.data_retention_days IS NOT DISTINCT FROM (entries.after->>'data_retention_days')::int
+            """
+        case .schedule:
+            """
+            UPDATE workspace_tracked_repositories w
+            SET sync_frequency_hours = (entries.before->>'sync_frequency_hours')::int,
+                priority_score = (entries.before->>'priority_score')::int
+            FROM entries
+            WHERE w.id = entries.id
+              AND w.sync_frequency_hours IS NOT DISTINCT FROM (entries.after->>'sync_frequency_hours')::int
+              AND w.priority_score IS NOT DISTINCT FROM (entries.after->>'priority_score')::int
             """
         case .retryState:
             """
@@ -106,7 +118,7 @@ extension Operations {
                 next_sync_at = (entries.before->>'next_sync_at')::timestamptz,
                 last_sync_error = entries.before->>'last_sync_error'
             FROM entries
-            WHERE w.id = entries.id AND w.sync_attempts = (entries.after->>'sync_attempts')::int
+            WHERE w.id = entries.id AND w.sync_attempts IS NOT DISTINCT FROM (entries.after->>'sync_attempts')::int
               AND w.next_sync_at IS NOT DISTINCT FROM (entries.after->>'next_sync_at')::timestamptz
               AND w.last_sync_error IS NOT DISTINCT FROM entries.after->>'last_sync_error'
             """

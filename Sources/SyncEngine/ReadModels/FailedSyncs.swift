@@ -33,7 +33,7 @@ public struct FailedSync: Codable, Sendable, Equatable {
         FROM (
             SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository,
                    wtr.last_sync_error, wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active
-            FROM workspace_tracked_repositories wtr
+            FROM \(JobRows.nullSafe) wtr
             JOIN workspaces w ON w.id = wtr.workspace_id
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id

@@ -46,7 +46,7 @@ public struct StuckSync: Codable, Sendable, Equatable {
                    wtr.lease_owner, wtr.lease_expires_at,
                    CASE WHEN wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now() THEN 'lease_expired'
                         ELSE 'overdue' END AS reason
-            FROM workspace_tracked_repositories wtr
+            FROM \(JobRows.nullSafe) wtr
             JOIN workspaces w ON w.id = wtr.workspace_id
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id

@@ -79,7 +79,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                 (count(*) FILTER (WHERE is_active AND last_sync_status = 'success'
                                   AND last_sync_at >= now() - sync_frequency_hours * interval '1 hour'))::float8
                     / nullif(count(*) FILTER (WHERE is_active), 0) AS freshness
-            FROM workspace_tracked_repositories
+            FROM \(JobRows.nullSafe) wtr
         ) j, (
             SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failed_runs,
                    coalesce(sum(issues_stored), 0) AS issues

@@ -34,7 +34,7 @@ public struct TierUsage: TabularRow, Equatable {
                    'estimated_monthly_syncs', coalesce(j.monthly_syncs, 0),
                    'estimated_monthly_api_calls', coalesce(j.monthly_syncs, 0) * \(CostModel.callsPerSync))
                    ORDER BY t.position)
-        FROM (VALUES ('private', 1), ('pro', 2), ('free', 3)) AS t(tier, position)
+        FROM (\(Tier.existingQuery)) AS t
         LEFT JOIN (
             SELECT tier, count(*) AS workspaces, sum(max_repositories) AS allowed FROM workspaces GROUP BY tier
         ) w ON w.tier = t.tier
@@ -42,7 +42,7 @@ public struct TierUsage: TabularRow, Equatable {
             SELECT ws.tier, count(*) AS tracked, count(*) FILTER (WHERE wtr.is_active) AS active,
                    sum(wtr.total_issues_fetched) AS issues,
                    (sum(24.0 / wtr.sync_frequency_hours * 30) FILTER (WHERE wtr.is_active))::float8 AS monthly_syncs
-            FROM workspace_tracked_repositories wtr JOIN workspaces ws ON ws.id = wtr.workspace_id
+            FROM \(JobRows.nullSafe) wtr JOIN workspaces ws ON ws.id = wtr.workspace_id
             GROUP BY ws.tier
         ) j ON j.tier = t.tier
         """

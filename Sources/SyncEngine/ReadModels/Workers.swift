@@ -135,7 +135,7 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
 
     /// Active jobs that are due and that no unexpired lease holds: what a free worker would claim.
     static let dueQuery: SQL = """
-        SELECT count(*) AS n FROM workspace_tracked_repositories
+        SELECT count(*) AS n FROM \(JobRows.nullSafe) wtr
         WHERE is_active AND fetch_issues AND (next_sync_at IS NULL OR next_sync_at <= now())
           AND (lease_owner IS NULL OR lease_expires_at <= now())
         """

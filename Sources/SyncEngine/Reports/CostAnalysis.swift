@@ -26,7 +26,7 @@ public struct CostAnalysis: TabularRow, Equatable {
                    ORDER BY c.syncs DESC, c.name), '[]')
         FROM (
             SELECT w.id, w.name, w.tier, count(wtr.id) AS repos, sum(24.0 / wtr.sync_frequency_hours * 30)::float8 AS syncs
-            FROM workspaces w JOIN workspace_tracked_repositories wtr ON w.id = wtr.workspace_id
+            FROM workspaces w JOIN \(JobRows.nullSafe) wtr ON w.id = wtr.workspace_id
             WHERE wtr.is_active
             GROUP BY w.id
         ) c

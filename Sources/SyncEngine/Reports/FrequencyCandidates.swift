@@ -28,7 +28,7 @@ public struct FrequencyCandidate: TabularRow, Equatable {
         ) i
         JOIN repositories r ON r.id = i.repository_id
         JOIN tracked_repositories tr ON tr.repository_id = r.id
-        JOIN workspace_tracked_repositories wtr ON wtr.tracked_repository_id = tr.id
+        JOIN \(JobRows.nullSafe) wtr ON wtr.tracked_repository_id = tr.id
         JOIN workspaces w ON w.id = wtr.workspace_id
         """
     }

@@ -19,7 +19,7 @@ public struct SyncExportRow: TabularRow, Equatable {
                    'workspace', w.name, 'repository', r.full_name, 'last_sync_at', wtr.last_sync_at,
                    'total_issues_fetched', wtr.total_issues_fetched, 'priority_score', wtr.priority_score)
                    ORDER BY w.name, r.full_name), '[]')
-        FROM workspace_tracked_repositories wtr
+        FROM \(JobRows.nullSafe) wtr
         JOIN workspaces w ON w.id = wtr.workspace_id
         JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
         JOIN repositories r ON r.id = tr.repository_id

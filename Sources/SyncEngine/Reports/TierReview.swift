@@ -28,7 +28,7 @@ public struct TierReview: TabularRow, Equatable {
         FROM (
             SELECT w.id, coalesce(w.name, w.slug, w.id::text) AS name, w.tier, w.max_repositories, w.current_repository_count, w.data_retention_days,
                    count(wtr.id) AS tracked_repos, coalesce(sum(wtr.total_issues_fetched), 0) AS total_issues_synced
-            FROM workspaces w LEFT JOIN workspace_tracked_repositories wtr ON w.id = wtr.workspace_id
+            FROM workspaces w LEFT JOIN \(JobRows.nullSafe) wtr ON w.id = wtr.workspace_id
             GROUP BY w.id
         ) t
         """

@@ -3,15 +3,18 @@ import Postgres
 extension Migration {
     /// The tables of the operations guide, as production has them. Everything is IF NOT EXISTS so that a database
     /// that already holds them keeps its rows, extra columns, constraints and triggers; columns are added one by one
-    /// in case an older production table lacks some.
+    /// in case an older production table lacks some. Where production defines a shape (the tier check, the row-time
+    /// columns of contributors and repositories, the cache's key), a new database gets the same one, so a fresh
+    /// install and production run the same code. (Installs made before that keep their shape: wsync reads the
+    /// catalog, see `SchemaCatalog`.)
     static let contractTables = Migration(version: 1, name: "contract tables of the workspace sync system", script: """
         CREATE TABLE IF NOT EXISTS workspaces (
             id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
             name text NOT NULL,
             slug text NOT NULL UNIQUE,
             owner_id uuid,
-            tier text NOT NULL DEFAULT 'free' CHECK (tier IN ('free', 'pro', 'private')),
-            max_repositories integer NOT NULL DEFAULT 3,
+            tier text NOT NULL DEFAULT 'free' CHECK (tier IN ('free', 'pro', 'team')),
+            max_repositories integer NOT NULL DEFAULT 4,
             current_repository_count integer NOT NULL DEFAULT 0,
             data_retention_days integer NOT NULL DEFAULT 30,
             is_active boolean NOT NULL DEFAULT true,
@@ -27,8 +30,8 @@ extension Migration {
             name text NOT NULL,
             stargazers_count integer NOT NULL DEFAULT 0,
             has_issues boolean NOT NULL DEFAULT true,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now()
+            first_tracked_at timestamptz NOT NULL DEFAULT now(),
+            last_updated_at timestamptz NOT NULL DEFAULT now()
         );
 
         CREATE TABLE IF NOT EXISTS tracked_repositories (
@@ -72,8 +75,8 @@ extension Migration {
             username text NOT NULL,
             avatar_url text,
             is_bot boolean NOT NULL DEFAULT false,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now()
+            first_seen_at timestamptz NOT NULL DEFAULT now(),
+            last_updated_at timestamptz NOT NULL DEFAULT now()
         );
 
         CREATE TABLE IF NOT EXISTS issues (
@@ -118,11 +121,10 @@ extension Migration {
             total_issues integer NOT NULL DEFAULT 0,
             open_issues integer NOT NULL DEFAULT 0,
             closed_issues integer NOT NULL DEFAULT 0,
-            new_issues integer NOT NULL DEFAULT 0,
             calculated_at timestamptz NOT NULL DEFAULT now(),
-            expires_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL DEFAULT now() + interval '1 hour',
             is_stale boolean NOT NULL DEFAULT false,
-            UNIQUE (workspace_id, time_range)
+            UNIQUE (workspace_id, time_range, period_end)
         );
 
         -- Columns of the contract that an older production table might lack.

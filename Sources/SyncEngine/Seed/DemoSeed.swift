@@ -12,11 +12,15 @@ public enum DemoSeed {
         public var includeIssues: Bool
         /// In -1…1, for PostgreSQL's `setseed`.
         public var randomSeed: Double
+        /// The workspaces' owner, where the database requires a real one (production's owner_id references the
+        /// app's users); nil gives each workspace a made-up owner.
+        public var ownerID: UUID?
 
-        public init(workspaces: Int = 40, includeIssues: Bool = true, randomSeed: Double = 0.42) {
+        public init(workspaces: Int = 40, includeIssues: Bool = true, randomSeed: Double = 0.42, ownerID: UUID? = nil) {
             self.workspaces = workspaces
             self.includeIssues = includeIssues
             self.randomSeed = randomSeed
+            self.ownerID = ownerID
         }
     }
 
@@ -29,8 +33,15 @@ public enum DemoSeed {
         public var issues: Int
     }
 
-    /// Tracked repositories per workspace by tier; 40 workspaces come to about 300 repositories.
-    static let repositoriesPerTier: [String: Int] = ["free": 3, "pro": 12, "private": 21]
+    /// Tracked repositories per workspace by tier ("top": the richest tier the database allows); 40 workspaces
+    /// come to about 300 repositories.
+    static let repositoriesPerTier: [String: Int] = ["free": 3, "pro": 12, "top": 21]
+
+    /// The richest tier the database allows: team in production today, private in the guide's era.
+    static func topTier(_ connection: Connection) throws -> String {
+        let names = try Tier.existing(connection).map(\.rawValue)
+        return ["enterprise", "team", "private"].first(where: names.contains) ?? "pro"
+    }
 
     @discardableResult
     public static func seed(_ connection: Connection, options: Options = Options()) throws -> Summary {
@@ -39,8 +50,9 @@ public enum DemoSeed {
         }
         return try connection.transaction { connection in
             try connection.execute("SELECT setseed(\(options.randomSeed))")
-            try seedWorkspacesAndRepositories(connection, count: options.workspaces)
-            try seedJobs(connection)
+            try seedWorkspacesAndRepositories(connection, count: options.workspaces, topTier: try topTier(connection),
+                                              owner: options.ownerID)
+            try seedJobs(connection, topTier: try topTier(connection))
             try seedHistory(connection)
             if options.includeIssues { try seedIssues(connection) }
             let rows = try connection.query("""
@@ -65,23 +77,24 @@ public enum DemoSeed {
 
     /// Workspaces cycle through tiers (6 free, 3 pro, 1 private in every 10); each gets a consecutive block of
     /// repositories, all members via `workspace_repositories`.
-    private static func seedWorkspacesAndRepositories(_ connection: Connection, count: Int) throws {
+    private static func seedWorkspacesAndRepositories(_ connection: Connection, count: Int, topTier: String, owner: UUID?) throws {
         try connection.execute("""
             INSERT INTO workspaces (name, slug, tier, max_repositories, data_retention_days, owner_id)
             SELECT initcap((ARRAY['acme','globex','initech','umbrella','hooli','stark','wayne','tyrell','cyberdyne','soylent',
                                   'wonka','oscorp','aperture','massive','vandelay','dunder','pied-piper','nakatomi'])[1 + (i - 1) % 18])
                        || ' ' || (ARRAY['Platform','Web','Data','Mobile','Infra','Research','Docs'])[1 + (i - 1) % 7] || ' ' || i,
                    'demo-' || lpad(i::text, 4, '0'),
-                   CASE WHEN i % 10 = 0 THEN 'private' WHEN i % 10 IN (3, 6, 9) THEN 'pro' ELSE 'free' END,
-                   CASE WHEN i % 10 = 0 THEN 50 WHEN i % 10 IN (3, 6, 9) THEN 15 ELSE 3 END,
+                   CASE WHEN i % 10 = 0 THEN \(topTier) WHEN i % 10 IN (3, 6, 9) THEN 'pro' ELSE 'free' END,
+                   -- One above the repositories: production's count triggers count an insert twice.
+                   CASE WHEN i % 10 = 0 THEN 50 WHEN i % 10 IN (3, 6, 9) THEN 15 ELSE 4 END,
                    CASE WHEN i % 10 = 0 THEN 365 WHEN i % 10 IN (3, 6, 9) THEN 90 ELSE 30 END,
-                   gen_random_uuid()
+                   coalesce(\(owner)::uuid, gen_random_uuid())
             FROM generate_series(1, \(count)) AS i
             """)
         try connection.execute("""
             WITH plan AS (
                 SELECT w.id AS workspace_id,
-                       CASE w.tier WHEN 'private' THEN \(repositoriesPerTier["private"]!)::int WHEN 'pro' THEN \(repositoriesPerTier["pro"]!)::int
+                       CASE w.tier WHEN \(topTier) THEN \(repositoriesPerTier["top"]!)::int WHEN 'pro' THEN \(repositoriesPerTier["pro"]!)::int
                                    ELSE \(repositoriesPerTier["free"]!)::int END AS repositories,
                        row_number() OVER (ORDER BY w.slug) AS ordinal
                 FROM workspaces w WHERE w.slug LIKE 'demo-%'
@@ -103,8 +116,8 @@ public enum DemoSeed {
             ), tracked AS (
                 INSERT INTO tracked_repositories (repository_id) SELECT id FROM repos RETURNING id, repository_id
             )
-            INSERT INTO workspace_repositories (workspace_id, repository_id)
-            SELECT n.workspace_id, r.id FROM numbered n JOIN repos r ON r.github_id = \(githubIDBase) + n.k
+            INSERT INTO workspace_repositories (workspace_id, repository_id, added_by)
+            SELECT n.workspace_id, r.id, \(owner)::uuid FROM numbered n JOIN repos r ON r.github_id = \(githubIDBase) + n.k
             """)
         try connection.execute("""
             UPDATE workspaces w SET current_repository_count = m.repositories
@@ -114,13 +127,13 @@ public enum DemoSeed {
     }
 
     /// One job per membership except about 3%, left for `wsync link`; each job is given one state.
-    private static func seedJobs(_ connection: Connection) throws {
+    private static func seedJobs(_ connection: Connection, topTier: String) throws {
         try connection.execute("""
             INSERT INTO workspace_tracked_repositories (
-                workspace_id, tracked_repository_id, sync_frequency_hours, data_retention_days, added_at,
+                workspace_id, tracked_repository_id, sync_frequency_hours, data_retention_days, added_at, added_by,
                 last_sync_at, next_sync_at, last_sync_status, last_sync_error, sync_attempts, total_issues_fetched,
                 priority_score, is_active, lease_owner, lease_expires_at, last_attempt_at)
-            SELECT s.workspace_id, s.tracked_id, s.frequency, s.retention, now() - interval '60 days',
+            SELECT s.workspace_id, s.tracked_id, s.frequency, s.retention, now() - interval '60 days', s.added_by,
                    s.last_sync_at,
                    CASE s.state WHEN 'never' THEN now() - random() * interval '30 minutes'
                                 WHEN 'overdue' THEN now() - (3 + random() * 30) * interval '1 hour'
@@ -151,8 +164,8 @@ public enum DemoSeed {
                             WHEN p.state IN ('overdue', 'expired_lease') THEN now() - (p.frequency + 6 + random() * 30) * interval '1 hour'
                             ELSE now() - random() * p.frequency * interval '1 hour' END AS last_sync_at
                 FROM (
-                    SELECT wr.workspace_id, tr.id AS tracked_id,
-                           (CASE w.tier WHEN 'private' THEN ARRAY[1, 2, 4, 4, 6] WHEN 'pro' THEN ARRAY[4, 8, 8, 12]
+                    SELECT wr.workspace_id, tr.id AS tracked_id, coalesce(wr.added_by, w.owner_id) AS added_by,
+                           (CASE w.tier WHEN \(topTier) THEN ARRAY[1, 2, 4, 4, 6] WHEN 'pro' THEN ARRAY[4, 8, 8, 12]
                                         ELSE ARRAY[24, 24, 24, 48] END)[1 + floor(random() * 4)::int] AS frequency,
                            greatest(7, least(365, w.data_retention_days)) AS retention,
                            CASE WHEN x < 0.60 THEN 'success' WHEN x < 0.68 THEN 'stale' WHEN x < 0.77 THEN 'failed'
@@ -164,6 +177,15 @@ public enum DemoSeed {
                     WHERE w.slug LIKE 'demo-%' AND wr.link_draw >= 0.03
                 ) p
             ) s
+            -- Where the app's trigger already made the job (production), the seeded state replaces its defaults.
+            ON CONFLICT (workspace_id, tracked_repository_id) DO UPDATE
+            SET sync_frequency_hours = EXCLUDED.sync_frequency_hours, data_retention_days = EXCLUDED.data_retention_days,
+                added_at = EXCLUDED.added_at, last_sync_at = EXCLUDED.last_sync_at, next_sync_at = EXCLUDED.next_sync_at,
+                last_sync_status = EXCLUDED.last_sync_status, last_sync_error = EXCLUDED.last_sync_error,
+                sync_attempts = EXCLUDED.sync_attempts, total_issues_fetched = EXCLUDED.total_issues_fetched,
+                priority_score = EXCLUDED.priority_score, is_active = EXCLUDED.is_active,
+                lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at,
+                last_attempt_at = EXCLUDED.last_attempt_at
             """)
     }
 
@@ -201,8 +223,8 @@ public enum DemoSeed {
             """)
         try connection.execute("""
             INSERT INTO workspace_issues_cache (workspace_id, period_start, period_end, time_range, total_issues, open_issues,
-                                                closed_issues, new_issues, calculated_at, expires_at, is_stale)
-            SELECT id, now() - span, now(), range, 0, 0, 0, 0, now() - age, now() - age + interval '1 hour', age > interval '1 hour'
+                                                closed_issues, calculated_at, expires_at, is_stale)
+            SELECT id, now() - span, now(), range, 0, 0, 0, now() - age, now() - age + interval '1 hour', age > interval '1 hour'
             FROM (
                 SELECT w.id, t.range, t.span,
                        CASE WHEN random() < 0.3 THEN (8 + random() * 20) * interval '1 day' ELSE random() * interval '2 hours' END AS age

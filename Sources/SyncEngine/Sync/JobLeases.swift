@@ -83,7 +83,8 @@ enum JobLeases {
     /// Claims up to `limit` due rows, highest priority first, skipping rows other claimers hold locked right now.
     static func claimDue(_ connection: Connection, owner: String, limit: Int, settings: LeaseSettings) throws -> [SyncJob] {
         try claim(connection, owner: owner, settings: settings, filter: """
-            wtr.is_active AND wtr.fetch_issues AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)
+            wtr.is_active AND coalesce(wtr.fetch_issues, \(JobDefaults.fetchIssues))
+            AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)
             """, limit: limit)
     }
 
@@ -97,7 +98,7 @@ enum JobLeases {
             WITH due AS (
                 SELECT wtr.id FROM workspace_tracked_repositories wtr
                 WHERE \(filter) AND \(leaseIsFree(deadAfter: settings.deadAfter))
-                ORDER BY wtr.priority_score DESC, wtr.next_sync_at NULLS FIRST, wtr.id
+                ORDER BY coalesce(wtr.priority_score, \(JobDefaults.priority)) DESC, wtr.next_sync_at NULLS FIRST, wtr.id
                 LIMIT \(limit)
                 FOR UPDATE OF wtr SKIP LOCKED
             )

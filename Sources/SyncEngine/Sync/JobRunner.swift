@@ -56,7 +56,9 @@ struct JobRunner {
             }
             outcome = try await fetchAndStore(job, counters: &counters)
         } catch {
-            return await finish(job, runID: runID, outcome: Self.outcome(for: error), counters: counters)
+            let outcome = runID == nil && context.database != nil
+                ? .failed(error: "could not record the run's start: \(error)") : Self.outcome(for: error)
+            return await finish(job, runID: runID, outcome: outcome, counters: counters)
         }
         return await finish(job, runID: runID, outcome: outcome, counters: counters)
     }
@@ -111,7 +113,10 @@ struct JobRunner {
             if isFirstPage { firstPageETag = page.etag }
             let pageMark = page.issues.map(\.updatedAt).max()
             if movesMark, let pageMark { mark = max(mark ?? pageMark, pageMark) }
-            counters.stored += try await store(page.issues, job: job, mark: movesMark ? pageMark : nil, renamedTo: newName)
+            let stored = try await store(page.issues, job: job, mark: movesMark ? pageMark : nil, renamedTo: newName)
+            counters.stored += stored.upserted
+            counters.skippedAuthors += stored.skippedAuthors
+            counters.skippedIssues += stored.skippedIssues
             isFirstPage = false
             url = page.next
             if url != nil, let rate = page.rateLimit, rate.remaining <= context.rateLimitReserve {
@@ -132,24 +137,36 @@ struct JobRunner {
         return .success(etag: movesMark ? firstPageETag : nil, markFloor: movesMark ? listingSince : nil)
     }
 
-    private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> Int {
-        guard let database = context.database else { return 0 }
+    private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> PageStore.Stored {
+        guard let database = context.database else { return PageStore.Stored(upserted: 0) }
         let (owner, lease) = (context.owner, context.leases.lease)
         return try await database.run { connection in
-            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease, connection: connection).upserted
+            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease, connection: connection)
         }
     }
 
     private func finish(_ job: SyncJob, runID: Int64?, outcome: RunOutcome, counters: RunCounters) async -> (report: RunReport, outcome: RunOutcome) {
         var final = outcome
-        if let database = context.database, let runID {
+        if let database = context.database {
             let (owner, backoff) = (context.owner, context.backoff)
-            do {
-                try await database.run { c in
-                    try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+            var recorded = false
+            if let runID {
+                do {
+                    try await database.run { c in
+                        try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+                    }
+                    recorded = true
+                } catch {
+                    final = .failed(error: "could not record the run: \(error)")
                 }
-            } catch {
-                final = .failed(error: "could not record the run: \(error)")
+            }
+            // A run never strands: whichever bookkeeping step failed, the job ends failed and released, and its
+            // history row does not stay `running`.
+            if !recorded {
+                let ending = final
+                _ = try? await database.run { c in
+                    RunBookkeeping.endFailed(c, runID: runID, job: job, owner: owner, outcome: ending, counters: counters, backoff: backoff)
+                }
             }
         }
         let report = RunReport(

@@ -27,8 +27,9 @@ public struct SyncSelection: Sendable, Codable, Equatable {
               AND (\(workspaceID)::uuid IS NULL OR wtr.workspace_id = \(workspaceID)::uuid)
               AND (\(repository)::text IS NULL OR lower(r.full_name) = lower(\(repository)::text))
               AND (cardinality(\(jobIDs)::uuid[]) = 0 OR wtr.id = ANY(\(jobIDs)::uuid[]))
-              AND (\(hasSelector) OR (wtr.fetch_issues AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)))
-            ORDER BY wtr.priority_score DESC, wtr.next_sync_at NULLS FIRST, wtr.id
+              AND (\(hasSelector) OR (coalesce(wtr.fetch_issues, \(JobDefaults.fetchIssues))
+                                      AND (wtr.next_sync_at <= now() OR wtr.next_sync_at IS NULL)))
+            ORDER BY coalesce(wtr.priority_score, \(JobDefaults.priority)) DESC, wtr.next_sync_at NULLS FIRST, wtr.id
             LIMIT \(limit ?? 1_000_000)
             """).map { try $0.decode("id") }
     }

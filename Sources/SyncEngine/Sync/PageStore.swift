@@ -10,7 +10,7 @@ struct LeaseLost: Error, CustomStringConvertible {
 /// transaction with the job's bookkeeping, fenced by the lease owner. The high-water mark moves in the same
 /// transaction, so it is visible only once the page is committed.
 enum PageStore {
-    /// The page as one jsonb parameter, shaped for `jsonb_to_recordset`.
+    /// The page as one jsonb parameter, shaped for `jsonb_to_recordset` (which reads an absent key as NULL).
     private struct Record: Encodable {
         let github_id: Int64
         let number: Int
@@ -49,33 +49,6 @@ enum PageStore {
             milestone = issue.milestone
             comments_count = issue.comments
         }
-
-        func encode(to encoder: any Encoder) throws {
-            // Explicit nulls keep every key present for jsonb_to_recordset.
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(github_id, forKey: .github_id)
-            try c.encode(number, forKey: .number)
-            try c.encode(title, forKey: .title)
-            try c.encode(body, forKey: .body)
-            try c.encode(state, forKey: .state)
-            try c.encode(state_reason, forKey: .state_reason)
-            try c.encode(author_github_id, forKey: .author_github_id)
-            try c.encode(author_login, forKey: .author_login)
-            try c.encode(author_avatar_url, forKey: .author_avatar_url)
-            try c.encode(author_is_bot, forKey: .author_is_bot)
-            try c.encode(created_at, forKey: .created_at)
-            try c.encode(updated_at, forKey: .updated_at)
-            try c.encode(closed_at, forKey: .closed_at)
-            try c.encode(labels, forKey: .labels)
-            try c.encode(assignees, forKey: .assignees)
-            try c.encode(milestone, forKey: .milestone)
-            try c.encode(comments_count, forKey: .comments_count)
-        }
-
-        enum Key: String, CodingKey {
-            case github_id, number, title, body, state, state_reason, author_github_id, author_login, author_avatar_url,
-                 author_is_bot, created_at, updated_at, closed_at, labels, assignees, milestone, comments_count
-        }
     }
 
     static func json(_ issues: [GitHubIssue]) throws -> JSONText {
@@ -84,9 +57,14 @@ enum PageStore {
         return JSONText(String(decoding: try encoder.encode(issues.map(Record.init)), as: UTF8.self))
     }
 
-    /// What the page changed.
-    struct Stored: Sendable {
+    /// What the page changed, and what the schema refused.
+    struct Stored: Sendable, Equatable {
         var upserted: Int
+        /// Authors the contributors table refused (a login its CHECK rejects, such as `dependabot[bot]`); their
+        /// issues are stored without an author.
+        var skippedAuthors = 0
+        /// Issues the issues table refused.
+        var skippedIssues = 0
     }
 
     /// Stores `issues` for `job` if `owner` still holds its lease; advances the high-water mark to `highWater`
@@ -95,7 +73,7 @@ enum PageStore {
         _ issues: [GitHubIssue], job: SyncJob, owner: String, highWater: Date?, renamedTo newName: String?,
         lease: Duration, connection: Connection
     ) throws -> Stored {
-        let page = try json(issues)
+        let catalog = try SchemaCatalog.of(connection)
         return try connection.transaction { c in
             let fenced = try c.query("""
                 UPDATE workspace_tracked_repositories
@@ -107,58 +85,127 @@ enum PageStore {
                 RETURNING id
                 """)
             guard !fenced.isEmpty else { throw LeaseLost() }
-            if let newName { try rename(job.repositoryID, to: newName, connection: c) }
-            let counts = try c.query("""
-                WITH page AS (
-                    SELECT * FROM jsonb_to_recordset(\(page)::jsonb) AS p(
-                        github_id bigint, number integer, title text, body text, state text, state_reason text,
-                        author_github_id bigint, author_login text, author_avatar_url text, author_is_bot boolean,
-                        created_at timestamptz, updated_at timestamptz, closed_at timestamptz,
-                        labels jsonb, assignees jsonb, milestone jsonb, comments_count integer)
-                ),
-                authors AS (
-                    INSERT INTO contributors (github_id, username, avatar_url, is_bot)
-                    SELECT DISTINCT ON (author_github_id) author_github_id, author_login, author_avatar_url,
-                           coalesce(author_is_bot, false)
-                    FROM page WHERE author_github_id IS NOT NULL
-                    ORDER BY author_github_id
-                    ON CONFLICT (github_id) DO UPDATE
-                    SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot,
-                        updated_at = now()
-                    RETURNING id, github_id
-                ),
-                upserted AS (
-                    INSERT INTO issues (github_id, repository_id, number, title, body, state, state_reason, author_id,
-                                        created_at, updated_at, closed_at, labels, assignees, milestone,
-                                        comments_count, is_pull_request)
-                    SELECT p.github_id, \(job.repositoryID), p.number, p.title, p.body, p.state, p.state_reason, a.id,
-                           p.created_at, p.updated_at, p.closed_at, coalesce(p.labels, '[]'), coalesce(p.assignees, '[]'),
-                           CASE WHEN jsonb_typeof(p.milestone) = 'null' THEN NULL ELSE p.milestone END,
-                           coalesce(p.comments_count, 0), false
-                    FROM page p LEFT JOIN authors a ON a.github_id = p.author_github_id
-                    ORDER BY p.github_id
-                    ON CONFLICT (github_id) DO UPDATE
-                    SET number = EXCLUDED.number, title = EXCLUDED.title, body = EXCLUDED.body,
-                        state = EXCLUDED.state, state_reason = EXCLUDED.state_reason, author_id = EXCLUDED.author_id,
-                        created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-                        closed_at = EXCLUDED.closed_at, labels = EXCLUDED.labels, assignees = EXCLUDED.assignees,
-                        milestone = EXCLUDED.milestone, comments_count = EXCLUDED.comments_count
-                    -- An older copy (a slower concurrent sync of the same repository) never overwrites a newer one.
-                    WHERE issues.updated_at <= EXCLUDED.updated_at
-                    RETURNING 1
-                )
-                SELECT count(*) AS upserted FROM upserted
-                """)
-            return Stored(upserted: try counts.first?.decode("upserted", as: Int.self) ?? 0)
+            if let newName { try rename(job.repositoryID, to: newName, catalog: catalog, connection: c) }
+            do {
+                return Stored(upserted: try c.savepoint { try upsert(issues, job: job, catalog: catalog, connection: $0) })
+            } catch let error as PostgresError where error.isRefusedValue {
+                return try storeItemByItem(issues, job: job, catalog: catalog, connection: c)
+            }
         }
     }
 
+    /// The slow path for a page the schema refused part of: each author, then the page without the refused ones,
+    /// then (if an issue itself is refused) each issue — every try in a savepoint of its own, so that one bad item
+    /// costs only itself and never the page.
+    private static func storeItemByItem(_ issues: [GitHubIssue], job: SyncJob, catalog: SchemaCatalog,
+                                        connection c: Connection) throws -> Stored {
+        var authors: [Int64: GitHubUser] = [:]
+        for issue in issues { if let user = issue.user { authors[user.id] = user } }
+        var refused: [Int64] = []
+        for author in authors.values.sorted(by: { $0.id < $1.id }) {
+            do {
+                try c.savepoint { try upsertAuthor(author, catalog: catalog, connection: $0) }
+            } catch let error as PostgresError where error.isRefusedValue {
+                refused.append(author.id)
+            }
+        }
+        do {
+            let upserted = try c.savepoint { try upsert(issues, job: job, skippingAuthors: refused, catalog: catalog, connection: $0) }
+            return Stored(upserted: upserted, skippedAuthors: refused.count)
+        } catch let error as PostgresError where error.isRefusedValue {
+            var stored = Stored(upserted: 0, skippedAuthors: refused.count)
+            for issue in issues {
+                do {
+                    stored.upserted += try c.savepoint {
+                        try upsert([issue], job: job, skippingAuthors: refused, catalog: catalog, connection: $0)
+                    }
+                } catch let error as PostgresError where error.isRefusedValue {
+                    stored.skippedIssues += 1
+                }
+            }
+            return stored
+        }
+    }
+
+    /// One author. GitHub logins are unique but reused (a renamed or deleted account's login taken by someone
+    /// else): GitHub's answer is the current holder, so a stale row holding the login under another `github_id`
+    /// gives it up and keeps `renamed-<github_id>` until that account is seen again under its new login.
+    private static func upsertAuthor(_ author: GitHubUser, catalog: SchemaCatalog, connection c: Connection) throws {
+        let touch = touched("contributors", catalog)
+        try c.execute("""
+            UPDATE contributors SET username = 'renamed-' || github_id \(touch)
+            WHERE username = \(author.login) AND github_id <> \(author.id)
+            """)
+        try c.execute("""
+            INSERT INTO contributors (github_id, username, avatar_url, is_bot)
+            VALUES (\(author.id), \(author.login), \(author.avatarURL), \(author.isBot))
+            ON CONFLICT (github_id) DO UPDATE
+            SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot \(touch)
+            """)
+    }
+
+    /// ONE statement: the page's authors (except `skippingAuthors`) and its issues, upserted by `github_id`.
+    private static func upsert(_ issues: [GitHubIssue], job: SyncJob, skippingAuthors refused: [Int64] = [],
+                               catalog: SchemaCatalog, connection c: Connection) throws -> Int {
+        let page = try json(issues)
+        let counts = try c.query("""
+            WITH page AS (
+                SELECT * FROM jsonb_to_recordset(\(page)::jsonb) AS p(
+                    github_id bigint, number integer, title text, body text, state text, state_reason text,
+                    author_github_id bigint, author_login text, author_avatar_url text, author_is_bot boolean,
+                    created_at timestamptz, updated_at timestamptz, closed_at timestamptz,
+                    labels jsonb, assignees jsonb, milestone jsonb, comments_count integer)
+            ),
+            authors AS (
+                INSERT INTO contributors (github_id, username, avatar_url, is_bot)
+                SELECT DISTINCT ON (author_github_id) author_github_id, author_login, author_avatar_url,
+                       coalesce(author_is_bot, false)
+                FROM page WHERE author_github_id IS NOT NULL AND author_github_id <> ALL(\(refused)::bigint[])
+                ORDER BY author_github_id
+                ON CONFLICT (github_id) DO UPDATE
+                SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot
+                    \(touched("contributors", catalog))
+                RETURNING id, github_id
+            ),
+            upserted AS (
+                INSERT INTO issues (github_id, repository_id, number, title, body, state, state_reason, author_id,
+                                    created_at, updated_at, closed_at, labels, assignees, milestone,
+                                    comments_count, is_pull_request)
+                SELECT p.github_id, \(job.repositoryID), p.number, p.title, p.body, p.state, p.state_reason, a.id,
+                       p.created_at, p.updated_at, p.closed_at, coalesce(p.labels, '[]'), coalesce(p.assignees, '[]'),
+                       CASE WHEN jsonb_typeof(p.milestone) = 'null' THEN NULL ELSE p.milestone END,
+                       coalesce(p.comments_count, 0), false
+                FROM page p LEFT JOIN authors a ON a.github_id = p.author_github_id
+                ORDER BY p.github_id
+                ON CONFLICT (github_id) DO UPDATE
+                SET number = EXCLUDED.number, title = EXCLUDED.title, body = EXCLUDED.body,
+                    state = EXCLUDED.state, state_reason = EXCLUDED.state_reason, author_id = EXCLUDED.author_id,
+                    created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+                    closed_at = EXCLUDED.closed_at, labels = EXCLUDED.labels, assignees = EXCLUDED.assignees,
+                    milestone = EXCLUDED.milestone, comments_count = EXCLUDED.comments_count
+                -- An older copy (a slower concurrent sync of the same repository) never overwrites a newer one.
+                WHERE issues.updated_at <= EXCLUDED.updated_at
+                RETURNING 1
+            )
+            SELECT count(*) AS upserted FROM upserted
+            """)
+        return try counts.first?.decode("upserted", as: Int.self) ?? 0
+    }
+
+    /// `, <row time> = now()` for a table's own modification-time column: production's `last_updated_at`, an
+    /// older wsync install's `updated_at`, or nothing where the table has neither.
+    static func touched(_ table: String, _ catalog: SchemaCatalog) -> SQL {
+        if catalog.has(table, column: "last_updated_at") { return ", last_updated_at = now()" }
+        if catalog.has(table, column: "updated_at") { return ", updated_at = now()" }
+        return ""
+    }
+
     /// A moved repository: record its new owner/name (unless another row already claims that name).
-    private static func rename(_ repositoryID: UUID, to fullName: String, connection: Connection) throws {
+    private static func rename(_ repositoryID: UUID, to fullName: String, catalog: SchemaCatalog, connection: Connection) throws {
         let parts = fullName.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return }
         try connection.execute("""
-            UPDATE repositories SET full_name = \(fullName), owner = \(parts[0]), name = \(parts[1]), updated_at = now()
+            UPDATE repositories SET full_name = \(fullName), owner = \(parts[0]), name = \(parts[1]) \(touched("repositories", catalog))
             WHERE id = \(repositoryID) AND full_name <> \(fullName)
               AND NOT EXISTS (SELECT 1 FROM repositories other WHERE other.full_name = \(fullName))
             """)

@@ -17,22 +17,44 @@ enum RunBookkeeping {
         _ connection: Connection, runID: Int64, job: SyncJob, owner: String, outcome: RunOutcome,
         counters: RunCounters, backoff: FailureBackoff
     ) throws {
+        let catalog = try SchemaCatalog.of(connection)
         try connection.transaction { c in
             let updated = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
-            let recorded = updated ? outcome : RunOutcome.leaseLost
-            try c.execute("""
-                UPDATE wsync.sync_runs
-                SET finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::integer,
-                    api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
-                    issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
-                    status = \(recorded.status), error = \(recorded.error)
-                WHERE id = \(runID)
-                """)
+            try endRun(c, runID: runID, outcome: updated ? outcome : RunOutcome.leaseLost, counters: counters)
             if updated, counters.stored > 0 {
                 try refreshDailyMetrics(c, job: job)
-                try refreshWorkspaceCache(c, workspaceID: job.workspaceID)
+                try refreshWorkspaceCache(c, workspaceID: job.workspaceID, catalog: catalog)
             }
         }
+    }
+
+    /// When `finish` (or the run's start) failed: each step on its own, so a step that fails again does not take the
+    /// others with it — the job ends `failed` with the error (attempts, backoff) and released, else at least
+    /// released; the history row ends `failed`.
+    static func endFailed(
+        _ c: Connection, runID: Int64?, job: SyncJob, owner: String, outcome: RunOutcome, counters: RunCounters,
+        backoff: FailureBackoff
+    ) {
+        let ended = (try? c.transaction { try updateJob($0, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff) }) != nil
+        if !ended {
+            _ = try? c.execute("""
+                UPDATE workspace_tracked_repositories SET lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """)
+        }
+        if let runID { _ = try? endRun(c, runID: runID, outcome: outcome, counters: counters) }
+    }
+
+    private static func endRun(_ c: Connection, runID: Int64, outcome: RunOutcome, counters: RunCounters) throws {
+        try c.execute("""
+            UPDATE wsync.sync_runs
+            SET finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::integer,
+                api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
+                issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
+                authors_skipped = \(counters.skippedAuthors), issues_skipped = \(counters.skippedIssues),
+                status = \(outcome.status), error = \(outcome.error)
+            WHERE id = \(runID)
+            """)
     }
 
     /// Returns false when the lease was lost (nothing written).
@@ -45,8 +67,8 @@ enum RunBookkeeping {
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'success', last_sync_error = NULL, sync_attempts = 0,
-                    total_issues_fetched = total_issues_fetched + \(fetched),
-                    next_sync_at = now() + make_interval(hours => sync_frequency_hours),
+                    total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
+                    next_sync_at = now() + make_interval(hours => coalesce(sync_frequency_hours, \(JobDefaults.frequencyHours))),
                     issues_etag = coalesce(\(etag), issues_etag),
                     issues_since = coalesce(issues_since, \(markFloor)::timestamptz),
                     lease_owner = NULL, lease_expires_at = NULL
@@ -56,7 +78,7 @@ enum RunBookkeeping {
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'partial', last_sync_error = \(reason),
-                    total_issues_fetched = total_issues_fetched + \(fetched), next_sync_at = \(resumeAt),
+                    total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched), next_sync_at = \(resumeAt),
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
@@ -64,9 +86,10 @@ enum RunBookkeeping {
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'failed', last_sync_error = \(error),
-                    sync_attempts = sync_attempts + 1, total_issues_fetched = total_issues_fetched + \(fetched),
+                    sync_attempts = coalesce(sync_attempts, 0) + 1,
+                    total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
                     next_sync_at = now() + make_interval(secs =>
-                        least(\(backoff.cap.seconds), \(backoff.base.seconds) * power(2, least(sync_attempts, 30)))
+                        least(\(backoff.cap.seconds), \(backoff.base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
                         * (0.75 + random() * 0.5)),
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
@@ -89,10 +112,10 @@ enum RunBookkeeping {
         try c.execute("""
             WITH activity AS (
                 SELECT created_at::date AS day, 1 AS opened, 0 AS closed FROM issues
-                WHERE repository_id = \(job.repositoryID) AND NOT is_pull_request AND created_at >= \(from)::date
+                WHERE repository_id = \(job.repositoryID) AND is_pull_request IS NOT TRUE AND created_at >= \(from)::date
                 UNION ALL
                 SELECT closed_at::date, 0, 1 FROM issues
-                WHERE repository_id = \(job.repositoryID) AND NOT is_pull_request AND closed_at >= \(from)::date
+                WHERE repository_id = \(job.repositoryID) AND is_pull_request IS NOT TRUE AND closed_at >= \(from)::date
             ),
             counted AS (SELECT day, sum(opened)::integer AS opened, sum(closed)::integer AS closed FROM activity GROUP BY day),
             existing AS (
@@ -109,8 +132,19 @@ enum RunBookkeeping {
             """)
     }
 
-    /// The workspace's issue totals per time range over its active tracked repositories, valid for an hour.
-    static func refreshWorkspaceCache(_ c: Connection, workspaceID: UUID) throws {
+    /// The workspace's issue totals per time range over its active tracked repositories, valid for an hour: one row
+    /// per workspace, range and hour (`period_end` is the hour they were computed in), refreshed in place during
+    /// that hour — production's cache key is (workspace_id, time_range, period_end). An older install keyed on
+    /// (workspace_id, time_range) keeps one row per range.
+    static func refreshWorkspaceCache(_ c: Connection, workspaceID: UUID, catalog: SchemaCatalog) throws {
+        let key: SQL
+        if catalog.hasUniqueKey("workspace_issues_cache", on: ["workspace_id", "time_range", "period_end"]) {
+            key = "(workspace_id, time_range, period_end)"
+        } else if catalog.hasUniqueKey("workspace_issues_cache", on: ["workspace_id", "time_range"]) {
+            key = "(workspace_id, time_range)"
+        } else {
+            throw WSyncError("workspace_issues_cache has no unique key on (workspace_id, time_range, period_end); run wsync migrate")
+        }
         try c.execute("""
             WITH ranges(time_range, span) AS (
                 VALUES ('24h', interval '24 hours'), ('7d', interval '7 days'), ('30d', interval '30 days'),
@@ -120,24 +154,23 @@ enum RunBookkeeping {
                 SELECT DISTINCT i.id, i.state, i.created_at, i.updated_at, i.closed_at
                 FROM workspace_tracked_repositories wtr
                 JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
-                JOIN issues i ON i.repository_id = tr.repository_id AND NOT i.is_pull_request
+                JOIN issues i ON i.repository_id = tr.repository_id AND i.is_pull_request IS NOT TRUE
                 WHERE wtr.workspace_id = \(workspaceID) AND wtr.is_active AND i.updated_at >= now() - interval '90 days'
             )
             INSERT INTO workspace_issues_cache (workspace_id, period_start, period_end, time_range, total_issues,
-                                                open_issues, closed_issues, new_issues, calculated_at, expires_at, is_stale)
-            SELECT \(workspaceID), now() - r.span, now(), r.time_range,
+                                                open_issues, closed_issues, calculated_at, expires_at, is_stale)
+            SELECT \(workspaceID), date_trunc('hour', now()) - r.span, date_trunc('hour', now()), r.time_range,
                    count(i.id),
                    count(i.id) FILTER (WHERE i.state = 'open'),
                    count(i.id) FILTER (WHERE i.closed_at >= now() - r.span),
-                   count(i.id) FILTER (WHERE i.created_at >= now() - r.span),
                    now(), now() + interval '1 hour', false
             FROM ranges r LEFT JOIN workspace_issues i ON i.updated_at >= now() - r.span
             GROUP BY r.time_range, r.span
-            ON CONFLICT (workspace_id, time_range) DO UPDATE
+            ON CONFLICT \(key) DO UPDATE
             SET period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
                 total_issues = EXCLUDED.total_issues, open_issues = EXCLUDED.open_issues,
-                closed_issues = EXCLUDED.closed_issues, new_issues = EXCLUDED.new_issues,
-                calculated_at = EXCLUDED.calculated_at, expires_at = EXCLUDED.expires_at, is_stale = false
+                closed_issues = EXCLUDED.closed_issues, calculated_at = EXCLUDED.calculated_at,
+                expires_at = EXCLUDED.expires_at, is_stale = false
             """)
     }
 }

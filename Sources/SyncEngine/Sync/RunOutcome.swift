@@ -41,6 +41,9 @@ struct RunCounters: Sendable {
     /// Issues received (pull requests excluded).
     var fetched = 0
     var stored = 0
+    /// Authors and issues the database's constraints refused (the issues were stored without those authors).
+    var skippedAuthors = 0
+    var skippedIssues = 0
 }
 
 /// Failure backoff: `base · 2^attempts`, capped, with ±25 % jitter so failed jobs do not retry in lockstep.

@@ -19,7 +19,9 @@ public struct SyncJob: Sendable, Equatable {
     /// The select list every job query uses (aliases: wtr, r).
     static let columns: SQL = """
         wtr.id AS job_id, wtr.workspace_id, r.id AS repository_id, r.github_id, r.full_name, wtr.issues_since,
-        wtr.issues_etag, wtr.data_retention_days, wtr.sync_frequency_hours, wtr.sync_attempts
+        wtr.issues_etag, coalesce(wtr.data_retention_days, \(JobDefaults.retentionDays)) AS data_retention_days,
+        coalesce(wtr.sync_frequency_hours, \(JobDefaults.frequencyHours)) AS sync_frequency_hours,
+        coalesce(wtr.sync_attempts, 0) AS sync_attempts
         """
 
     /// The joins from a job row to its repository.
