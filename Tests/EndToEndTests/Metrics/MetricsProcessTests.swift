@@ -171,6 +171,20 @@ import Testing
         #expect((failing > 5) == (check.status == 1), "the rule fires exactly when check alerts")
     }
 
+    @Test func whatWsyncRendersReadsBackExactlyEvenWithHostileText() throws {
+        let text = PrometheusText.render([
+            MetricFamily("x_total", .counter, "help with \\ and\na newline", [.init(labels: [("l", "q\"\\\n}")], value: 1.5)]),
+            .histogram("d_seconds", "durations", bounds: [1, 2], counts: [3, 0, 2], sum: 9.25),
+        ])
+        let families = try PrometheusTextParser.parse(text)
+        #expect(families.first?.help == "help with \\ and\na newline")
+        #expect(families.value("x_total", ["l": "q\"\\\n}"]) == 1.5)
+        #expect(families.value("d_seconds_bucket", ["le": "1"]) == 3)
+        #expect(families.value("d_seconds_bucket", ["le": "2"]) == 3)
+        #expect(families.value("d_seconds_bucket", ["le": "+Inf"]) == 5)
+        #expect(families.value("d_seconds_count") == 5 && families.value("d_seconds_sum") == 9.25)
+    }
+
     @Test func theParserRefusesWhatTheFormatForbids() throws {
         let good = "# HELP a_total A count.\n# TYPE a_total counter\na_total{x=\"q\\\"\\\\\\n\"} 3\n"
         #expect(try PrometheusTextParser.parse(good).value("a_total", ["x": "q\"\\\n"]) == 3)
