@@ -49,8 +49,8 @@ func withoutHotIndexes<T>(_ connection: Connection, _ body: () throws -> T) thro
     try connection.executeScript("BEGIN")
     defer { try? connection.executeScript("ROLLBACK") }
     try connection.executeScript("""
-        DROP INDEX wsync_wtr_due_idx, wsync_wtr_failed_idx, wsync_wtr_lease_idx, wsync_sync_runs_started_idx,
-                   wsync_rate_limit_observed_idx, wsync_audit_log_at_idx
+        DROP INDEX wsync_wtr_due_idx, wsync_wtr_failed_idx, wsync_wtr_lease_idx, wsync.wsync_sync_runs_started_idx,
+                   wsync.wsync_rate_limit_observed_idx, wsync.wsync_audit_log_at_idx
         """)
     return try body()
 }

@@ -42,7 +42,7 @@ struct Check: ParsableCommand {
         do {
             try process.run()
         } catch {
-            throw WSyncError("cannot run --notify-command: \(error.localizedDescription)")
+            throw WSyncError.failed("cannot run --notify-command: \(error.localizedDescription)")
         }
         // A command that does not read its stdin (or exits first) closes the pipe: that is its business, not a
         // failure of the check (SIGPIPE is ignored process-wide, so the write just fails).
@@ -50,7 +50,7 @@ struct Check: ParsableCommand {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw WSyncError("--notify-command exited with status \(process.terminationStatus); the alert was: \(text)")
+            throw WSyncError.failed("--notify-command exited with status \(process.terminationStatus); the alert was: \(text)")
         }
     }
 }

@@ -95,7 +95,7 @@ struct Undo: ParsableCommand {
     func run() throws {
         let connection = try database.connect()
         guard let entry = try AuditLog.entry(connection, id: actionID) else {
-            throw WSyncError("no action has id \(actionID); see wsync audit")
+            throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog)
         }
         try mutation.confirm("Undo action \(actionID) by \(entry.actor): \(Output.printable(entry.summary))?")
         Output.outcome(try Operations(connection: connection, actor: mutation.actor).undo(actionID: actionID))

@@ -7,7 +7,7 @@ enum GitHubEnvironment {
         do {
             return try GitHubConfiguration.fromEnvironment()
         } catch let error as ConfigurationError {
-            throw WSyncError(error.description)
+            throw WSyncError.failed(error.description)
         }
     }
 }

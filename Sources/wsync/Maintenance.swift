@@ -59,7 +59,7 @@ struct Rollback: ParsableCommand {
         var typed = confirmDatabase
         if dropTables && typed == nil {
             guard isatty(STDIN_FILENO) == 1 else {
-                throw WSyncError("--drop-tables needs the database name typed back: pass --confirm-database \(connection.databaseName)")
+                throw WSyncError.failed("--drop-tables needs the database name typed back: pass --confirm-database \(connection.databaseName)")
             }
             FileHandle.standardError.write(Data("This DROPS \(Operations.rollbackTables.joined(separator: ", ")). Type the database name (\(connection.databaseName)) to confirm: ".utf8))
             typed = readLine()?.trimmingCharacters(in: .whitespaces)

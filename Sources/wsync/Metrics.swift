@@ -53,12 +53,12 @@ struct Metrics: AsyncParsableCommand {
             case .failure(let failure) where !(failure is CancellationError): reason = "\(failure)"
             default: reason = "\(error)"
             }
-            throw WSyncError("cannot listen on \(listen): \(reason); pick another --listen port")
+            throw WSyncError.failed("cannot listen on \(listen): \(reason); pick another --listen port")
         }
         let port: UInt16
         switch await server.listeningAddress {
         case .ip4(_, let bound)?, .ip6(_, let bound)?: port = bound
-        default: throw WSyncError("cannot listen on \(listen)")
+        default: throw WSyncError.failed("cannot listen on \(listen)")
         }
         // Written at once (not buffered): scripts and tests read the URL while it serves.
         FileHandle.standardOutput.write(Data("serving http://\(address.urlHost):\(port)/metrics for \(configuration.displayTarget)\n".utf8))

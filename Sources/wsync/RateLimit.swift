@@ -16,7 +16,7 @@ struct RateLimit: AsyncParsableCommand {
         do {
             snapshot = try await GitHubClient(configuration: try GitHubEnvironment.configuration()).rateLimit()
         } catch let error as GitHubError {
-            throw WSyncError(error.description)
+            throw WSyncError(error)
         }
         // Recording is a bonus: the reading is still shown when no database is reachable.
         do {

@@ -97,7 +97,7 @@ struct Export: ParsableCommand {
         do {
             try document.write(toFile: output, atomically: true, encoding: .utf8)
         } catch {
-            throw WSyncError("cannot write \(output): \(error.localizedDescription); check the directory exists and is writable")
+            throw WSyncError.failed("cannot write \(output): \(error.localizedDescription); check the directory exists and is writable")
         }
         print("wrote \(rows.count) rows to \(output)")
     }

@@ -61,9 +61,9 @@ struct WSync: AsyncParsableCommand {
         } catch let exit as ExitCode {
             Self.exit(withError: exit)
         } catch let error as WSyncError {
-            fail(error.message)
+            fail(error.commandLineMessage)
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
-            fail("\(error.description); this database lacks wsync's tables: run wsync migrate first")
+            fail(WSyncError.databaseNotMigrated("\(error.description): this database lacks wsync's tables").commandLineMessage)
         } catch let error as PostgresError {
             fail(error.description)
         } catch let error as MigrationError {

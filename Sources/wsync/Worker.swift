@@ -43,7 +43,7 @@ struct Worker: AsyncParsableCommand {
         do {
             _ = try await worker.run()
         } catch let error as GitHubError {
-            throw WSyncError("worker stopped: \(error.description)")
+            throw WSyncError.failed("worker stopped: \(error.description)")
         }
     }
 }

@@ -26,16 +26,16 @@ import Testing
         #expect(try JobSelector(workspace: id.uuidString, repository: nil, allFailed: false) == .workspace(id))
         #expect(try JobSelector(workspace: id.uuidString.lowercased(), repository: "o/r", allFailed: false)
                 == .workspaceRepository(workspace: id, repository: "o/r"))
-        for (workspace, repository, allFailed, message) in [
-            (id.uuidString, nil, true, "cannot be combined"),
-            (nil, "o/r", false, "--repo needs --workspace"),
-            (nil, nil, false, "say which syncs"),
-            ("123", nil, false, "is not a UUID"),
-            (id.uuidString, "o/r/x", false, "is not OWNER/NAME"),
-            (id.uuidString, "/r", false, "is not OWNER/NAME"),
-        ] as [(String?, String?, Bool, String)] {
+        for (workspace, repository, allFailed, input) in [
+            (id.uuidString, nil, true, .selection),
+            (nil, "o/r", false, .repository),
+            (nil, nil, false, .selection),
+            ("123", nil, false, .workspace),
+            (id.uuidString, "o/r/x", false, .repository),
+            (id.uuidString, "/r", false, .repository),
+        ] as [(String?, String?, Bool, WSyncError.Input)] {
             let error = #expect(throws: WSyncError.self) { try JobSelector(workspace: workspace, repository: repository, allFailed: allFailed) }
-            #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+            #expect(error?.input == input, "\(String(describing: error))")
         }
     }
 

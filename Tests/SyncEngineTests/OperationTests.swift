@@ -6,16 +6,8 @@ import TestSupport
 
 /// Each change against a seeded spread of states: exactly what it says, one audit row, and a faithful undo.
 @Suite struct OperationTests {
-    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
-    static func seeded(_ shape: DatabaseShape) throws -> Connection {
-        let connection = try TestDatabase.create(shape: shape).connect()
-        try SyncSeeding.demo(connection)
-        try SyncSeeding.nullRows(connection)
-        return connection
-    }
-
     @Test(arguments: DatabaseShape.allCases) func resetAllFailedClearsExactlyTheFailedRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let failedIDs = Set(before.filter { $0.status == "failed" }.map(\.id))
@@ -37,7 +29,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOneWorkspaceRepositoryAndUndoIt(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let repository = target.repository
@@ -51,7 +43,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOfOneWorkspaceTouchesOnlyItsFailedRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let target = try #require(try FailedSync.fetch(connection).first)
         let expected = try FailedSync.fetch(connection, workspace: target.workspaceId).count
@@ -61,7 +53,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resetOfAnErrorGroupTouchesExactlyItsRows(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let failed = try FailedSync.fetch(connection)
         let group = try #require(Dictionary(grouping: failed, by: \.lastSyncError).values.first { $0.count > 1 })
@@ -78,7 +70,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func stopAllThenResumeRestoresTheExactActiveSet(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let wasActive = before.filter { $0.active == true }.map(\.id)
@@ -98,7 +90,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func resumeLeavesRowsChangedSinceAloneAndReportsThem(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let stop = try operations.stopAll(reason: "maintenance")
         let stopped = try #require(stop.jobIds.first)
@@ -116,7 +108,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func twoStopsNeedTwoResumesBeforeThePauseLifts(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let first = try operations.stopAll(reason: "first")
@@ -129,11 +121,11 @@ import TestSupport
         #expect(try !PauseState.fetch(connection).isPaused)
         #expect(try connection.jobs() == before)
         let nothing = #expect(throws: WSyncError.self) { try operations.resume() }
-        #expect(nothing?.message.contains("nothing to resume") == true)
+        #expect(nothing?.kind == .refused)
     }
 
     @Test(arguments: DatabaseShape.allCases) func slowDownThenUndoRestoresEveryFrequency(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let outcome = try operations.slowDown(factor: 2, minHours: 48)
@@ -152,7 +144,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func pauseTierDeactivatesTheBusiestWorkspacesOfThatTierOnly(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let expected = try connection.query("""
@@ -170,7 +162,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func setFrequencyAndRetentionChangeOnlyTheirRowsAndUndo(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let frequency = try operations.setFrequency(tier: .pro, hours: 8)
@@ -195,7 +187,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func everyOperationWritesExactlyOneMatchingAuditRow(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let steps: [(AuditAction, () throws -> ActionOutcome)] = [
             (.link, { try operations.link() }),
@@ -223,7 +215,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func auditParametersOfOtherWritersAreReadAsText(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("""
             INSERT INTO wsync.audit_log (actor, action, parameters, summary)
@@ -234,13 +226,13 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func undoThatWouldRestoreNothingIsRefusedAndStaysPossibleLater(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let first = try #require(try operations.slowDown().actionId)
         let second = try #require(try operations.slowDown(factor: 10, minHours: 48).actionId)
         let refused = #expect(throws: WSyncError.self) { try operations.undo(actionID: first) }
-        #expect(refused?.message.contains("would restore nothing") == true, "\(String(describing: refused))")
+        #expect(refused?.kind == .conflict && refused?.hint == .undoNewerFirst, "\(String(describing: refused))")
         #expect(try AuditLog.entry(connection, id: first)?.undoneAt == nil)
         _ = try operations.undo(actionID: second)
         _ = try operations.undo(actionID: first)
@@ -248,23 +240,23 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func undoTwiceOrOfNothingIsRefused(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let outcome = try operations.slowDown()
         _ = try operations.undo(actionID: outcome.actionId!)
         let again = #expect(throws: WSyncError.self) { try operations.undo(actionID: outcome.actionId!) }
-        #expect(again?.message.contains("already undone") == true)
+        #expect(again?.kind == .refused)
         let missing = #expect(throws: WSyncError.self) { try operations.undo(actionID: 999_999) }
-        #expect(missing?.message.contains("no action has id 999999") == true)
+        #expect(missing?.kind == .notFound && missing?.hint == .seeAuditLog)
         let cleanup = try operations.cleanup().outcome
         let notUndoable = #expect(throws: WSyncError.self) { try operations.undo(actionID: cleanup.actionId!) }
-        #expect(notUndoable?.message.contains("cannot be undone") == true)
+        #expect(notUndoable?.kind == .refused && notUndoable?.cause.contains("cannot be undone") == true)
         let wrongKind = #expect(throws: WSyncError.self) { try operations.resume(actionID: cleanup.actionId!) }
-        #expect(wrongKind?.message.contains("not a stop-all") == true)
+        #expect(wrongKind?.kind == .refused && wrongKind?.hint == .seeAuditLog)
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupDeletesExpiredCacheAndMovesOldMetrics(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let expected = try #require(try connection.query("""
             SELECT (SELECT count(*) FROM workspace_issues_cache WHERE expires_at < now() - interval '7 days')::int AS cache,
@@ -294,7 +286,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupPrunesOnlyOldHistoryOfWsyncItself(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let count = { (sql: SQL) in try connection.query(sql)[0].decode("n", as: Int.self) }
         let (observations, runs) = (try count("SELECT count(*)::int AS n FROM wsync.rate_limit_observations"),
@@ -319,7 +311,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupCreatesAMissingArchiveTable(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("DROP TABLE daily_activity_metrics_archive")
         let moved = try operations.cleanup().counts.archivedMetrics
@@ -328,7 +320,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func cleanupFailingHalfWayLeavesEverythingAsItWas(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         // The archive rejects inserts, so the failure comes after the cache rows were already deleted in the transaction.
         try connection.executeScript("""
@@ -350,7 +342,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let missing = try connection.query("""
             SELECT wr.workspace_id, w.tier FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
@@ -380,7 +372,7 @@ import TestSupport
 
     /// An older hand-made shape (no added_by at all); production's own is covered by the production-shape tests.
     @Test func linkWorksOnTablesWithoutAddedByAndWithNulls() throws {
-        let connection = try Self.seeded(.fresh)
+        let connection = try SyncSeeding.seededDatabase(.fresh)
         let operations = Operations(connection: connection, actor: "tester")
         try connection.executeScript("""
             ALTER TABLE workspace_repositories DROP COLUMN added_by;
@@ -405,10 +397,10 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func rollbackDisablesEverythingAndDropsOnlyWithTheDatabaseName(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let refused = #expect(throws: WSyncError.self) { try operations.rollback(dropTables: true, confirmDatabase: "wrong") }
-        #expect(refused?.message.contains(connection.databaseName) == true)
+        #expect(refused?.input == .confirmDatabase && refused?.cause.contains(connection.databaseName) == true)
         #expect(try connection.jobs().contains { $0.active == true })
         let outcome = try operations.rollback()
         #expect(try connection.jobs().allSatisfy { $0.active != true })
@@ -422,7 +414,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func checkAlertsAboveTheThreshold(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let failing = try connection.query("""
             SELECT COUNT(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' AND sync_attempts > 3
@@ -433,36 +425,38 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func badInputIsRefusedWithoutAnyChange(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let operations = Operations(connection: connection, actor: "tester")
         let before = try connection.jobs()
         let auditBefore = try AuditLog.entries(connection, limit: 1000).count
         let unknownWorkspace = UUID()
-        let attempts: [(String, () throws -> Any)] = [
-            ("no workspace has id", { try operations.reset(.workspace(unknownWorkspace)) }),
-            ("is not a UUID", { try JobSelector(workspace: "not-a-uuid", repository: nil, allFailed: false) }),
-            ("is not OWNER/NAME", { try JobSelector(workspace: UUID().uuidString, repository: "justname", allFailed: false) }),
-            ("no repository named", { try operations.reset(.workspaceRepository(workspace: try connection.firstWorkspace(), repository: "no/such")) }),
-            ("unknown tier", { try Tier.validated("gold", on: connection) }),
-            ("unknown tier", { try operations.pauseTier(Tier(rawValue: "gold")) }),
-            ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 169) }),
-            ("outside the allowed sync frequency", { try operations.setFrequency(tier: .pro, hours: 0) }),
-            ("outside the allowed retention", { try operations.setRetention(days: 6) }),
-            ("outside the allowed retention", { try operations.setRetention(days: 366) }),
-            ("--min-hours", { try operations.slowDown(minHours: 200) }),
-            ("--factor", { try operations.slowDown(factor: 0.5) }),
-            ("--limit", { try operations.pauseTier(.free, limit: 0) }),
-            ("--reason", { try operations.stopAll(reason: "  ") }),
-            ("actor", { try Operations(connection: connection, actor: " ").reset(.allFailed) }),
-            ("no action has id", { try operations.undo(actionID: 424_242) }),
+        let attempts: [(WSyncError.Kind, WSyncError.Input?, () throws -> Any)] = [
+            (.notFound, nil, { try operations.reset(.workspace(unknownWorkspace)) }),
+            (.invalidInput, .workspace, { try JobSelector(workspace: "not-a-uuid", repository: nil, allFailed: false) }),
+            (.invalidInput, .repository, { try JobSelector(workspace: UUID().uuidString, repository: "justname", allFailed: false) }),
+            (.notFound, nil, { try operations.reset(.workspaceRepository(workspace: try connection.firstWorkspace(), repository: "no/such")) }),
+            (.invalidInput, .tier, { try Tier.validated("gold", on: connection) }),
+            (.invalidInput, .tier, { try operations.pauseTier(Tier(rawValue: "gold")) }),
+            (.invalidInput, .hours, { try operations.setFrequency(tier: .pro, hours: 169) }),
+            (.invalidInput, .hours, { try operations.setFrequency(tier: .pro, hours: 0) }),
+            (.invalidInput, .days, { try operations.setRetention(days: 6) }),
+            (.invalidInput, .days, { try operations.setRetention(days: 366) }),
+            (.invalidInput, .minHours, { try operations.slowDown(minHours: 200) }),
+            (.invalidInput, .factor, { try operations.slowDown(factor: 0.5) }),
+            (.invalidInput, .limit, { try operations.pauseTier(.free, limit: 0) }),
+            (.invalidInput, .reason, { try operations.stopAll(reason: "  ") }),
+            (.invalidInput, .actor, { try Operations(connection: connection, actor: " ").reset(.allFailed) }),
+            (.notFound, nil, { try operations.undo(actionID: 424_242) }),
         ]
-        for (expected, attempt) in attempts {
+        for (kind, input, attempt) in attempts {
             do {
                 _ = try attempt()
-                Issue.record("expected a refusal mentioning \(expected)")
+                Issue.record("expected a refusal (\(kind), \(String(describing: input)))")
             } catch let error as WSyncError {
-                #expect(error.message.contains(expected), "\(error.message)")
-                #expect(!error.message.contains("\n"))
+                #expect(error.kind == kind && error.input == input, "\(error)")
+                #expect(!error.cause.contains("\n"))
+                // The engine speaks its own terms: which flag or key fixes it is each face's to say.
+                #expect(!error.cause.contains("--"), "\(error.cause)")
             }
         }
         #expect(try connection.jobs() == before)

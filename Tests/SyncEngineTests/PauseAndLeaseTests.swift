@@ -26,7 +26,7 @@ import Testing
         #expect(stored > 0 && stored < 450 && stored % 100 == 0, "whole pages only")
         #expect(try fixture.job(job).leaseOwner == nil)
 
-        await #expect(throws: WSyncError("syncing is paused (maintenance); resume syncing first")) { try await fixture.sync(job: job) }
+        await #expect(throws: WSyncError.paused("syncing is paused (maintenance)")) { try await fixture.sync(job: job) }
         try fixture.connection.execute("UPDATE wsync.pause SET is_paused = false, reason = NULL")
         try await fixture.simulator.setScenario(nil, for: "acme/paused")
         #expect(try await fixture.sync(job: job).status == "success")

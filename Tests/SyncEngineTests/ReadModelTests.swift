@@ -6,16 +6,8 @@ import TestSupport
 
 /// Each read model against a seeded spread of states, compared with an independent SQL computation on the same data.
 @Suite struct ReadModelTests {
-    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
-    static func seeded(_ shape: DatabaseShape) throws -> Connection {
-        let connection = try TestDatabase.create(shape: shape).connect()
-        try SyncSeeding.demo(connection)
-        try SyncSeeding.nullRows(connection)
-        return connection
-    }
-
     @Test(arguments: DatabaseShape.allCases) func seedCoversEveryState(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let row = try connection.scalarRow("""
             SELECT count(*) FILTER (WHERE last_sync_status = 'failed') AS failed,
                    count(*) FILTER (WHERE last_sync_status = 'partial') AS partial,
@@ -34,7 +26,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func healthEqualsTheGuidesQuery(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let status = try SyncStatus.fetch(connection)
         let guide = try connection.scalarRow("""
             SELECT COUNT(*) as total_workspaces,
@@ -51,7 +43,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func healthJSONHasExactlyTheGuidesFourFields(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let data = try PostgresJSON.encoder.encode(try SyncStatus.fetch(connection))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let health = try #require(object["health"] as? [String: Any])
@@ -59,7 +51,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func statusExtrasEqualIndependentCounts(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let status = try SyncStatus.fetch(connection)
         let row = try connection.scalarRow("""
             SELECT
@@ -104,7 +96,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func failedEqualsTheGuidesQueryMostAttemptsFirst(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let failed = try FailedSync.fetch(connection)
         let guide = try connection.query("""
             -- The guide's query, read as it means: a NULL attempt count is no attempts (its ORDER BY … DESC would
@@ -128,7 +120,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func stuckIsTheGuidesQueryOldestFirst(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000)
         // The guide's query, ordered oldest first as wsync lists it.
         let expected = try connection.query("""
@@ -144,7 +136,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func theDashboardsStuckListAddsExpiredLeases(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true)
         let expected = try connection.query("""
             SELECT wtr.id FROM workspace_tracked_repositories wtr
@@ -160,7 +152,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func anExpiredLeaseOnARowNotYetDueIsStuckButNotOverdue(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let job: UUID = try connection.query("""
             UPDATE workspace_tracked_repositories SET lease_owner = 'gone-worker', lease_expires_at = now() - interval '5 minutes',
                 next_sync_at = now() + interval '3 hours'
@@ -174,7 +166,7 @@ import TestSupport
 
     /// Production tables may allow NULLs the contract does not: names fall back, other gaps are named plainly.
     @Test(arguments: DatabaseShape.allCases) func nullsOutsideTheContractAreNamedOrWorkedAround(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let target = try #require(try FailedSync.fetch(connection).first)
         try connection.executeScript("ALTER TABLE workspaces ALTER name DROP NOT NULL, ALTER max_repositories DROP NOT NULL")
         _ = try connection.execute("UPDATE workspaces SET name = NULL, max_repositories = NULL WHERE id = \(target.workspaceId)")
@@ -185,7 +177,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func rateLimitGaugeBurnsFromObservations(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let gauge = try RateLimitGauge.fetch(connection)
         // The seed observes 45 calls per minute for 20 minutes; the window is the last 15 of them.
         #expect(gauge.limit == 5000)
@@ -201,7 +193,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func rateLimitGaugeWithoutObservationsIsEmpty(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         try connection.execute("DELETE FROM wsync.rate_limit_observations")
         let gauge = try RateLimitGauge.fetch(connection)
         #expect(gauge.limit == nil && gauge.burnPerMinute == nil && gauge.projectedExhaustionAt == nil)
@@ -209,7 +201,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func tierUsageMatchesExactArithmetic(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let tiers = try TierUsage.fetch(connection)
         #expect(tiers.map(\.tier) == shape.tiers)
         for tier in tiers {
@@ -241,7 +233,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func recentRunsOfOneJobNewestFirst(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let job = try connection.scalarRow("SELECT job_id FROM wsync.sync_runs GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 1")
             .decode("job_id", as: UUID.self)
         let runs = try SyncRun.recent(connection, job: job, limit: 2)
@@ -251,7 +243,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func snapshotIsEveryPaneInOneStatement(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         _ = try Operations(connection: connection, actor: "tester").slowDown()
         let snapshot = try DashboardSnapshot.fetch(connection)
         #expect(snapshot.status == (try SyncStatus.fetch(connection)).with(throughputOf: snapshot.status))

@@ -6,16 +6,8 @@ import TestSupport
 
 /// The guide's weekly and monthly reviews against independent SQL on seeded data.
 @Suite struct ReportTests {
-    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
-    static func seeded(_ shape: DatabaseShape) throws -> Connection {
-        let connection = try TestDatabase.create(shape: shape).connect()
-        try SyncSeeding.demo(connection)
-        try SyncSeeding.nullRows(connection)
-        return connection
-    }
-
     @Test(arguments: DatabaseShape.allCases) func weeklyCountsEveryRunPerDay(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let weekly = try WeeklyStats.fetch(connection)
         let expected = try connection.query("""
             SELECT started_at::date AS day, count(*)::int AS total, count(*) FILTER (WHERE status = 'success')::int AS ok,
@@ -29,7 +21,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func tierReviewIsTheGuidesQuery(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let review = try TierReview.fetch(connection)
         let guide = try connection.query("""
             SELECT w.name, w.tier, COUNT(wtr.id)::int as tracked_repos, coalesce(SUM(wtr.total_issues_fetched), 0)::int as total_issues_synced
@@ -43,7 +35,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func performancePercentilesFromRunHistory(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let audit = try PerformanceAudit.fetch(connection)
         let durations = try connection.query("SELECT duration_ms FROM wsync.sync_runs WHERE duration_ms IS NOT NULL ORDER BY 1")
             .map { try $0.decode("duration_ms", as: Int.self) }
@@ -58,7 +50,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func costIsExactAndBesideRecordedCalls(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let cost = try CostAnalysis.fetch(connection)
         for row in cost {
             let frequencies = try connection.query("""
@@ -78,7 +70,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func frequencyCandidatesCountIssuesOncePerRepository(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let candidates = try FrequencyCandidate.fetch(connection, minIssues: 50)
         #expect(!candidates.isEmpty)
         for candidate in candidates {
@@ -97,7 +89,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func exportIsTheGuidesQueryAsRFC4180(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let rows = try SyncExportRow.fetch(connection)
         let expected = try connection.query("""
             SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_at > NOW() - INTERVAL '24 hours'
@@ -109,7 +101,7 @@ import TestSupport
     }
 
     @Test(arguments: DatabaseShape.allCases) func indexUsageCoversTheSyncTables(shape: DatabaseShape) throws {
-        let connection = try Self.seeded(shape)
+        let connection = try SyncSeeding.seededDatabase(shape)
         let analyzed = try DatabaseTuning.analyze(connection)
         #expect(analyzed.contains("workspace_tracked_repositories"))
         let usage = try IndexUsage.fetch(connection)

@@ -2,6 +2,7 @@ import Foundation
 import GitHubSimulator
 import Postgres
 import Testing
+import TestSupport
 @testable import SyncEngine
 
 @Suite struct SyncErrorTests {
@@ -84,8 +85,8 @@ import Testing
         }
     }
 
-    @Test func movedRepositoryIsFollowedAndRenamed() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func movedRepositoryIsFollowedAndRenamed(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/before", issueCount: 30)
         try await fixture.simulator.renameRepository("acme/before", to: "newco/after")

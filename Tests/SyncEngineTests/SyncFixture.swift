@@ -14,10 +14,11 @@ struct SyncFixture {
     let requestTimeout: TimeInterval
 
     static func make(
-        _ configuration: GitHubSimulator.Configuration = .init(token: "test-token"), requestTimeout: TimeInterval = 90
+        _ configuration: GitHubSimulator.Configuration = .init(token: "test-token"), shape: DatabaseShape = .fresh,
+        requestTimeout: TimeInterval = 90
     ) async throws -> SyncFixture {
         let (database, connection, workspaceID) = try await offPool {
-            let database = try TestDatabase.create()
+            let database = try TestDatabase.create(shape: shape)
             let connection = try database.connect()
             return (database, connection, try SyncSeeding.workspace(connection))
         }

@@ -2,11 +2,12 @@ import Foundation
 import GitHubSimulator
 import Postgres
 import Testing
+import TestSupport
 @testable import SyncEngine
 
 @Suite struct SyncRunTests {
-    @Test func firstSyncStoresExactlyTheNonPullRequestItemsInTheRetentionWindow() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func firstSyncStoresExactlyTheNonPullRequestItemsInTheRetentionWindow(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/window", issueCount: 150, pullRequestEvery: 4, spreadDays: 60, retentionDays: 30)
         let report = try await fixture.sync(job: job)
@@ -33,8 +34,8 @@ import Testing
         #expect(try history.first!.decode("status", as: String.self) == "success")
     }
 
-    @Test func secondSyncIsOne304AndChangesNothing() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func secondSyncIsOne304AndChangesNothing(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/quiet", issueCount: 80)
         _ = try await fixture.sync(job: job)
@@ -52,8 +53,8 @@ import Testing
         #expect(try fixture.digest() == before)
     }
 
-    @Test func anEditIsPickedUpAndCountedInDailyMetrics() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func anEditIsPickedUpAndCountedInDailyMetrics(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/edits", issueCount: 40, pullRequestEvery: 0)
         _ = try await fixture.sync(job: job)
@@ -87,8 +88,8 @@ import Testing
         #expect(cache == 4)
     }
 
-    @Test func threeHundredFiftyIssuesOverFourPagesAreAllStored() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func threeHundredFiftyIssuesOverFourPagesAreAllStored(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/large", issueCount: 350, pullRequestEvery: 0)
         let report = try await fixture.sync(job: job)
@@ -99,8 +100,8 @@ import Testing
         #expect(try fixture.job(job).totalFetched == report.issuesFound)
     }
 
-    @Test func exhaustionMidPaginationEndsPartialAndResumesAfterReset() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func exhaustionMidPaginationEndsPartialAndResumesAfterReset(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/budget", issueCount: 350, pullRequestEvery: 0)
         await fixture.simulator.setRateLimitRemaining(2)
@@ -122,8 +123,8 @@ import Testing
         #expect(resumedFrom != nil)
     }
 
-    @Test func dryRunFetchesAndWritesNothing() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func dryRunFetchesAndWritesNothing(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/dry", issueCount: 30)
         let before = try fixture.digest()
@@ -138,8 +139,8 @@ import Testing
         #expect(written == 0)
     }
 
-    @Test func pageBudgetEndsPartialAndTheNextRunResumes() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func pageBudgetEndsPartialAndTheNextRunResumes(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/budgeted", issueCount: 250, pullRequestEvery: 0)
         let first = try await fixture.sync(job: job, options: SyncNowOptions(maxPages: 2))
@@ -151,8 +152,8 @@ import Testing
         #expect(try fixture.storedIssues("acme/budgeted").count == 250)
     }
 
-    @Test func finishedRunsNotifyListeningDashboards() async throws {
-        let fixture = try await SyncFixture.make()
+    @Test(arguments: DatabaseShape.allCases) func finishedRunsNotifyListeningDashboards(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/notify", issueCount: 10)
         let listener = try fixture.database.connect()

@@ -26,6 +26,14 @@ public enum SyncSeeding {
             """)
     }
 
+    /// A database of `shape` seeded with the demo's spread of states, NULLs where the shape allows them.
+    public static func seededDatabase(_ shape: DatabaseShape) throws -> Connection {
+        let connection = try TestDatabase.create(shape: shape).connect()
+        try demo(connection)
+        try nullRows(connection)
+        return connection
+    }
+
     /// The demo's spread of states, on any shape.
     @discardableResult
     public static func demo(_ connection: Connection, options: DemoSeed.Options = DemoSeed.Options()) throws -> DemoSeed.Summary {

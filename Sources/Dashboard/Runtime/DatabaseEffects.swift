@@ -92,7 +92,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                     connection = fresh
                     backoff = 0.5
                 } catch {
-                    inbox.post(.connectionLost(reason: Self.describe(error), at: Date()))
+                    inbox.post(.connectionLost(reason: ErrorWording.line(error), at: Date()))
                     sleep(seconds: backoff)
                     backoff = min(backoff * 2, 15)
                     continue
@@ -104,10 +104,10 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 try waitForNextRefresh(on: live)
             } catch let error as PostgresError where !live.isAlive || Self.isConnectionLoss(error) {
                 connection = nil
-                inbox.post(.connectionLost(reason: Self.describe(error), at: Date()))
+                inbox.post(.connectionLost(reason: ErrorWording.line(error), at: Date()))
             } catch {
                 // The database answered but the read failed (e.g. schema not migrated): say so, try again later.
-                inbox.post(.loadFailed(message: Self.describe(error)))
+                inbox.post(.loadFailed(message: ErrorWording.line(error)))
                 sleep(seconds: settings.interval)
             }
         }
@@ -146,7 +146,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 inbox.post(try work(operationConnection!))
             } catch {
                 if operationConnection?.isAlive != true { operationConnection = nil }
-                inbox.post(failure(Self.describe(error)))
+                inbox.post(failure(ErrorWording.line(error)))
             }
         }
     }
@@ -157,7 +157,4 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         default: false
         }
     }
-
-    /// Engine and PostgreSQL errors describe themselves in one line without secrets.
-    static func describe(_ error: Error) -> String { String(describing: error) }
 }

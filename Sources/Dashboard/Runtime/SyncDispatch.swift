@@ -25,7 +25,7 @@ extension DatabaseEffects {
                 let result = try await manual.syncNow(selection, actor: actor)
                 event = .operationFinished(operation, OperationOutcome(message: Self.message(result)))
             } catch {
-                event = .operationFailed(operation, message: Self.describe(error))
+                event = .operationFailed(operation, message: ErrorWording.line(error))
             }
             requestRefresh()
             inbox?.post(event)

@@ -36,7 +36,7 @@ public enum AuditLog {
 
     /// Entries newest first, optionally only those of one action kind.
     public static func entries(_ connection: Connection, limit: Int = 50, action: AuditAction? = nil) throws -> [AuditEntry] {
-        guard limit > 0 else { throw WSyncError("--limit must be at least 1, not \(limit)") }
+        guard limit > 0 else { throw WSyncError.invalidInput(.limit, value: String(limit), rule: "must be at least 1") }
         return try ReadModelQuery.fetch(connection, AuditEntry.listQuery(limit: limit, action: action))
     }
 
@@ -55,8 +55,8 @@ public enum AuditLog {
 
     static func validatedActor(_ actor: String) throws -> String {
         let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw WSyncError("the actor is empty; pass --actor NAME so the audit log says who acted") }
-        guard trimmed.count <= 200 else { throw WSyncError("the actor name is longer than 200 characters; pass a shorter --actor") }
+        guard !trimmed.isEmpty else { throw WSyncError.invalidInput(.actor, value: "", rule: "is empty: the audit log must say who acted") }
+        guard trimmed.count <= 200 else { throw WSyncError.invalidInput(.actor, value: "", rule: "is longer than 200 characters") }
         return trimmed
     }
 }

@@ -48,3 +48,14 @@ public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension WSyncError {
+    /// GitHub's refusal as a problem the user can fix.
+    public init(_ error: GitHubError) {
+        switch error {
+        case .badCredentials: self = .gitHubAuthentication(error.description)
+        case .primaryRateLimit, .secondaryRateLimit: self = .gitHubRateLimit(error.description)
+        default: self = .gitHubUnavailable(error.description)
+        }
+    }
+}

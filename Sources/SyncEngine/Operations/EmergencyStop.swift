@@ -6,7 +6,7 @@ extension Operations {
     /// workers obey. Undone by `resume`.
     public func stopAll(reason: String) throws -> ActionOutcome {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw WSyncError("stop-all needs --reason TEXT saying why, for the audit log and the dashboard") }
+        guard !reason.isEmpty else { throw WSyncError.invalidInput(.reason, value: "", rule: "is empty: an emergency stop says why, for the audit log and the dashboard") }
         try validateActor()
         return try connection.transaction { connection in
             let outcome = try deactivate(where: "wtr.is_active", action: .stopAll, parameters: ["reason": reason]) { affected in
@@ -25,9 +25,9 @@ extension Operations {
         return try connection.transaction { connection in
             if let actionID {
                 let entry = try AuditLog.entry(connection, id: actionID)
-                guard let entry else { throw WSyncError("no action has id \(actionID); see wsync audit") }
+                guard let entry else { throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog) }
                 guard Self.pausingActions.contains(entry.action) else {
-                    throw WSyncError("action \(actionID) (\(entry.action)) is not a stop-all: resume takes a stop-all's id (see wsync audit)")
+                    throw WSyncError.refused("action \(actionID) (\(entry.action)) is not a stop-all: resume takes a stop-all's id", hint: .seeAuditLog)
                 }
                 return try undo(actionID: actionID, recordedAs: .resume)
             }
@@ -40,7 +40,7 @@ extension Operations {
                 return try undo(actionID: id, recordedAs: .resume)
             }
             guard try PauseState.fetch(connection).isPaused else {
-                throw WSyncError("nothing to resume: no stop-all is in effect and syncing is not paused")
+                throw WSyncError.refused("nothing to resume: no stop-all is in effect and syncing is not paused")
             }
             try connection.execute("UPDATE wsync.pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL")
             let summary = "cleared the pause switch; no stop-all was in effect, so no job changed"

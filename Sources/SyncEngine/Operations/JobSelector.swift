@@ -20,11 +20,11 @@ public enum JobSelector: Sendable, Equatable {
         case (nil, nil, true):
             self = .allFailed
         case (.some, _, true):
-            throw WSyncError("--all-failed cannot be combined with --workspace; give one or the other")
+            throw WSyncError.invalidInput(.selection, value: "", rule: "is either every failed sync or one workspace, not both")
         case (nil, .some, _):
-            throw WSyncError("--repo needs --workspace ID: a repository can be tracked by several workspaces")
+            throw WSyncError.invalidInput(.repository, value: "", rule: "needs a workspace: a repository can be tracked by several workspaces")
         case (nil, nil, false):
-            throw WSyncError("say which syncs: --workspace ID [--repo OWNER/NAME], or --all-failed")
+            throw WSyncError.invalidInput(.selection, value: "", rule: "is empty: say which syncs")
         case (.some(let text), let repository, false):
             let id = try Self.workspaceID(text)
             if let repository {
@@ -44,7 +44,7 @@ public enum JobSelector: Sendable, Equatable {
 
     static func workspaceID(_ text: String) throws -> UUID {
         guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
-            throw WSyncError("workspace id \"\(text)\" is not a UUID; copy it from wsync failed --json (workspace_id)")
+            throw WSyncError.invalidInput(.workspace, value: "\"\(text)\"", rule: "is not a UUID")
         }
         return id
     }
@@ -52,7 +52,7 @@ public enum JobSelector: Sendable, Equatable {
     static func repositoryName(_ text: String) throws -> String {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
-            throw WSyncError("repository \"\(text)\" is not OWNER/NAME, e.g. --repo octo-org/api")
+            throw WSyncError.invalidInput(.repository, value: "\"\(text)\"", rule: "is not OWNER/NAME")
         }
         return text
     }
@@ -69,13 +69,13 @@ public enum JobSelector: Sendable, Equatable {
             return "wtr.last_sync_status = 'failed'"
         case .job(let id):
             guard try !connection.query("SELECT 1 FROM workspace_tracked_repositories WHERE id = \(id)").isEmpty else {
-                throw WSyncError("no sync job has id \(id.uuidString.lowercased()); it may have been removed — refresh and retry")
+                throw WSyncError.notFound("no sync job has id \(id.uuidString.lowercased())", hint: .refresh)
             }
             return "wtr.id = \(id)"
         case .jobs(let ids):
             let known = try connection.query("SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE id = ANY(\(ids)::uuid[])")[0]
             guard !ids.isEmpty, try known.decode("n", as: Int.self) == Set(ids).count else {
-                throw WSyncError("some of these sync jobs no longer exist; refresh and retry")
+                throw WSyncError.notFound("some of these sync jobs no longer exist", hint: .refresh)
             }
             return "wtr.id = ANY(\(ids)::uuid[])"
         case .workspace(let id):
@@ -91,10 +91,10 @@ public enum JobSelector: Sendable, Equatable {
                 WHERE lower(r.full_name) = lower(\(repository))
                 """)
             guard let row = rows.first else {
-                throw WSyncError("no repository named \(repository) is known; check the spelling (OWNER/NAME)")
+                throw WSyncError.notFound("no repository named \(repository) is known; check the spelling")
             }
             guard let job = try row.decode("job_id", as: UUID?.self) else {
-                throw WSyncError("workspace \(workspace.uuidString.lowercased()) does not track \(repository); run wsync link if it should")
+                throw WSyncError.notFound("workspace \(workspace.uuidString.lowercased()) does not track \(repository)", hint: .link)
             }
             return "wtr.id = \(job)"
         }
@@ -102,7 +102,7 @@ public enum JobSelector: Sendable, Equatable {
 
     static func requireWorkspace(_ id: UUID, _ connection: Connection) throws {
         guard try !connection.query("SELECT 1 FROM workspaces WHERE id = \(id)").isEmpty else {
-            throw WSyncError("no workspace has id \(id.uuidString.lowercased()); list them with wsync failed --json or wsync report tiers")
+            throw WSyncError.notFound("no workspace has id \(id.uuidString.lowercased())", hint: .listWorkspaces)
         }
     }
 

@@ -13,7 +13,7 @@ extension Operations {
         if dropTables {
             let name = connection.databaseName
             guard confirmDatabase == name else {
-                throw WSyncError("dropping tables needs the database name typed exactly (\(name)); nothing was changed")
+                throw WSyncError.invalidInput(.confirmDatabase, value: "", rule: "must be the database name typed exactly (\(name)) to drop tables; nothing was changed")
             }
         }
         return try connection.transaction { connection in

@@ -6,9 +6,9 @@ extension Operations {
     /// never above the 168-hour limit (the guide's GREATEST(h * 2, 48) could exceed it). Undoable.
     public func slowDown(factor: Double = 2, minHours: Int = 48) throws -> ActionOutcome {
         guard factor.isFinite, factor >= 1, factor <= 168 else {
-            throw WSyncError("--factor \(factor) must be between 1 and 168 (it multiplies the hours between syncs)")
+            throw WSyncError.invalidInput(.factor, value: String(factor), rule: "must be between 1 and 168 (it multiplies the hours between syncs)")
         }
-        try JobLimits.validateFrequency(minHours, flag: "--min-hours")
+        try JobLimits.validateFrequency(minHours, as: .minHours)
         try validateActor()
         return try applyRowChange("""
             WITH target AS (
@@ -34,7 +34,7 @@ extension Operations {
     /// the most active jobs first. (The guide selects `workspace_id` from `workspaces`, which has no such column;
     /// this is what it means.) Undoable.
     public func pauseTier(_ tier: Tier, limit: Int = 50) throws -> ActionOutcome {
-        guard limit >= 1 else { throw WSyncError("--limit \(limit) must be at least 1 workspace") }
+        guard limit >= 1 else { throw WSyncError.invalidInput(.limit, value: String(limit), rule: "must be at least 1 workspace") }
         try validateActor()
         let tier = try Tier.validated(tier.rawValue, on: connection)
         return try deactivate(where: """
@@ -73,7 +73,7 @@ extension Operations {
     /// data for `days` days. Undoable.
     public func setRetention(days: Int, minTotalIssues: Int = 1000) throws -> ActionOutcome {
         try JobLimits.validateRetention(days)
-        guard minTotalIssues >= 0 else { throw WSyncError("--min-total-issues \(minTotalIssues) must be 0 or more") }
+        guard minTotalIssues >= 0 else { throw WSyncError.invalidInput(.minTotalIssues, value: String(minTotalIssues), rule: "must be 0 or more") }
         try validateActor()
         return try applyRowChange("""
             WITH busy AS (

@@ -64,7 +64,7 @@ public struct Tier: RawRepresentable, Hashable, Codable, Sendable, CustomStringC
         let name = text.trimmingCharacters(in: .whitespaces)
         let tiers = try existing(connection)
         guard let tier = tiers.first(where: { $0.rawValue == name }) ?? tiers.first(where: { $0.rawValue == name.lowercased() }) else {
-            throw WSyncError("unknown tier \"\(text)\"; this database has: \(tiers.map(\.rawValue).joined(separator: ", "))")
+            throw WSyncError.invalidInput(.tier, value: "\"\(text)\"", rule: "is an unknown tier; this database has: \(tiers.map(\.rawValue).joined(separator: ", "))")
         }
         return tier
     }
@@ -80,15 +80,15 @@ public enum JobLimits {
     public static let frequencyHours = 1...168
     public static let retentionDays = 7...365
 
-    public static func validateFrequency(_ hours: Int, flag: String = "--hours") throws {
+    public static func validateFrequency(_ hours: Int, as input: WSyncError.Input = .hours) throws {
         guard frequencyHours.contains(hours) else {
-            throw WSyncError("\(flag) \(hours) is outside the allowed sync frequency of 1 to 168 hours")
+            throw WSyncError.invalidInput(input, value: String(hours), rule: "is outside the allowed sync frequency of 1 to 168 hours")
         }
     }
 
-    public static func validateRetention(_ days: Int, flag: String = "--days") throws {
+    public static func validateRetention(_ days: Int) throws {
         guard retentionDays.contains(days) else {
-            throw WSyncError("\(flag) \(days) is outside the allowed retention of 7 to 365 days")
+            throw WSyncError.invalidInput(.days, value: String(days), rule: "is outside the allowed retention of 7 to 365 days")
         }
     }
 }

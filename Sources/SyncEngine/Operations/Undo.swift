@@ -15,15 +15,15 @@ extension Operations {
                 SELECT action, undoable, undone_at, undone_by, previous_state->>'field' AS field
                 FROM wsync.audit_log WHERE id = \(actionID) FOR UPDATE
                 """)
-            guard let entry = rows.first else { throw WSyncError("no action has id \(actionID); see wsync audit") }
+            guard let entry = rows.first else { throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog) }
             let action = try entry.decode("action", as: String.self)
             if let undoneAt = try entry.decode("undone_at", as: Date?.self) {
                 let by = try entry.decode("undone_by", as: String?.self) ?? "someone"
-                throw WSyncError("action \(actionID) (\(action)) was already undone at \(PostgresTimestamp.format(undoneAt).prefix(19)) by \(by); nothing to do")
+                throw WSyncError.refused("action \(actionID) (\(action)) was already undone at \(PostgresTimestamp.format(undoneAt).prefix(19)) by \(by); nothing to do")
             }
             guard try entry.decode("undoable", as: Bool.self),
                   let field = try entry.decode("field", as: String?.self).flatMap(RestorableField.init(rawValue:)) else {
-                throw WSyncError("action \(actionID) (\(action)) cannot be undone: it recorded no previous state")
+                throw WSyncError.refused("action \(actionID) (\(action)) cannot be undone: it changed nothing that can be restored")
             }
             let result = try connection.query(Self.restoreStatement(field, actionID: actionID))[0]
             let restored = try result.decode("restored", as: Int.self)
@@ -31,11 +31,10 @@ extension Operations {
             // Marking it undone would lose its record for good while it restored nothing; the later changes come
             // first. (A stop-all still lifts its pause even when every row was reactivated by hand.)
             if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action) {
-                throw WSyncError("""
+                throw WSyncError.conflict("""
                     action \(actionID) (\(action)) would restore nothing: all \(skipped.count) jobs it changed were changed \
-                    since, by later actions or syncs; nothing was changed (if later actions did it, undo them first, \
-                    newest first: see wsync audit)
-                    """)
+                    since, by later actions or syncs; nothing was changed
+                    """, hint: .undoNewerFirst)
             }
             var summary = "undid action \(actionID) (\(action)): restored \(counted(restored, "job"))"
             if !skipped.isEmpty { summary += "; left \(skipped.count) changed since alone" }

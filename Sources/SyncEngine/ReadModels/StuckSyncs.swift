@@ -25,7 +25,7 @@ public struct StuckSync: Codable, Sendable, Equatable {
 
     public static func fetch(_ connection: Connection, olderThan: TimeSpan = .hours(2), limit: Int = 10,
                              includeExpiredLeases: Bool = false) throws -> [StuckSync] {
-        guard limit > 0 else { throw WSyncError("--limit must be at least 1, not \(limit)") }
+        guard limit > 0 else { throw WSyncError.invalidInput(.limit, value: String(limit), rule: "must be at least 1") }
         return try ReadModelQuery.fetch(connection, query(olderThan: olderThan, limit: limit, includeExpiredLeases: includeExpiredLeases))
     }
 

@@ -19,8 +19,8 @@ public struct SyncAlert: Codable, Sendable, Equatable {
     }
 
     public static func fetch(_ connection: Connection, maxFailed: Int = 5, minAttempts: Int = 3) throws -> SyncAlert {
-        guard maxFailed >= 0 else { throw WSyncError("--max-failed \(maxFailed) must be 0 or more") }
-        guard minAttempts >= 0 else { throw WSyncError("--min-attempts \(minAttempts) must be 0 or more") }
+        guard maxFailed >= 0 else { throw WSyncError.invalidInput(.maxFailed, value: String(maxFailed), rule: "must be 0 or more") }
+        guard minAttempts >= 0 else { throw WSyncError.invalidInput(.minAttempts, value: String(minAttempts), rule: "must be 0 or more") }
         let row = try connection.query("SELECT (\(failingQuery(minAttempts: minAttempts)))::int AS failing")[0]
         return SyncAlert(failing: try row.decode("failing"), maxFailed: maxFailed, minAttempts: minAttempts)
     }

@@ -12,7 +12,7 @@ public struct FrequencyCandidate: TabularRow, Equatable {
     public var issuesLastWeek: Int
 
     public static func fetch(_ connection: Connection, minIssues: Int = 50) throws -> [FrequencyCandidate] {
-        guard minIssues >= 0 else { throw WSyncError("--min-issues \(minIssues) must be 0 or more") }
+        guard minIssues >= 0 else { throw WSyncError.invalidInput(.minIssues, value: String(minIssues), rule: "must be 0 or more") }
         return try ReadModelQuery.fetch(connection, query(minIssues: minIssues))
     }
 

@@ -72,7 +72,7 @@ extension Migration {
         CREATE TABLE IF NOT EXISTS contributors (
             id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
             github_id bigint NOT NULL UNIQUE,
-            username text NOT NULL,
+            username text NOT NULL UNIQUE,
             avatar_url text,
             is_bot boolean NOT NULL DEFAULT false,
             first_seen_at timestamptz NOT NULL DEFAULT now(),

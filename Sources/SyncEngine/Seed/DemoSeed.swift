@@ -46,7 +46,7 @@ public enum DemoSeed {
     @discardableResult
     public static func seed(_ connection: Connection, options: Options = Options()) throws -> Summary {
         guard options.workspaces > 0, options.workspaces <= 10_000 else {
-            throw WSyncError("the demo seed needs between 1 and 10000 workspaces, not \(options.workspaces)")
+            throw WSyncError.invalidInput(.workspaces, value: String(options.workspaces), rule: "must be between 1 and 10000")
         }
         return try connection.transaction { connection in
             try connection.execute("SELECT setseed(\(options.randomSeed))")

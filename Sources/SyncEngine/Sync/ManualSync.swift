@@ -114,9 +114,11 @@ public struct ManualSync: Sendable {
     private func run(_ selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> SyncNowResult {
         let (owner, leases, dryRun) = (session.id, options.leases, options.dryRun)
         let (jobs, matched) = try await session.control.run { c -> ([SyncJob], [UUID]) in
-            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError("\(reason); resume syncing first") }
+            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError.paused(reason) }
             let ids = try selection.matchingJobIDs(c)
-            if ids.isEmpty, selection.hasSelector { throw WSyncError("no active tracked repository matches the selection; check --workspace and --repo") }
+            if ids.isEmpty, selection.hasSelector {
+                throw WSyncError.notFound("no active tracked repository matches the selection", hint: .refresh)
+            }
             if dryRun {
                 let jobs = try c.query("""
                     SELECT \(SyncJob.columns) FROM workspace_tracked_repositories wtr \(SyncJob.joins)

@@ -143,7 +143,7 @@ enum RunBookkeeping {
         } else if catalog.hasUniqueKey("workspace_issues_cache", on: ["workspace_id", "time_range"]) {
             key = "(workspace_id, time_range)"
         } else {
-            throw WSyncError("workspace_issues_cache has no unique key on (workspace_id, time_range, period_end); run wsync migrate")
+            throw WSyncError.databaseNotMigrated("workspace_issues_cache has no unique key on (workspace_id, time_range, period_end)")
         }
         try c.execute("""
             WITH ranges(time_range, span) AS (

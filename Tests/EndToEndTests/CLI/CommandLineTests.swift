@@ -176,7 +176,7 @@ import TestSupport
             #expect(csv.status == 0 && csv.stdout.contains("\r\n"), "\(report)")
         }
         let byTier = try #require(try JSONSerialization.jsonObject(with: Data(try wsync("report", "tiers", "--by-tier", "--json").stdout.utf8)) as? [[String: Any]])
-        #expect(byTier.compactMap { $0["tier"] as? String } == ["private", "pro", "free"])
+        #expect(byTier.compactMap { $0["tier"] as? String } == ["team", "pro", "free"])
         #expect(byTier.allSatisfy { $0["estimated_monthly_api_calls"] != nil && $0["repositories_allowed"] != nil })
     }
 }

@@ -35,7 +35,7 @@ import TestSupport
         #expect(target.syncAttempts > 0)
         let session = try dashboard(database.url)
         let first = try waitUntilLive(session, containing: target.repository)
-        #expect(first.contains("private") && first.contains("resets in"), "tier usage or rate limit without data:\n\(first)")
+        #expect(first.contains("team") && first.contains("resets in"), "tier usage or rate limit without data:\n\(first)")
 
         try session.send("2")
         try session.send("r")

@@ -16,7 +16,7 @@ import Testing
         for pane in ["1 Sync status", "2 Failed syncs", "3 Stuck repos", "4 Rate limit", "5 Tier usage"] {
             #expect(first.contains(pane), "missing pane \(pane)")
         }
-        #expect(first.contains("private") && first.contains("free"), "tier usage has no rows:\n\(first)")
+        #expect(first.contains("team") && first.contains("free"), "tier usage has no rows:\n\(first)")
         #expect(first.contains("resets in"), "rate-limit gauge has no observation:\n\(first)")
         #expect(first.contains("demo — try Tab, Enter, r reset"), "no first-keys hint:\n\(first)")
 

@@ -129,4 +129,52 @@ import Testing
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 5)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
     }
+
+    /// A new user's first hour on contributor.info's production shape: the app's tables, triggers, NULLs, a bot and
+    /// `team`; migrate, link and one worker pass with the real binary. Every run succeeds.
+    @Test func migrateLinkAndWorkerOnTheProductionShape() async throws {
+        let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
+        defer { Task { await simulator.stop() } }
+        var served: [SimulatedRepository] = []
+        for index in 0..<4 {
+            served.append(await simulator.addRepository("prod/repo-\(index)", issueCount: 40, pullRequestEvery: 4, spreadDays: 10))
+        }
+        let repositories = served
+        let (database, connection) = try await offPool {
+            let database = try TestDatabase.create(shape: .production, migrated: false)
+            let connection = try database.connect()
+            let owner = try #require(try SyncSeeding.owner(connection))
+            // The app's own rows, as it writes them: a team workspace, repositories added through the API.
+            try SyncSeeding.actAsApp(connection, user: owner)
+            try connection.execute("""
+                WITH w AS (
+                    INSERT INTO workspaces (name, slug, tier, owner_id, max_repositories) VALUES ('Prod', 'prod', 'team', \(owner), 10)
+                    RETURNING id
+                ), r AS (
+                    INSERT INTO repositories (github_id, full_name, owner, name, has_issues)
+                    SELECT id, full_name, split_part(full_name, '/', 1), split_part(full_name, '/', 2), NULL
+                    FROM unnest(\(repositories.map(\.id))::bigint[], \(repositories.map(\.fullName))::text[]) AS s(id, full_name)
+                    RETURNING id
+                )
+                INSERT INTO workspace_repositories (workspace_id, repository_id, added_by) SELECT w.id, r.id, NULL FROM w, r
+                """)
+            try SyncSeeding.actAsApp(connection, user: nil)
+            return (database, connection)
+        }
+        let environment: [String: String?] = [
+            "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
+        ]
+        for arguments in [["migrate"], ["link", "--yes", "--actor", "e2e"], ["worker", "--once", "--rate-limit-reserve", "0"]] {
+            let process = try WSyncProcess(arguments, environment: environment)
+            let status = await process.exitStatus()
+            #expect(status == 0, "wsync \(arguments.joined(separator: " ")): \(process.output)")
+        }
+        let count = { (sql: SQL) in try connection.query(sql)[0].decode("n", as: Int.self) }
+        #expect(try count("SELECT count(*)::int AS n FROM wsync.sync_runs WHERE status = 'success'") == 4)
+        #expect(try count("SELECT count(*)::int AS n FROM wsync.sync_runs WHERE status <> 'success'") == 0)
+        #expect(try count("SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'success'") == 4)
+        let expected = repositories.map { $0.issues.count }.reduce(0, +)
+        #expect(try count("SELECT count(*)::int AS n FROM issues") == expected)
+        #expect(try count("SELECT count(DISTINCT time_range)::int AS n FROM workspace_issues_cache") == 4)
+    }
 }
