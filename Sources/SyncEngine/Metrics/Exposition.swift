@@ -19,7 +19,7 @@ public enum WSyncMetrics {
                          [.init(labels: [("version", WSyncVersion.current)], value: 1)]),
         ]
         guard let snapshot else { return process }
-        return process + jobs(snapshot) + github(snapshot) + runs(snapshot) + workers(snapshot.status)
+        return process + jobs(snapshot) + tiers(snapshot.tiers) + github(snapshot) + runs(snapshot) + workers(snapshot.status)
     }
 
     private static func jobs(_ m: MetricsSnapshot) -> [MetricFamily] {
@@ -43,6 +43,21 @@ public enum WSyncMetrics {
                          FailureClass.allCases.map { .init(labels: [("error_class", $0.rawValue)], value: Double(failures[$0] ?? 0)) }),
             MetricFamily("wsync_paused", .gauge, "1 while the global sync pause is on (wsync stop-all, rollback; wsync resume lifts it).",
                          value: s.pause.isPaused ? 1 : 0),
+        ]
+    }
+
+    private static func tiers(_ tiers: [TierUsage]) -> [MetricFamily] {
+        func perTier(_ value: (TierUsage) -> Double) -> [MetricFamily.Sample] {
+            tiers.map { .init(labels: [("tier", $0.tier)], value: value($0)) }
+        }
+        return [
+            MetricFamily("wsync_tier_workspaces", .gauge, "Workspaces of each tier.", perTier { Double($0.workspaces) }),
+            MetricFamily("wsync_tier_repositories", .gauge, "Repositories the tier's workspaces track.", perTier { Double($0.repositoriesTracked) }),
+            MetricFamily("wsync_tier_repositories_allowed", .gauge, "Repositories the tier's workspaces may track.",
+                         perTier { Double($0.repositoriesAllowed) }),
+            MetricFamily("wsync_tier_issues", .gauge, "Issues synced for the tier's workspaces.", perTier { Double($0.issuesSynced) }),
+            MetricFamily("wsync_tier_estimated_monthly_api_calls", .gauge, "GitHub API calls a month the tier's sync frequencies imply.",
+                         perTier { $0.estimatedMonthlyApiCalls }),
         ]
     }
 

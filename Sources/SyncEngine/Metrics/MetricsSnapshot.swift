@@ -2,8 +2,8 @@ import Foundation
 import Postgres
 
 /// Everything `/metrics` exposes, read in one statement (one round trip per scrape): the Sync status read model the
-/// dashboard shows, plus the breakdowns Prometheus wants — jobs by state and tier, failures by error, the latest
-/// rate limit of each resource, and totals over the sync-run history.
+/// dashboard shows and its Tier usage pane, plus the breakdowns Prometheus wants — jobs by state and tier, failures by
+/// error, the latest rate limit of each resource, and totals over the sync-run history.
 public struct MetricsSnapshot: Decodable, Sendable {
     public struct JobCount: Decodable, Sendable {
         /// success, failed, partial, never_synced (active jobs), inactive.
@@ -54,6 +54,8 @@ public struct MetricsSnapshot: Decodable, Sendable {
     /// Seconds since the least recently synced active job synced; null when none has.
     public var oldestSyncAgeSeconds: Double?
     public var rateLimits: [RateLimit]
+    /// The dashboard's Tier usage pane.
+    public var tiers: [TierUsage]
     public var runs: [RunTotals]
     public var durations: [DurationCount]
 
@@ -88,6 +90,7 @@ public struct MetricsSnapshot: Decodable, Sendable {
                                                            'reset_at', reset_at, 'observed_at', observed_at) ORDER BY resource), '[]')
                 FROM (SELECT DISTINCT ON (resource) resource, limit_total, remaining, reset_at, observed_at
                       FROM wsync.rate_limit_observations ORDER BY resource, observed_at DESC, id DESC) latest),
+            'tiers', coalesce((\(TierUsage.query)), '[]'::json),
             'runs', (
                 SELECT coalesce(json_agg(json_build_object('status', status, 'runs', runs, 'api_calls', api_calls,
                                                            'not_modified', not_modified, 'issues_fetched', fetched,

@@ -100,6 +100,8 @@ import Testing
         #expect(after.value("wsync_sync_run_duration_seconds_count") == 3)
         #expect(after.value("wsync_jobs", ["state": "success", "tier": "free"]) == 3)
         #expect(after.value("wsync_jobs_fresh_ratio") == 1)
+        #expect(after.value("wsync_tier_workspaces", ["tier": "free"]) == 1)
+        #expect(after.value("wsync_tier_repositories", ["tier": "free"]) == 3)
         let totals = try connection.query("SELECT sum(api_calls)::int AS calls, sum(issues_stored)::int AS stored FROM wsync.sync_runs")[0]
         #expect(after.value("wsync_github_requests_total") == Double(try totals.decode("calls", as: Int.self)))
         #expect(after.value("wsync_issues_stored_total") == Double(try totals.decode("stored", as: Int.self)))
