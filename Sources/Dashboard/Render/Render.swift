@@ -60,13 +60,15 @@ extension Canvas {
         case .live: parts.append(("● live", .ok))
         case .disconnected: parts.append(("✖ DISCONNECTED", .error))
         }
+        // Before the data's age and the interval, which a long database name pushes off first; a compact screen
+        // keeps the age instead.
+        if !compact, let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         if let age = state.dataAge {
             let role: StyleRole = switch state.freshness { case .fresh: .header; case .aging: .warn; case .stale: .error }
             parts.append(("data \(Format.age(age))", role))
         }
         if !state.oneShot { parts.append(("every \(formatInterval(state.interval))", .header)) }
         if state.pollingPaused { parts.append(("PAUSED", .error)) }
-        if let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         var x = rect.x
         for (index, (label, role)) in parts.enumerated() {
             let shown = index == 0 ? label : "  " + label

@@ -92,4 +92,28 @@ import Testing
         let status = try json(try await offPool { try WSyncProcess.run(["status", "--json"], databaseURL: database.url) }.stdout)
         #expect((status["workers"] as? [[String: Any]])?.count == 1)
     }
+
+    @Test func theDashboardsWorkersViewShowsALiveWorkerAndThePauseHoldingItBack() async throws {
+        let world = try await SimulatedWorld.make(repositories: 1, issues: 5)
+        defer { Task { await world.simulator.stop() } }
+        try world.connection.execute("UPDATE wsync.pause SET is_paused = true, reason = 'drill', paused_by = 'oncall'")
+        let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1"], environment: world.environment)
+        defer { worker.signal(SIGTERM) }
+        let registered: SQL = "SELECT count(*)::int AS n FROM wsync.workers WHERE pid = \(Int(worker.pid))"
+        for _ in 0..<300 where try world.count(registered) == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let (opened, screen) = try await offPool {
+            let session = try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--database-url", world.database.url, "--interval", "1"],
+                                          width: 120, height: 40)
+            defer { session.close() }
+            let (live, first) = try session.waitFor(timeout: 30) { $0.contains("● live") && $0.contains("1 Sync status") }
+            guard live else { return (false, first) }
+            try session.send("w")
+            return try session.waitFor(timeout: 10) { $0.contains("Workers (Esc back") && $0.contains(":\(worker.pid)") }
+        }
+        #expect(opened, "\(screen)")
+        #expect(screen.contains("not claimed because:") && screen.contains("syncing is paused (drill) by oncall"), "\(screen)")
+        #expect(screen.contains("alive"), "\(screen)")
+    }
 }
