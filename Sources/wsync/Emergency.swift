@@ -97,7 +97,7 @@ struct Undo: ParsableCommand {
         guard let entry = try AuditLog.entry(connection, id: actionID) else {
             throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog)
         }
-        try mutation.confirm("Undo action \(actionID) by \(entry.actor): \(Output.printable(entry.summary))?")
+        try mutation.confirm("Undo action \(actionID) by \(entry.actor): \(SafeText.line(entry.summary))?")
         Output.outcome(try Operations(connection: connection, actor: mutation.actor).undo(actionID: actionID))
     }
 }

@@ -20,7 +20,7 @@ struct Reset: ParsableCommand {
 
 struct Retry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reset failed syncs and sync them at once (the reset is undoable; the sync is audited).",
+        abstract: "Reset failed syncs and sync them at once: one audited action, whose reset is undoable.",
         discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL, like wsync sync.")
 
     @OptionGroup var database: DatabaseOptions
@@ -28,26 +28,17 @@ struct Retry: AsyncParsableCommand {
     @OptionGroup var mutation: MutationOptions
     @Flag(help: "Print the reset and the sync result as JSON.") var json = false
 
-    /// `--json`: what the reset changed and, when it changed anything, what the sync did.
-    struct Result: Encodable {
-        var reset: ActionOutcome
-        var sync: SyncNowResult?
-    }
-
     func run() async throws {
         let selector = try jobs.selector()
         let github = try GitHubEnvironment.configuration()
-        let connection = try database.connect()
-        try selector.validate(connection)
+        try selector.validate(try database.connect())
         try mutation.confirm("Reset \(jobs.description) and sync now?")
-        let reset = try Operations(connection: connection, actor: mutation.actor).reset(selector)
-        if !json { Output.outcome(reset) }
-        let sync = reset.jobIds.isEmpty ? nil : try await ManualSync(database: database.configuration, github: github)
-            .syncNow(SyncSelection(jobIDs: reset.jobIds), actor: mutation.actor)
+        let result = try await ManualSync(database: database.configuration, github: github).retry(selector, actor: mutation.actor)
         if json {
-            try Output.json(Result(reset: reset, sync: sync))
-        } else if let sync {
-            try SyncResultOutput.print(sync, json: false)
+            try Output.json(result)
+        } else {
+            Output.outcome(result.reset)
+            try SyncResultOutput.print(result.sync, json: false)
         }
     }
 }

@@ -93,7 +93,8 @@ struct WSync: AsyncParsableCommand {
     }
 
     private static func fail(_ message: String) -> Never {
-        let line = message.replacingOccurrences(of: "\n", with: " ")
+        // Errors carry GitHub's and the database's text: escaped like every other line that reaches a terminal.
+        let line = SafeText.line(message.replacingOccurrences(of: "\n", with: " "))
         FileHandle.standardError.write(Data("wsync: \(line)\n".utf8))
         Self.exit(withError: ExitCode(2))
     }

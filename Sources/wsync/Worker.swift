@@ -37,7 +37,7 @@ struct Worker: AsyncParsableCommand {
         )
         let worker = SyncWorker(database: database.configuration, github: try GitHubEnvironment.configuration(), options: options) { line in
             let stamp = Date().formatted(.iso8601)
-            FileHandle.standardOutput.write(Data("\(stamp) \(Output.printable(line))\n".utf8))
+            FileHandle.standardOutput.write(Data("\(stamp) \(SafeText.line(line))\n".utf8))
         }
         ShutdownSignal.onSignal { worker.stop.set() }
         do {

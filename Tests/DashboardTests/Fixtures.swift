@@ -83,7 +83,6 @@ enum Fixture {
                 ["tier": "free", "workspaces": 50, "repositories_tracked": 160, "repositories_allowed": 150, "active_jobs": 160,
                  "issues_synced": 9_100, "estimated_monthly_syncs": 1_440.0, "estimated_monthly_api_calls": 7_200.0],
             ] as [[String: Any]],
-            "recent_actions": [] as [[String: Any]],
         ]
     }
 

@@ -1,4 +1,5 @@
 import Dashboard
+import SyncEngine
 import Testing
 
 @Suite struct TextTests {

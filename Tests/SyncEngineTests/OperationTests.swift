@@ -198,7 +198,7 @@ import TestSupport
             (.setRetention, { try operations.setRetention(days: 30, minTotalIssues: 0) }),
             (.stopAll, { try operations.stopAll(reason: "drill") }),
             (.resume, { try operations.resume() }),
-            (.undo, { try operations.undo(actionID: try #require(try AuditLog.latestUndoable(connection)).id) }),
+            (.undo, { try operations.undo(actionID: try #require(try AuditLog.entries(connection, limit: 50).first(where: \.isUndoable)).id) }),
             (.cleanup, { try operations.cleanup().outcome }),
             (.rollback, { try operations.rollback() }),
         ]
@@ -216,7 +216,6 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func auditParametersOfOtherWritersAreReadAsText(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)
-        let operations = Operations(connection: connection, actor: "tester")
         try connection.execute("""
             INSERT INTO wsync.audit_log (actor, action, parameters, summary)
             VALUES ('worker', 'sync', '{"job_ids": ["a", "b"], "limit": 5, "hours_back": null, "repository": "o/r"}', 'synced')
@@ -415,7 +414,6 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func checkAlertsAboveTheThreshold(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)
-        let operations = Operations(connection: connection, actor: "tester")
         let failing = try connection.query("""
             SELECT COUNT(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' AND sync_attempts > 3
             """)[0].decode("n", as: Int.self)

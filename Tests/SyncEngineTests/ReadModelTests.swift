@@ -250,7 +250,6 @@ import TestSupport
         #expect(snapshot.failed == (try FailedSync.fetch(connection, limit: 200)))
         #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true)).with(overdueOf: snapshot.stuck))
         #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
-        #expect(snapshot.recentActions == (try AuditLog.entries(connection, limit: 20)))
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
         #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
     }

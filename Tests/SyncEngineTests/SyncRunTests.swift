@@ -157,10 +157,10 @@ import TestSupport
         defer { Task { await fixture.stop() } }
         let job = try await fixture.track("acme/notify", issueCount: 10)
         let listener = try fixture.database.connect()
-        try listener.listen(EventNotifier.channel)
+        try listener.listen(EventChannel.name)
         let result = try await fixture.sync(SyncSelection(jobIDs: [job]))
         let notification = try listener.waitForNotification(timeout: 5)
-        #expect(notification?.channel == EventNotifier.channel)
+        #expect(notification?.channel == EventChannel.name)
         let audit = try AuditLog.entries(fixture.connection, action: .sync)
         #expect(audit.count == 1 && audit.first?.id == result.auditID)
         #expect(audit.first?.parameters["jobs"] == job.uuidString.lowercased())

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 
 /// The dashboard's only state transition: pure, so key sequences are testable without a terminal.
 public func update(_ state: DashboardState, _ event: Event) -> (DashboardState, [Command]) {

@@ -7,7 +7,6 @@ import SyncEngine
 /// on-demand loads one at a time on their own queue. Results come back to the UI only as events.
 public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
     /// The channel the engine NOTIFYs after sync runs and operator actions.
-    static let channel = "wsync_events"
 
     let configuration: ConnectionConfiguration
     let actor: String
@@ -88,7 +87,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
             if connection == nil {
                 do {
                     let fresh = try Connection(configuration)
-                    try fresh.listen(Self.channel)
+                    try fresh.listen(EventChannel.name)
                     connection = fresh
                     backoff = 0.5
                 } catch {

@@ -13,6 +13,10 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case setRetention = "set-retention"
     case rollback
     case sync
+
+    /// Stop-all and rollback set the global pause switch; undoing the last of them in effect clears it.
+    public var pausesSyncing: Bool { Self.pausing.contains(self) }
+    static let pausing: [AuditAction] = [.stopAll, .rollback]
 }
 
 /// The job-row columns an undoable action changed. Each names a fixed column set, so undo statements are literal SQL.

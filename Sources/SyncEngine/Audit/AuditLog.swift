@@ -16,22 +16,46 @@ public enum AuditLog {
         }
     }
 
-    /// Records an action and returns its id. Call it inside the transaction that makes the change.
-    /// An entry with a previous state is undoable.
+    /// Records an action and returns its id. Call it inside the transaction that makes the change: the entry and
+    /// its announcement on `EventChannel` (which PostgreSQL delivers at commit, so every dashboard sees the change
+    /// at once) commit or roll back with the change itself.
     @discardableResult
     public static func record(_ connection: Connection, actor: String, action: AuditAction, parameters: [String: String] = [:],
                               summary: String, affectedRows: Int, previousState: PreviousState? = nil,
                               undoesActionID: Int64? = nil) throws -> Int64 {
         let actor = try validatedActor(actor)
         let rows = try connection.query("""
-            INSERT INTO wsync.audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable, undoes_action_id)
-            VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb, \(summary), \(affectedRows),
-                    CASE WHEN \(previousState?.field.rawValue)::text IS NULL THEN NULL
-                         ELSE jsonb_build_object('field', \(previousState?.field.rawValue)::text, 'rows', \(previousState?.rows)::jsonb) END,
-                    \(previousState != nil), \(undoesActionID))
-            RETURNING id
+            WITH entry AS (
+                INSERT INTO wsync.audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable,
+                                             undoes_action_id)
+                VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb, \(summary), \(affectedRows),
+                        CASE WHEN \(previousState?.field.rawValue)::text IS NULL THEN NULL
+                             ELSE jsonb_build_object('field', \(previousState?.field.rawValue)::text, 'rows', \(previousState?.rows)::jsonb) END,
+                        \(isUndoable(action, previousState: previousState, affectedRows: affectedRows)), \(undoesActionID))
+                RETURNING id, action
+            )
+            SELECT id, pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text)
+            FROM entry
             """)
         return try rows[0].decode("id", as: Int64.self)
+    }
+
+    /// Completes an entry recorded when its action started (a manual sync): the outcome replaces the summary that
+    /// said it had not finished. Announced like a new entry.
+    public static func complete(_ connection: Connection, id: Int64, summary: String, affectedRows: Int) throws {
+        try connection.query("""
+            WITH entry AS (
+                UPDATE wsync.audit_log SET summary = \(summary), affected_rows = \(affectedRows) WHERE id = \(id)
+                RETURNING id, action
+            )
+            SELECT pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text) FROM entry
+            """)
+    }
+
+    /// The rule of what can be undone: an action that recorded the previous state of the rows it changed, and
+    /// changed some (one that changed no row has nothing to restore) — or that paused syncing, which its undo lifts.
+    public static func isUndoable(_ action: AuditAction, previousState: PreviousState?, affectedRows: Int) -> Bool {
+        previousState != nil && (affectedRows > 0 || action.pausesSyncing)
     }
 
     /// Entries newest first, optionally only those of one action kind.
@@ -44,13 +68,6 @@ public enum AuditLog {
     public static func entry(_ connection: Connection, id: Int64) throws -> AuditEntry? {
         let entries: [AuditEntry] = try ReadModelQuery.fetch(connection, AuditEntry.listQuery(limit: 1, id: id))
         return entries.first
-    }
-
-    /// The newest action that can still be undone (the dashboard's `u`), or nil.
-    public static func latestUndoable(_ connection: Connection) throws -> AuditEntry? {
-        let rows = try connection.query("SELECT max(id) AS id FROM wsync.audit_log WHERE undoable AND undone_at IS NULL")
-        guard let id = try rows[0].decode("id", as: Int64?.self) else { return nil }
-        return try entry(connection, id: id)
     }
 
     static func validatedActor(_ actor: String) throws -> String {

@@ -49,8 +49,7 @@ extension Operations {
         }
     }
 
-    /// Actions that set the pause switch; undoing the last of them in effect clears it.
-    static let pausingActions = [AuditAction.stopAll.rawValue, AuditAction.rollback.rawValue]
+    static let pausingActions = AuditAction.pausing.map(\.rawValue)
 
     /// Deactivates the active jobs matching `condition` (on alias `wtr`), recording them for undo.
     func deactivate(where condition: SQL, action: AuditAction, parameters: [String: String],

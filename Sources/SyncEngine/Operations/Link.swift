@@ -82,7 +82,7 @@ extension Operations {
                                          parameters: ["apply_tier_defaults": String(applyTierDefaults)], summary: summary,
                                          affectedRows: linked + retuned, previousState: previousState)
             return ActionOutcome(actionId: id, action: .link, affectedRows: linked + retuned, summary: summary,
-                                 undoable: previousState != nil, jobIds: try row.decode("ids", as: [UUID].self))
+                                 undoable: AuditLog.isUndoable(.link, previousState: previousState, affectedRows: retuned), jobIds: try row.decode("ids", as: [UUID].self))
         }
     }
 }

@@ -50,10 +50,11 @@ extension Operations {
             let row = try connection.query(statement)[0]
             let affected = try row.decode("affected", as: Int.self)
             let text = summary(affected)
+            let previousState = AuditLog.PreviousState(field: field, rows: try row.decode("rows", as: JSONText.self))
             let id = try AuditLog.record(connection, actor: actor, action: action, parameters: parameters, summary: text,
-                                         affectedRows: affected,
-                                         previousState: .init(field: field, rows: try row.decode("rows", as: JSONText.self)))
-            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text, undoable: true,
+                                         affectedRows: affected, previousState: previousState)
+            return ActionOutcome(actionId: id, action: action, affectedRows: affected, summary: text,
+                                 undoable: AuditLog.isUndoable(action, previousState: previousState, affectedRows: affected),
                                  jobIds: try row.decode("ids", as: [UUID].self))
         }
     }

@@ -54,7 +54,8 @@ extension Operations {
             let id = try AuditLog.record(connection, actor: actor, action: auditAction, parameters: ["action_id": String(actionID)],
                                          summary: summary, affectedRows: restored, undoesActionID: actionID)
             try connection.execute("""
-                UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id) WHERE id = \(actionID)
+                UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id), undoable = false
+                WHERE id = \(actionID)
                 """)
             return ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped)
         }

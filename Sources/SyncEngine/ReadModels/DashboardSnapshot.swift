@@ -9,13 +9,11 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
         public var failedLimit: Int
         public var stuckOlderThan: TimeSpan
         public var stuckLimit: Int
-        public var recentActionsLimit: Int
 
-        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50, recentActionsLimit: Int = 20) {
+        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50) {
             self.failedLimit = failedLimit
             self.stuckOlderThan = stuckOlderThan
             self.stuckLimit = stuckLimit
-            self.recentActionsLimit = recentActionsLimit
         }
     }
 
@@ -28,8 +26,6 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
-    /// The newest operator actions, newest first (for the audit overlay and the undo key).
-    public var recentActions: [AuditEntry]
 
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
         try ReadModelQuery.fetch(connection, query(options: options))
@@ -44,8 +40,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'failed_total', (\(FailedSync.countQuery)),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
-            'tiers', (\(TierUsage.query)),
-            'recent_actions', (\(AuditEntry.listQuery(limit: options.recentActionsLimit))))
+            'tiers', (\(TierUsage.query)))
         """
     }
 }

@@ -95,6 +95,39 @@ public struct ManualSync: Sendable {
     }
 
     public func syncNow(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions(), actor: String) async throws -> SyncNowResult {
+        try await run(.sync(selection), options: options, actor: actor).sync
+    }
+
+    /// The guide's "reset failed sync, then trigger an immediate retry" as one action: the reset, the claim of the
+    /// reset rows and the audit row `retry` (carrying the reset's undo data) in one transaction, then the sync,
+    /// whose outcome completes that row.
+    public func retry(_ selector: JobSelector, options: SyncNowOptions = SyncNowOptions(), actor: String) async throws -> RetryResult {
+        let (sync, reset) = try await run(.retry(selector), options: options, actor: actor)
+        return RetryResult(reset: reset!, sync: sync)
+    }
+
+    /// What a manual sync starts from: a selection of rows, or a reset whose rows it then syncs.
+    private enum Start: Sendable {
+        case sync(SyncSelection)
+        case retry(JobSelector)
+
+        var action: AuditAction {
+            switch self {
+            case .sync: .sync
+            case .retry: .retry
+            }
+        }
+    }
+
+    /// The claim's transaction: what was claimed, the audit row that records it, and the reset (for a retry).
+    private struct Claim: Sendable {
+        var jobs: [SyncJob]
+        var matched: [UUID]
+        var auditID: Int64?
+        var reset: ActionOutcome?
+    }
+
+    private func run(_ start: Start, options: SyncNowOptions, actor: String) async throws -> (sync: SyncNowResult, reset: ActionOutcome?) {
         let session = try await SyncSession.open(
             kind: "manual", database: database, github: github, retry: retry, leases: options.leases,
             concurrency: options.concurrency, register: !options.dryRun
@@ -102,7 +135,7 @@ public struct ManualSync: Sendable {
         let heartbeat = options.dryRun ? nil : session.heartbeat()
         defer { heartbeat?.cancel() }
         do {
-            let result = try await run(selection, options: options, actor: actor, session: session)
+            let result = try await run(start, options: options, actor: actor, session: session)
             if !options.dryRun { await session.close() }
             return result
         } catch {
@@ -111,36 +144,69 @@ public struct ManualSync: Sendable {
         }
     }
 
-    private func run(_ selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> SyncNowResult {
-        let (owner, leases, dryRun) = (session.id, options.leases, options.dryRun)
-        let (jobs, matched) = try await session.control.run { c -> ([SyncJob], [UUID]) in
-            if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError.paused(reason) }
-            let ids = try selection.matchingJobIDs(c)
-            if ids.isEmpty, selection.hasSelector {
-                throw WSyncError.notFound("no active tracked repository matches the selection", hint: .refresh)
+    private func run(_ start: Start, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> (sync: SyncNowResult, reset: ActionOutcome?) {
+        let (owner, leases, dryRun, parameters) = (session.id, options.leases, options.dryRun, Self.parameters(start, options: options))
+        let claim = try await session.control.run { c in
+            try c.transaction { c in
+                try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
             }
-            if dryRun {
-                let jobs = try c.query("""
-                    SELECT \(SyncJob.columns) FROM workspace_tracked_repositories wtr \(SyncJob.joins)
-                    WHERE wtr.id = ANY(\(ids)::uuid[])
-                    ORDER BY wtr.priority_score DESC, wtr.id
-                    """).map(SyncJob.init(row:))
-                return (jobs, ids)
-            }
-            return (try JobLeases.claim(c, ids: ids, owner: owner, settings: leases), ids)
         }
-        let reports = await runAll(jobs, options: options, session: session)
+        let reports = await runAll(claim.jobs, options: options, session: session)
         await session.notifier.runFinished()
-        var result = SyncNowResult(
+        let result = SyncNowResult(
             success: reports.allSatisfy { $0.status != "failed" }, dryRun: dryRun,
             repositoriesProcessed: reports.count, totalIssuesFound: reports.map(\.issuesFound).reduce(0, +),
             totalIssuesSynced: reports.map(\.issuesSynced).reduce(0, +), apiCalls: reports.map(\.apiCalls).reduce(0, +),
-            skippedBusy: matched.filter { id in !jobs.contains { $0.id == id } }, results: reports, auditID: nil
+            skippedBusy: claim.matched.filter { id in !claim.jobs.contains { $0.id == id } }, results: reports,
+            auditID: claim.auditID
         )
-        if !dryRun {
-            result.auditID = try await audit(result, selection: selection, options: options, actor: actor, session: session)
+        if let auditID = claim.auditID {
+            let summary = [claim.reset?.summary, result.summary].compactMap { $0 }.joined(separator: "; then ")
+            let affected = claim.reset?.affectedRows ?? result.repositoriesProcessed
+            try await session.control.run { try AuditLog.complete($0, id: auditID, summary: summary, affectedRows: affected) }
         }
-        return result
+        return (result, claim.reset)
+    }
+
+    /// Resolves, (for a retry) resets, claims and records, in the caller's transaction.
+    private static func claim(_ start: Start, owner: String, leases: LeaseSettings, dryRun: Bool, actor: String,
+                              parameters: [String: String], connection c: Connection) throws -> Claim {
+        if !dryRun, let reason = try PauseSwitch.reason(c) { throw WSyncError.paused(reason) }
+        var reset: (outcome: ActionOutcome, previousState: AuditLog.PreviousState)?
+        let ids: [UUID]
+        switch start {
+        case .sync(let selection):
+            ids = try selection.matchingJobIDs(c)
+            if ids.isEmpty, selection.hasSelector {
+                throw WSyncError.notFound("no active tracked repository matches the selection", hint: .refresh)
+            }
+        case .retry(let selector):
+            let row = try c.query(Operations.resetStatement(try selector.resolvedCondition(c)))[0]
+            let affected = try row.decode("affected", as: Int.self)
+            ids = try row.decode("ids", as: [UUID].self)
+            let previousState = AuditLog.PreviousState(field: .retryState, rows: try row.decode("rows", as: JSONText.self))
+            reset = (ActionOutcome(actionId: nil, action: .retry, affectedRows: affected, summary: Operations.resetSummary(affected),
+                                   undoable: AuditLog.isUndoable(.retry, previousState: previousState, affectedRows: affected),
+                                   jobIds: ids), previousState)
+        }
+        if dryRun {
+            let jobs = try c.query("""
+                SELECT \(SyncJob.columns) FROM workspace_tracked_repositories wtr \(SyncJob.joins)
+                WHERE wtr.id = ANY(\(ids)::uuid[])
+                ORDER BY coalesce(wtr.priority_score, \(JobDefaults.priority)) DESC, wtr.id
+                """).map(SyncJob.init(row:))
+            return Claim(jobs: jobs, matched: ids)
+        }
+        let jobs = try JobLeases.claim(c, ids: ids, owner: owner, settings: leases)
+        // Written as the claim commits, so a sync killed half way leaves a row saying so; the end completes it.
+        let started = [reset?.outcome.summary, "started syncing \(counted(jobs.count, "repository", plural: "repositories")); no result was recorded: the sync did not finish"]
+            .compactMap { $0 }.joined(separator: "; then ")
+        let auditID = try AuditLog.record(c, actor: actor, action: start.action, parameters: parameters, summary: started,
+                                          affectedRows: reset?.outcome.affectedRows ?? jobs.count,
+                                          previousState: reset?.previousState)
+        var outcome = reset?.outcome
+        outcome?.actionId = auditID
+        return Claim(jobs: jobs, matched: ids, auditID: auditID, reset: outcome)
     }
 
     /// Runs the jobs on `concurrency` slots, each with its own connection; reports in the jobs' order.
@@ -183,19 +249,27 @@ public struct ManualSync: Sendable {
         return reports.sorted { order[$0.jobID, default: 0] < order[$1.jobID, default: 0] }
     }
 
-    private func audit(_ result: SyncNowResult, selection: SyncSelection, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> Int64 {
+    private static func parameters(_ start: Start, options: SyncNowOptions) -> [String: String] {
         var parameters: [String: String] = [:]
-        parameters["workspace"] = selection.workspaceID?.uuidString.lowercased()
-        parameters["repository"] = selection.repository
-        parameters["jobs"] = selection.jobIDs.isEmpty ? nil : selection.jobIDs.map { $0.uuidString.lowercased() }.joined(separator: ",")
-        parameters["limit"] = selection.limit.map(String.init)
+        switch start {
+        case .sync(let selection):
+            parameters["workspace"] = selection.workspaceID?.uuidString.lowercased()
+            parameters["repository"] = selection.repository
+            parameters["jobs"] = selection.jobIDs.isEmpty ? nil : selection.jobIDs.map { $0.uuidString.lowercased() }.joined(separator: ",")
+            parameters["limit"] = selection.limit.map(String.init)
+        case .retry(let selector):
+            parameters = selector.parameters
+        }
         parameters["hours_back"] = options.hoursBack.map(String.init)
         parameters["max_pages"] = options.maxPages.map(String.init)
-        let (summary, affected, fixed) = (result.summary, result.repositoriesProcessed, parameters)
-        return try await session.control.run { c in
-            try AuditLog.record(c, actor: actor, action: .sync, parameters: fixed, summary: summary, affectedRows: affected)
-        }
+        return parameters
     }
+}
+
+/// What `retry` did: the reset (undoable, recorded as the action `retry`) and the sync of the rows it reset.
+public struct RetryResult: Sendable, Codable, Equatable {
+    public var reset: ActionOutcome
+    public var sync: SyncNowResult
 }
 
 /// Hands jobs to slots one at a time.

@@ -33,10 +33,15 @@ public struct RateLimitRecorder: Sendable {
     }
 }
 
-/// NOTIFY on `wsync_events` after runs, at most once per interval per process; a burst ends with one trailing
+/// The one channel every change is announced on: operator actions in their own transaction (`AuditLog.record`),
+/// sync runs by `EventNotifier`. Dashboards LISTEN and refresh at once.
+public enum EventChannel {
+    public static let name = "wsync_events"
+}
+
+/// NOTIFY on `EventChannel` after runs, at most once per interval per process; a burst ends with one trailing
 /// notification so dashboards always see the final state at once.
 public actor EventNotifier {
-    public static let channel = "wsync_events"
     private let database: DatabaseQueue
     private let interval: Duration
     private var lastSent: ContinuousClock.Instant?
@@ -71,7 +76,7 @@ public actor EventNotifier {
 
     private func send() async {
         lastSent = .now
-        _ = try? await database.run { try $0.notify(EventNotifier.channel, payload: "{\"event\":\"sync_finished\"}") }
+        _ = try? await database.run { try $0.notify(EventChannel.name, payload: "{\"event\":\"sync_finished\"}") }
     }
 }
 

@@ -65,13 +65,13 @@ struct ReportFormat: ParsableArguments {
 extension Output {
     /// What a mutation changed, for the operator.
     static func outcome(_ outcome: ActionOutcome) {
-        print(printable(outcome.summary))
+        print(SafeText.line(outcome.summary))
         if !outcome.skipped.isEmpty {
-            print("left alone (changed since): " + outcome.skipped.prefix(20).map(printable).joined(separator: ", ")
+            print("left alone (changed since): " + outcome.skipped.prefix(20).map(SafeText.line).joined(separator: ", ")
                   + (outcome.skipped.count > 20 ? " and \(outcome.skipped.count - 20) more" : ""))
         }
         if let id = outcome.actionId {
-            print("action \(id)" + (outcome.undoable && outcome.affectedRows > 0 ? " (undo with: wsync undo \(id))" : ""))
+            print("action \(id)" + (outcome.undoable ? " (undo with: wsync undo \(id))" : ""))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import Postgres
 
 /// Printing for read commands: JSON with wsync's conventions, or an aligned text table.
@@ -11,7 +12,7 @@ enum Output {
 
     /// Columns padded to their widest cell; control characters in cells are shown escaped.
     static func table(_ headers: [String], _ rows: [[String]]) {
-        let cells = rows.map { $0.map(printable) }
+        let cells = rows.map { $0.map(SafeText.line) }
         var widths = headers.map(\.count)
         for row in cells {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -25,21 +26,6 @@ enum Output {
         print(line(widths.map { String(repeating: "-", count: $0) }))
         cells.forEach { print(line($0)) }
         if rows.isEmpty { print("(none)") }
-    }
-
-    /// Text from GitHub or the database never reaches the terminal raw.
-    static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x09: out += " "
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x00..<0x20, 0x7F, 0x80..<0xA0: out += String(format: "\\x%02X", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 
     static func timestamp(_ date: Date?) -> String {

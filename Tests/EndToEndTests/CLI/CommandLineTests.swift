@@ -80,6 +80,22 @@ import TestSupport
         #expect(audit.prefix(2).allSatisfy { $0["actor"] as? String == "oncall" })
     }
 
+    /// One sanitizer for everything that reaches a terminal: tables and the error line alike.
+    @Test func hostileTextIsEscapedInTablesAndErrors() throws {
+        let hostile = "evil\u{1B}[31m\u{202E}txt\u{9B}"
+        try database.connect().execute("""
+            UPDATE workspace_tracked_repositories SET last_sync_error = \(hostile)
+            WHERE id = (SELECT id FROM workspace_tracked_repositories WHERE last_sync_status = 'failed' ORDER BY id LIMIT 1)
+            """)
+        let failed = try WSyncProcess.run(["failed"], databaseURL: database.url)
+        let refused = try WSyncProcess.run(["pause-tier", hostile, "--yes"], databaseURL: database.url)
+        #expect(refused.status == 2)
+        for output in [failed.stdout, refused.stderr] {
+            #expect(output.contains("evil\\e[31m\\u{202E}txt\\x9B"), "\(output)")
+            #expect(!output.unicodeScalars.contains { [0x1B, 0x202E, 0x9B].contains($0.value) })
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let cases: [([String], String)] = [
             (["reset", "--workspace", "nope", "--yes"], "is not a UUID"),

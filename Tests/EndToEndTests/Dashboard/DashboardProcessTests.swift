@@ -10,9 +10,32 @@ import TestSupport
     private static let allPanes = ["1 Sync status", "2 Failed syncs", "3 Stuck repos", "4 Rate limit", "5 Tier usage"]
 
     private func dashboard(_ url: String, _ arguments: [String] = [], environment: [String: String?] = [:],
-                           width: Int = 120, height: Int = 40) throws -> TmuxSession {
-        try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--database-url", url, "--interval", "1"] + arguments,
+                           width: Int = 120, height: Int = 40, interval: Int = 1) throws -> TmuxSession {
+        try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--database-url", url, "--interval", String(interval)] + arguments,
                         width: width, height: height, environment: environment)
+    }
+
+    /// Every operator action is announced in its own transaction: a dashboard polling once a minute shows a
+    /// stop-all made in another terminal at once, not at its next poll.
+    @Test func aStopAllFromAnotherTerminalReachesADashboardAtOnce() throws {
+        let database = try TestDatabase.create()
+        try DemoSeed.seed(try database.connect())
+        let session = try dashboard(database.url, interval: 60)
+        try waitUntilLive(session)
+        let stop = try WSyncProcess.run(["stop-all", "--reason", "cli-drill", "--yes"], databaseURL: database.url)
+        #expect(stop.status == 0, "\(stop.stderr)")
+        // Far inside the 60 s poll: only the notification can bring it.
+        let (shown, screen) = try session.waitFor(timeout: 5) { $0.contains("cli-drill") }
+        #expect(shown, "the stop-all did not reach the dashboard:\n\(screen)")
+        try session.send("q")
+    }
+
+    @Test func anUnmigratedDatabaseSaysToMigrate() throws {
+        let database = try TestDatabase.create(migrated: false)
+        let session = try dashboard(database.url)
+        let (said, screen) = try session.waitFor(timeout: 15) { $0.contains("wsync migrate") }
+        #expect(said, "the dashboard did not say to migrate:\n\(screen)")
+        try session.send("q")
     }
 
     /// Waits for the live screen with all five panes; fails the test with the screen if it never comes.

@@ -127,7 +127,32 @@ import Testing
         #expect(try row.decode("sync_attempts", as: Int.self) == 0)
         #expect(try row.decode("last_sync_error", as: String?.self) == nil)
         #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") == 5)
-        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e' AND action IN ('reset', 'sync')") == 2)
+        // One action: the reset and the sync it triggered, recorded once, with the sync's outcome.
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.audit_log WHERE actor = 'e2e'") == 1)
+        let entry = try setup.connection.query("SELECT action, summary, undoable FROM wsync.audit_log WHERE actor = 'e2e'")[0]
+        #expect(try entry.decode("action", as: String.self) == "retry")
+        #expect(try entry.decode("summary", as: String.self).contains("then synced 1 repository: 1 success"))
+        #expect(try entry.decode("undoable", as: Bool.self))
+    }
+
+    /// The audit row of a manual sync is written when it claims its rows: a sync killed half way leaves one that
+    /// says it did not finish.
+    @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
+        let setup = try await Setup.make(repositories: 1, issues: 450)
+        defer { Task { await setup.simulator.stop() } }
+        try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
+        let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
+                                    environment: setup.environment)
+        for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM issues") > 0)
+        sync.signal(SIGKILL)
+        _ = await sync.exitStatus()
+        let entries = try setup.connection.query("SELECT action, summary FROM wsync.audit_log WHERE actor = 'e2e'")
+        #expect(entries.count == 1)
+        #expect(try entries.first?.decode("action", as: String.self) == "sync")
+        #expect(try entries.first?.decode("summary", as: String.self).contains("did not finish") == true)
     }
 
     /// A new user's first hour on contributor.info's production shape: the app's tables, triggers, NULLs, a bot and

@@ -1,5 +1,7 @@
-/// Text from GitHub or the database made safe for a terminal: control characters, escape sequences and
-/// invisible direction overrides are shown escaped (`\e[31m`, `\x07`, `\u{202E}`), never written raw.
+/// Text from GitHub or the database made safe for a terminal — the one sanitizer of both faces (the dashboard's
+/// cells, the CLI's tables, lines and errors): C0 and C1 controls, escape sequences, bidi overrides and isolates
+/// are shown escaped (`\e[31m`, `\x07`, `\u{202E}`), never written raw. (Invalid UTF-8 never gets this far:
+/// a Swift String holds none.)
 public enum SafeText {
     /// One display line: newlines and tabs are shown escaped too.
     public static func line(_ text: String) -> String {
