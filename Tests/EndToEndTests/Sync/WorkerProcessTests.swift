@@ -138,7 +138,7 @@ import Testing
     /// The audit row of a manual sync is written when it claims its rows: a sync killed half way leaves one that
     /// says it did not finish.
     @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { await setup.simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
