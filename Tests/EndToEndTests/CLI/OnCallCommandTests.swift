@@ -25,7 +25,7 @@ import Testing
         #expect(!text.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "no escapes: \(text.stdout)")
 
         let panes = try json(try WSyncProcess.run(["dash", "--once", "--json"], databaseURL: database.url).stdout)
-        for pane in ["taken_at", "status", "failed", "failed_total", "stuck", "rate_limit", "tiers", "recent_actions", "check"] {
+        for pane in ["taken_at", "status", "failed", "failed_total", "stuck", "rate_limit", "tiers", "check"] {
             #expect(panes[pane] != nil, "missing \(pane)")
         }
         #expect((panes["check"] as? [String: Any])?["failing"] as? Int == (try SyncAlert.fetch(database.connect()).failing))
