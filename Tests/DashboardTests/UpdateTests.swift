@@ -111,8 +111,22 @@ import Testing
     }
 
     @Test func slowDownConfirms() {
-        #expect(Fixture.run(failed, Fixture.keys("Ly")).1 == [.perform(.slowDown)])
-        #expect(Fixture.run(failed, Fixture.keys("Ln")).1.isEmpty)
+        let rateLimit = Fixture.state(focus: .rateLimit)
+        #expect(Fixture.run(rateLimit, Fixture.keys("Ly")).1 == [.perform(.slowDown)])
+        #expect(Fixture.run(rateLimit, Fixture.keys("Ln")).1.isEmpty)
+    }
+
+    /// The binding table scopes its keys: outside its panes a key does nothing but say where it works.
+    @Test func aKeyOutsideItsPanesDoesNothing() {
+        let (state, commands) = Fixture.run(failed, Fixture.keys("Ly"))
+        #expect(commands.isEmpty && state.overlay == nil)
+        #expect(state.message?.text == "L (slow down) works in Rate limit, Tier usage")
+        #expect(Fixture.run(Fixture.state(focus: .tiers), Fixture.keys("e")).0.groupFailedByError == false)
+        for binding in KeyBinding.all {
+            for (key, _) in binding.actions {
+                #expect(KeyBinding.binding(for: key) == binding, "\(key) is bound twice")
+            }
+        }
     }
 
     @Test func syncKeysRunWithoutBlockingAndReportBack() {

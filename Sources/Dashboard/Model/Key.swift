@@ -1,5 +1,5 @@
 /// A key press, already decoded from the terminal.
-public enum Key: Equatable, Sendable {
+public enum Key: Hashable, Sendable {
     case character(Character)
     case enter, escape, tab, backTab, backspace
     case up, down, pageUp, pageDown, home, end

@@ -1,36 +1,70 @@
-/// The keys of the dashboard as data: the footer and the help view are drawn from this one table.
+/// What a key does on the main screen.
+public enum KeyAction: Equatable, Sendable {
+    case moveDown, moveUp, pageDown, pageUp, top, bottom, detail
+    case reset, resetMany, sync, syncWorkspace, groupErrors, filter, slowDown, emergencyStop, undo, auditLog, workers
+    case focusNext, focusPrevious, focus(Pane)
+    case togglePolling, longerInterval, shorterInterval, nextTheme, help, quit, clearMessage
+}
+
+/// The keys of the dashboard as data: dispatch (`Update`), the footer and the help view all read this one table,
+/// so they cannot disagree. A key pressed outside its panes does nothing.
 public struct KeyBinding: Equatable, Sendable {
+    /// The keys as shown ("j/k").
     public var keys: String
     public var label: String
+    /// What each key of the binding does.
+    public var actions: [Key: KeyAction]
     /// Changes data: hidden and refused in `--read-only`.
     public var mutating: Bool
-    /// The panes where the key does something; nil for everywhere.
+    /// The panes where the keys do something; nil for everywhere.
     public var panes: Set<Pane>?
     /// Shown in the footer; the rest only in help (`?`), to keep the footer to what matters at 80 columns.
     public var inFooter = true
 
+    private static let lists: Set<Pane> = [.failed, .stuck]
+
     public static let all: [KeyBinding] = [
-        KeyBinding(keys: "j/k", label: "move", mutating: false, panes: [.failed, .stuck]),
-        KeyBinding(keys: "g/G", label: "top/bottom", mutating: false, panes: [.failed, .stuck], inFooter: false),
-        KeyBinding(keys: "Enter", label: "detail", mutating: false, panes: [.failed, .stuck]),
-        KeyBinding(keys: "r", label: "reset", mutating: true, panes: [.failed, .stuck]),
-        KeyBinding(keys: "R", label: "reset all", mutating: true, panes: [.status, .failed]),
-        KeyBinding(keys: "s", label: "sync now", mutating: true, panes: [.failed, .stuck]),
-        KeyBinding(keys: "S", label: "sync ws", mutating: true, panes: [.failed, .stuck]),
-        KeyBinding(keys: "e", label: "group errors", mutating: false, panes: [.failed]),
-        KeyBinding(keys: "/", label: "filter (! inverts)", mutating: false, panes: [.failed, .stuck]),
-        KeyBinding(keys: "L", label: "slow down", mutating: true, panes: [.rateLimit, .tiers]),
-        KeyBinding(keys: "X", label: "emergency stop", mutating: true, panes: nil),
-        KeyBinding(keys: "u", label: "undo", mutating: true, panes: nil),
-        KeyBinding(keys: "a", label: "audit log", mutating: false, panes: nil),
-        KeyBinding(keys: "w", label: "workers", mutating: false, panes: nil, inFooter: false),
-        KeyBinding(keys: "Tab/1-5", label: "focus", mutating: false, panes: nil),
-        KeyBinding(keys: "Space", label: "pause polling", mutating: false, panes: nil),
-        KeyBinding(keys: "+/-", label: "interval", mutating: false, panes: nil, inFooter: false),
-        KeyBinding(keys: "t", label: "theme", mutating: false, panes: nil, inFooter: false),
-        KeyBinding(keys: "?", label: "help", mutating: false, panes: nil),
-        KeyBinding(keys: "q", label: "quit", mutating: false, panes: nil),
+        KeyBinding(keys: "j/k", label: "move", actions: [.character("j"): .moveDown, .down: .moveDown,
+                                                         .character("k"): .moveUp, .up: .moveUp],
+                   mutating: false, panes: lists),
+        KeyBinding(keys: "g/G", label: "top/bottom", actions: [.character("g"): .top, .home: .top, .character("G"): .bottom, .end: .bottom],
+                   mutating: false, panes: lists, inFooter: false),
+        KeyBinding(keys: "PgUp/Dn", label: "page up/down", actions: [.pageUp: .pageUp, .pageDown: .pageDown],
+                   mutating: false, panes: lists, inFooter: false),
+        KeyBinding(keys: "Enter", label: "detail", actions: [.enter: .detail], mutating: false, panes: lists),
+        KeyBinding(keys: "r", label: "reset", actions: [.character("r"): .reset], mutating: true, panes: lists),
+        KeyBinding(keys: "R", label: "reset all", actions: [.character("R"): .resetMany], mutating: true, panes: [.status, .failed]),
+        KeyBinding(keys: "s", label: "sync now", actions: [.character("s"): .sync], mutating: true, panes: lists),
+        KeyBinding(keys: "S", label: "sync ws", actions: [.character("S"): .syncWorkspace], mutating: true, panes: lists),
+        KeyBinding(keys: "e", label: "group errors", actions: [.character("e"): .groupErrors], mutating: false, panes: [.failed]),
+        KeyBinding(keys: "/", label: "filter (! inverts)", actions: [.character("/"): .filter], mutating: false, panes: lists),
+        KeyBinding(keys: "L", label: "slow down", actions: [.character("L"): .slowDown], mutating: true, panes: [.rateLimit, .tiers]),
+        KeyBinding(keys: "X", label: "emergency stop", actions: [.character("X"): .emergencyStop], mutating: true, panes: nil),
+        KeyBinding(keys: "u", label: "undo", actions: [.character("u"): .undo], mutating: true, panes: nil),
+        KeyBinding(keys: "a", label: "audit log", actions: [.character("a"): .auditLog], mutating: false, panes: nil),
+        KeyBinding(keys: "w", label: "workers", actions: [.character("w"): .workers], mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "Tab/1-5", label: "focus",
+                   actions: [.tab: .focusNext, .backTab: .focusPrevious].merging(
+                       Pane.allCases.map { (Key.character(Character(String($0.rawValue))), KeyAction.focus($0)) }) { $1 },
+                   mutating: false, panes: nil),
+        KeyBinding(keys: "Space", label: "pause polling", actions: [.character(" "): .togglePolling, .character("p"): .togglePolling],
+                   mutating: false, panes: nil),
+        KeyBinding(keys: "+/-", label: "interval", actions: [.character("+"): .longerInterval, .character("="): .longerInterval, .character("-"): .shorterInterval],
+                   mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "t", label: "theme", actions: [.character("t"): .nextTheme], mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "Esc", label: "clear message", actions: [.escape: .clearMessage], mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "?", label: "help", actions: [.character("?"): .help], mutating: false, panes: nil),
+        KeyBinding(keys: "q", label: "quit", actions: [.character("q"): .quit], mutating: false, panes: nil),
     ]
+
+    /// The binding of `key`, wherever it applies.
+    public static func binding(for key: Key) -> KeyBinding? {
+        all.first { $0.actions[key] != nil }
+    }
+
+    public func applies(in pane: Pane) -> Bool {
+        panes?.contains(pane) ?? true
+    }
 
     /// The bindings that work in `pane`, pane-specific first; mutating ones left out when read-only.
     public static func available(in pane: Pane, readOnly: Bool) -> [KeyBinding] {

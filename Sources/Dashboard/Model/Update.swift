@@ -60,56 +60,59 @@ extension DashboardState {
 
     // MARK: - Main screen
 
+    /// Dispatch by the one binding table: read-only refuses mutating keys; a key outside its panes does nothing
+    /// but say where it works.
     private mutating func handleMainKey(_ key: Key) -> [Command] {
-        switch key {
-        case .tab: focus = focus.next
-        case .backTab: focus = focus.previous
-        case .down, .character("j"): moveSelection(by: 1)
-        case .up, .character("k"): moveSelection(by: -1)
-        case .pageDown: moveSelection(by: 10)
-        case .pageUp: moveSelection(by: -10)
-        case .home, .character("g"): moveSelection(by: Int.min / 2)
-        case .end, .character("G"): moveSelection(by: Int.max / 2)
-        case .enter: return openDetail()
-        case .escape: message = nil
-        case .character(let c):
-            if let digit = c.wholeNumberValue, let pane = Pane(rawValue: digit) { focus = pane; return [] }
-            return handleCharacter(c)
-        default: break
-        }
-        return []
-    }
-
-    private mutating func handleCharacter(_ c: Character) -> [Command] {
-        if readOnly, let binding = KeyBinding.all.first(where: { $0.mutating && $0.keys == String(c) }) {
-            say("read-only session: \(c) (\(binding.label)) is disabled", .failure)
+        guard let binding = KeyBinding.binding(for: key), let action = binding.actions[key] else { return [] }
+        if readOnly, binding.mutating {
+            say("read-only session: \(binding.keys) (\(binding.label)) is disabled", .failure)
             return []
         }
-        switch c {
-        case "q": return [.quit]
-        case "?": overlay = .help(scroll: 0)
-        case "a":
-            overlay = .audit(entries: nil, scroll: 0)
-            return [.loadAudit]
-        case "w": overlay = .workers(scroll: 0)
-        case "/" where focus.isList: overlay = .filter(text: filters[focus]?.display ?? "")
-        case "e" where focus == .failed:
+        guard binding.applies(in: focus) else {
+            let panes = Pane.allCases.filter { binding.panes?.contains($0) == true }
+            say(panes.allSatisfy(\.isList) ? noSelection()
+                : "\(binding.keys) (\(binding.label)) works in \(panes.map(\.title).joined(separator: ", "))", .info)
+            return []
+        }
+        return perform(action)
+    }
+
+    private mutating func perform(_ action: KeyAction) -> [Command] {
+        switch action {
+        case .moveDown: moveSelection(by: 1)
+        case .moveUp: moveSelection(by: -1)
+        case .pageDown: moveSelection(by: 10)
+        case .pageUp: moveSelection(by: -10)
+        case .top: moveSelection(by: Int.min / 2)
+        case .bottom: moveSelection(by: Int.max / 2)
+        case .detail: return openDetail()
+        case .reset: return resetSelected()
+        case .resetMany: return confirmResetMany()
+        case .sync: return syncSelected()
+        case .syncWorkspace: return syncSelectedWorkspace()
+        case .groupErrors:
             groupFailedByError.toggle()
             selections[.failed] = Selection()
-        case " ", "p":
+        case .filter: overlay = .filter(text: filters[focus]?.display ?? "")
+        case .slowDown: openSlowDownDialog()
+        case .emergencyStop: openStopDialog()
+        case .undo: openUndoDialog()
+        case .auditLog:
+            overlay = .audit(entries: nil, scroll: 0)
+            return [.loadAudit]
+        case .workers: overlay = .workers(scroll: 0)
+        case .focusNext: focus = focus.next
+        case .focusPrevious: focus = focus.previous
+        case .focus(let pane): focus = pane
+        case .togglePolling:
             pollingPaused.toggle()
             return [.setPolling(paused: pollingPaused)]
-        case "+", "=": return changeInterval(step: 1)
-        case "-": return changeInterval(step: -1)
-        case "t": return nextTheme()
-        case "r": return resetSelected()
-        case "R": return confirmResetMany()
-        case "s": return syncSelected()
-        case "S": return syncSelectedWorkspace()
-        case "X": openStopDialog()
-        case "L": openSlowDownDialog()
-        case "u": openUndoDialog()
-        default: break
+        case .longerInterval: return changeInterval(step: 1)
+        case .shorterInterval: return changeInterval(step: -1)
+        case .nextTheme: return nextTheme()
+        case .help: overlay = .help(scroll: 0)
+        case .quit: return [.quit]
+        case .clearMessage: message = nil
         }
         return []
     }
