@@ -3,15 +3,14 @@ import Foundation
 
 /// A blocking connection to PostgreSQL over libpq.
 ///
-/// Calls are serialized by a lock, so a connection may be handed between threads, but it runs one statement at a
-/// time: give each concurrent worker its own connection. The session always runs in UTC.
-public final class Connection: @unchecked Sendable {
+/// Not `Sendable`: one thread uses it at a time, and code that runs concurrently borrows one only inside a closure
+/// (`DatabaseQueue.run`), on that queue's thread. It runs one statement at a time: give each concurrent worker its
+/// own connection. The session always runs in UTC.
+public final class Connection {
     private let handle: OpaquePointer
-    private let lock = NSLock()
     private var transactionDepth = 0
     private var lost = false
-    private let memoLock = NSLock()
-    private var memo: [String: any Sendable] = [:]
+    private var memo: [String: Any] = [:]
     public let configuration: ConnectionConfiguration
 
     /// Connects, or throws `connectionFailed` naming host/db (never the password).
@@ -58,25 +57,25 @@ public final class Connection: @unchecked Sendable {
 
     /// False once the server has gone away.
     public var isAlive: Bool {
-        lock.withLock { !lost && PQstatus(handle) == CONNECTION_OK }
+        !lost && PQstatus(handle) == CONNECTION_OK
     }
 
     /// Runs a statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) throws -> [Row] {
-        try lock.withLock { try run(sql).rows }
+        try run(sql).rows
     }
 
     /// Runs a statement and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
-        try lock.withLock { try run(sql).affected }
+        try run(sql).affected
     }
 
     /// Runs a parameterless script of several statements (migrations). Literal text only.
     public func executeScript(_ script: SQL) throws {
         precondition(script.binds.isEmpty, "a script takes no parameters")
-        try lock.withLock { _ = try run(script) }
+        _ = try run(script)
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -113,10 +112,10 @@ public final class Connection: @unchecked Sendable {
 
     /// A value derived from this connection's database (what its catalog says), computed on first use and kept for
     /// the life of the connection; a reconnect is a new connection and reads it again.
-    public func memoized<Value: Sendable>(_ key: String, _ compute: (Connection) throws -> Value) throws -> Value {
-        if let known = memoLock.withLock({ memo[key] as? Value }) { return known }
+    public func memoized<Value>(_ key: String, _ compute: (Connection) throws -> Value) throws -> Value {
+        if let known = memo[key] as? Value { return known }
         let value = try compute(self)
-        memoLock.withLock { memo[key] = value }
+        memo[key] = value
         return value
     }
 
@@ -140,7 +139,7 @@ public final class Connection: @unchecked Sendable {
     public func waitForNotification(timeout: TimeInterval) throws -> Notification? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let notification = try lock.withLock({ try nextQueuedNotification() }) { return notification }
+            if let notification = try nextQueuedNotification() { return notification }
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 { return nil }
             var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)

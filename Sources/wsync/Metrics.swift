@@ -32,7 +32,8 @@ struct Metrics: AsyncParsableCommand {
         var configuration = database.configuration
         configuration.readOnly = true
         configuration.applicationName = "wsync metrics"
-        let queue = DatabaseQueue.deferred(configuration, label: "wsync.metrics")
+        // Connects at the first scrape, so it serves (wsync_up 0) while the database is down.
+        let queue = DatabaseQueue(configuration, label: "wsync.metrics")
         let handler = ClosureHTTPHandler { request in
             guard request.path == "/metrics" else {
                 return HTTPResponse(statusCode: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],

@@ -1,13 +1,13 @@
 import ArgumentParser
 import SyncEngine
 
-struct Migrate: AsyncParsableCommand {
+struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create or upgrade the wsync schema (idempotent; keeps existing tables and rows).")
 
     @OptionGroup var database: DatabaseOptions
 
-    func run() async throws {
+    func run() throws {
         let outcome = try Migrator(connection: database.connect()).migrate()
         if outcome.alreadyCurrent {
             print("schema is up to date (version \(outcome.currentVersion)); nothing changed")

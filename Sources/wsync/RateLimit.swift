@@ -20,7 +20,8 @@ struct RateLimit: AsyncParsableCommand {
         }
         // Recording is a bonus: the reading is still shown when no database is reachable.
         do {
-            try RateLimitRecorder.record(snapshot, source: "rate_limit", connection: database.connect())
+            let database = database
+            try await offPool { try RateLimitRecorder.record(snapshot, source: "rate_limit", connection: database.connect()) }
         } catch {
             FileHandle.standardError.write(Data("wsync: not recorded in the database: \(error)\n".utf8))
         }

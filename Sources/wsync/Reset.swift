@@ -31,7 +31,8 @@ struct Retry: AsyncParsableCommand {
     func run() async throws {
         let selector = try jobs.selector()
         let github = try GitHubEnvironment.configuration()
-        try selector.validate(try database.connect())
+        let database = database
+        try await offPool { try selector.validate(try database.connect()) }
         try mutation.confirm("Reset \(jobs.description) and sync now?")
         let result = try await ManualSync(database: database.configuration, github: github).retry(selector, actor: mutation.actor)
         if json {

@@ -52,11 +52,13 @@ struct WSync: AsyncParsableCommand {
         // reason to die by signal.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            let command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
-                try command.run()
+                // A synchronous command blocks in libpq: on a thread of its own, never on the cooperative pool.
+                let handed = HandedOver(command)
+                try await offPool { try handed.run() }
             }
         } catch let exit as ExitCode {
             Self.exit(withError: exit)
@@ -97,5 +99,17 @@ struct WSync: AsyncParsableCommand {
         let line = SafeText.line(message.replacingOccurrences(of: "\n", with: " "))
         FileHandle.standardError.write(Data("wsync: \(line)\n".utf8))
         Self.exit(withError: ExitCode(2))
+    }
+}
+
+/// A parsed command handed to the one thread that runs it; `main` only waits for it, so nothing shares it.
+private struct HandedOver: @unchecked Sendable {
+    var command: ParsableCommand
+
+    init(_ command: ParsableCommand) { self.command = command }
+
+    func run() throws {
+        var command = command
+        try command.run()
     }
 }

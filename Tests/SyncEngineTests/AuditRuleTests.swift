@@ -23,6 +23,16 @@ import TestSupport
         #expect(!entry.undoable && !entry.isUndoable && entry.undoneAt != nil)
     }
 
+    @Test func anUndoRefusedForGoodIsNoLongerUndoable() throws {
+        let connection = try SyncSeeding.seededDatabase(.fresh)
+        let operations = Operations(connection: connection, actor: "tester")
+        let paused = try operations.pauseTier(.pro, limit: 1)
+        try connection.execute("DELETE FROM workspace_tracked_repositories WHERE id = ANY(\(paused.jobIds)::uuid[])")
+        let refused = #expect(throws: WSyncError.self) { try operations.undo(actionID: try #require(paused.actionId)) }
+        #expect(refused?.kind == .refused)
+        #expect(try AuditLog.entry(connection, id: try #require(paused.actionId))?.isUndoable == false)
+    }
+
     @Test func everyActionIsAnnouncedWithItsOwnTransaction() throws {
         let database = try TestDatabase.create()
         let connection = try database.connect()

@@ -13,10 +13,10 @@ import Testing
 
     @Test func pauseStopsARunningSyncBetweenPages() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/paused", issueCount: 450, pullRequestEvery: 0)
         try await fixture.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "acme/paused")
-        let running = Task { try await fixture.sync(job: job) }
+        let running = Task { [syncer = fixture.syncer] in try await syncer.sync(job: job) }
         try await waitForStoredIssues(fixture, "acme/paused")
         try fixture.connection.execute("UPDATE wsync.pause SET is_paused = true, reason = 'maintenance'")
         let report = try await running.value
@@ -35,10 +35,10 @@ import Testing
 
     @Test func aRunThatLostItsLeaseWritesNothingMore() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/fenced", issueCount: 450, pullRequestEvery: 0)
         try await fixture.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "acme/fenced")
-        let running = Task { try await fixture.sync(job: job) }
+        let running = Task { [syncer = fixture.syncer] in try await syncer.sync(job: job) }
         try await waitForStoredIssues(fixture, "acme/fenced")
         try fixture.connection.execute("INSERT INTO wsync.workers (id, hostname, pid) VALUES ('thief', 'elsewhere', 1)")
         try fixture.connection.execute("UPDATE workspace_tracked_repositories SET lease_owner = 'thief' WHERE id = \(job)")
@@ -52,7 +52,7 @@ import Testing
 
     @Test func leasesOfDeadWorkersAreReclaimedButLiveOnesAreNot() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let orphan = try await fixture.track("acme/orphan", issueCount: 10)
         let held = try await fixture.track("acme/held", issueCount: 10)
         try fixture.connection.execute("""
@@ -77,7 +77,7 @@ import Testing
 
     @Test func workerDoesNotClaimWhilePausedOrBelowTheRateLimitReserve() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/waiting", issueCount: 10)
         func runOnce(reserve: Int) async throws -> WorkerSummary {
             try await SyncWorker(database: fixture.database.configuration, github: fixture.github,
@@ -97,7 +97,7 @@ import Testing
 
     @Test func workerStopsOnBadCredentialsWithoutFailingJobs() async throws {
         let fixture = try await SyncFixture.make(.init(token: "another-token"))
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/locked", issueCount: 10)
         let worker = SyncWorker(database: fixture.database.configuration, github: fixture.github,
                                 options: WorkerOptions(once: true, rateLimitReserve: 0), retry: SyncFixture.noWaiting)
@@ -108,7 +108,7 @@ import Testing
 
     @Test func twoWorkersShareTwoHundredJobsEachSyncedOnce() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         for index in 0..<200 {
             try await fixture.track("load/repo-\(index)", issueCount: 3, pullRequestEvery: 0)
         }

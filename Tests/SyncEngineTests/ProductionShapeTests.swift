@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct ProductionShapeTests {
     @Test(arguments: DatabaseShape.allCases) func botsAndReusedLoginsNeverFailAPage(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/people", issueCount: 120, pullRequestEvery: 0)
         let items = await fixture.simulator.repository("acme/people")!.issues
         let human = try #require(items.compactMap(\.user).first { !$0.isBot })
@@ -47,7 +47,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func theCacheIsKeptPerHourOnTheRealKey(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let first = try await fixture.track("acme/one", issueCount: 30)
         let second = try await fixture.track("acme/two", issueCount: 30)
         _ = try await fixture.sync(job: first)
@@ -92,7 +92,7 @@ import TestSupport
     @Test(arguments: DatabaseShape.allCases, Step.allCases)
     func aRunNeverStrands(shape: DatabaseShape, step: Step) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/fragile", issueCount: 20)
         try fixture.connection.executeScript("""
             CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -11,7 +11,7 @@ import TestSupport
         _ check: (SyncFixture, UUID, RunReport) async throws -> Void
     ) async throws {
         let fixture = try await SyncFixture.make(.init(token: "test-token", hangDuration: .seconds(60)), requestTimeout: requestTimeout)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/trouble", issueCount: 30)
         try await fixture.simulator.setScenario(scenario, for: "acme/trouble", times: times)
         try await check(fixture, job, try await fixture.sync(job: job))
@@ -87,7 +87,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func movedRepositoryIsFollowedAndRenamed(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/before", issueCount: 30)
         try await fixture.simulator.renameRepository("acme/before", to: "newco/after")
         let report = try await fixture.sync(job: job)

@@ -17,11 +17,12 @@ struct SyncFixture {
         _ configuration: GitHubSimulator.Configuration = .init(token: "test-token"), shape: DatabaseShape = .fresh,
         requestTimeout: TimeInterval = 90
     ) async throws -> SyncFixture {
-        let (database, connection, workspaceID) = try await offPool {
+        let (database, workspaceID) = try await offPool {
             let database = try TestDatabase.create(shape: shape)
-            let connection = try database.connect()
-            return (database, connection, try SyncSeeding.workspace(connection))
+            return (database, try SyncSeeding.workspace(try database.connect()))
         }
+        // The fixture's own connection, for the test's reads and writes (a connection stays on the task that made it).
+        let connection = try database.connect()
         return SyncFixture(
             database: database, simulator: try await GitHubSimulator.start(configuration), connection: connection,
             workspaceID: workspaceID, requestTimeout: requestTimeout
@@ -50,13 +51,29 @@ struct SyncFixture {
     /// A retry policy that records waits instead of sleeping.
     static let noWaiting = RetryPolicy(sleep: { _ in })
 
+    /// How the fixture syncs, without its connection: for a sync running in a task of its own.
+    struct Syncer: Sendable {
+        let database: ConnectionConfiguration
+        let github: GitHubConfiguration
+
+        func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
+            try await ManualSync(database: database, github: github, retry: SyncFixture.noWaiting)
+                .syncNow(selection, options: options, actor: "tests")
+        }
+
+        func sync(job: UUID, options: SyncNowOptions = SyncNowOptions()) async throws -> RunReport {
+            try await sync(SyncSelection(jobIDs: [job]), options: options).results.first!
+        }
+    }
+
+    var syncer: Syncer { Syncer(database: database.configuration, github: github) }
+
     func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
-        try await ManualSync(database: database.configuration, github: github, retry: Self.noWaiting)
-            .syncNow(selection, options: options, actor: "tests")
+        try await syncer.sync(selection, options: options)
     }
 
     func sync(job: UUID, options: SyncNowOptions = SyncNowOptions()) async throws -> RunReport {
-        try await sync(SyncSelection(jobIDs: [job]), options: options).results.first!
+        try await syncer.sync(job: job, options: options)
     }
 
     struct JobState: Equatable {

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct SyncRunTests {
     @Test(arguments: DatabaseShape.allCases) func firstSyncStoresExactlyTheNonPullRequestItemsInTheRetentionWindow(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/window", issueCount: 150, pullRequestEvery: 4, spreadDays: 60, retentionDays: 30)
         let report = try await fixture.sync(job: job)
         #expect(report.status == "success")
@@ -36,7 +36,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func secondSyncIsOne304AndChangesNothing(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/quiet", issueCount: 80)
         _ = try await fixture.sync(job: job)
         let before = try fixture.digest()
@@ -55,7 +55,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func anEditIsPickedUpAndCountedInDailyMetrics(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/edits", issueCount: 40, pullRequestEvery: 0)
         _ = try await fixture.sync(job: job)
         let open = await fixture.simulator.repository("acme/edits")!.issues.first { $0.state == .open }!
@@ -90,7 +90,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func threeHundredFiftyIssuesOverFourPagesAreAllStored(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/large", issueCount: 350, pullRequestEvery: 0)
         let report = try await fixture.sync(job: job)
         #expect(report.status == "success")
@@ -102,7 +102,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func exhaustionMidPaginationEndsPartialAndResumesAfterReset(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/budget", issueCount: 350, pullRequestEvery: 0)
         await fixture.simulator.setRateLimitRemaining(2)
         let first = try await fixture.sync(job: job)
@@ -125,7 +125,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func dryRunFetchesAndWritesNothing(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/dry", issueCount: 30)
         let before = try fixture.digest()
         let result = try await fixture.sync(SyncSelection(jobIDs: [job]), options: SyncNowOptions(dryRun: true))
@@ -141,7 +141,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func pageBudgetEndsPartialAndTheNextRunResumes(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/budgeted", issueCount: 250, pullRequestEvery: 0)
         let first = try await fixture.sync(job: job, options: SyncNowOptions(maxPages: 2))
         #expect(first.status == "partial" && first.pages == 2)
@@ -154,7 +154,7 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func finishedRunsNotifyListeningDashboards(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/notify", issueCount: 10)
         let listener = try fixture.database.connect()
         try listener.listen(EventChannel.name)

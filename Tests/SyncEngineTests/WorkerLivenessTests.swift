@@ -39,7 +39,7 @@ import Testing
 
     @Test func aPausedSystemAndAnExhaustedReserveAreNamedAsTheReasonNothingIsClaimed() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         let job = try await fixture.track("acme/waiting", issueCount: 5, pullRequestEvery: 0)
         try fixture.connection.execute("UPDATE wsync.pause SET is_paused = true, reason = 'GitHub incident', paused_by = 'oncall'")
 
@@ -91,7 +91,7 @@ import Testing
 
     @Test func busySlotsAreNamedWhileMoreJobsAreDue() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         try await fixture.track("acme/slow-1", issueCount: 450, pullRequestEvery: 0)
         try await fixture.track("acme/slow-2", issueCount: 450, pullRequestEvery: 0)
         for name in ["acme/slow-1", "acme/slow-2"] {
@@ -112,7 +112,7 @@ import Testing
 
     @Test func theStatusReadModelCarriesWorkersAndBlockers() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         try fixture.connection.execute("""
             INSERT INTO wsync.workers (id, hostname, pid, concurrency, version, heartbeat_at, started_at, last_progress_at)
             VALUES ('worker:gone:1:aaaa', 'gone', 1, 2, '0.0.9', now() - interval '5 minutes', now() - interval '1 hour', now() - interval '5 minutes'),
@@ -127,7 +127,7 @@ import Testing
 
     @Test func heartbeatsPruneWorkersGoneForADay() async throws {
         let fixture = try await SyncFixture.make()
-        defer { Task { await fixture.stop() } }
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
         try fixture.connection.execute("""
             INSERT INTO wsync.workers (id, hostname, pid, heartbeat_at, stopped_at)
             VALUES ('worker:old:1:aaaa', 'old', 1, now() - interval '25 hours', NULL),

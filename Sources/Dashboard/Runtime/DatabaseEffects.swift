@@ -6,8 +6,6 @@ import SyncEngine
 /// round trip per refresh and LISTENs for the engine's notifications; a second connection runs operations and
 /// on-demand loads one at a time on their own queue. Results come back to the UI only as events.
 public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
-    /// The channel the engine NOTIFYs after sync runs and operator actions.
-
     let configuration: ConnectionConfiguration
     let actor: String
     /// Where `s` and `S` fetch from, or why they cannot (an unusable GITHUB_API_URL), which the keys then say.
@@ -22,9 +20,8 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         set { lock.withLock { _inbox = newValue } }
     }
     private var _inbox: EventInbox?
-    private let operations = DispatchQueue(label: "wsync.dashboard.operations")
-    /// Used only on `operations`.
-    private var operationConnection: Connection?
+    /// Operations and on-demand loads, one at a time, on the engine's queue with its reconnect.
+    private let operations: DatabaseQueue
 
     public init(configuration: ConnectionConfiguration, github: Result<GitHubConfiguration, ConfigurationError>,
                 actor: String, interval: Double) {
@@ -32,6 +29,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         self.github = github
         self.actor = actor
         self.interval = interval
+        operations = DatabaseQueue(configuration, label: "wsync.dashboard.operations")
     }
 
     public func start(posting inbox: EventInbox) {
@@ -71,10 +69,15 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
 
     func requestRefresh() { lock.withLock { refreshRequested = true } }
 
-    private var settings: (interval: Double, paused: Bool, stopped: Bool, refresh: Bool) {
+    private var settings: (interval: Double, paused: Bool, stopped: Bool) {
+        lock.withLock { (interval, paused, stopped) }
+    }
+
+    /// Whether the UI asked for a refresh since the last call (the request is consumed).
+    private func takeRefreshRequest() -> Bool {
         lock.withLock {
             defer { refreshRequested = false }
-            return (interval, paused, stopped, refreshRequested)
+            return refreshRequested
         }
     }
 
@@ -117,7 +120,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         let start = Date()
         while true {
             let now = settings
-            if now.stopped || now.refresh { return }
+            if now.stopped || takeRefreshRequest() { return }
             let remaining = now.interval - Date().timeIntervalSince(start)
             if remaining <= 0 { return }
             if try connection.waitForNotification(timeout: min(0.2, remaining)) != nil {
@@ -135,16 +138,14 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
 
     // MARK: - Operations
 
-    /// Runs `work` on the operations queue with a live connection, reconnecting after a loss.
+    /// Runs `work` on the operations queue with a live connection (reconnecting after a loss) and posts its event.
     private func onOperationConnection(_ work: @escaping @Sendable (Connection) throws -> Event,
                                        failure: @escaping @Sendable (String) -> Event) {
-        operations.async { [self] in
+        Task { [self] in
             guard let inbox else { return }
             do {
-                if operationConnection?.isAlive != true { operationConnection = try Connection(configuration) }
-                inbox.post(try work(operationConnection!))
+                inbox.post(try await operations.run(work))
             } catch {
-                if operationConnection?.isAlive != true { operationConnection = nil }
                 inbox.post(failure(ErrorWording.line(error)))
             }
         }

@@ -3,7 +3,8 @@ import Postgres
 
 /// The operator's changes, one function each, shared by the CLI and the dashboard's keys. Each function validates
 /// its input first, then makes its change and writes its audit entry in one transaction, and returns what changed.
-public struct Operations: Sendable {
+/// Not `Sendable`: it holds a connection, which stays on the thread that lent it (see `DatabaseQueue.run`).
+public struct Operations {
     public let connection: Connection
     /// Who acts, as the audit log records it.
     public let actor: String

@@ -10,7 +10,8 @@ extension Operations {
     }
 
     func undo(actionID: Int64, recordedAs auditAction: AuditAction) throws -> ActionOutcome {
-        try connection.transaction { connection in
+        // An undo refused for good (every job it changed is gone) commits that it is no longer undoable, then says so.
+        try connection.transaction { connection -> Result<ActionOutcome, WSyncError> in
             let rows = try connection.query("""
                 SELECT action, undoable, undone_at, undone_by, previous_state->>'field' AS field
                 FROM wsync.audit_log WHERE id = \(actionID) FOR UPDATE
@@ -28,6 +29,11 @@ extension Operations {
             let result = try connection.query(Self.restoreStatement(field, actionID: actionID))[0]
             let restored = try result.decode("restored", as: Int.self)
             let skipped = try result.decode("skipped", as: [String].self)
+            if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action),
+               try result.decode("gone", as: Int.self) == skipped.count {
+                try connection.execute("UPDATE wsync.audit_log SET undoable = false WHERE id = \(actionID)")
+                return .failure(.refused("action \(actionID) (\(action)) cannot be undone any more: every job it changed has been removed"))
+            }
             // Marking it undone would lose its record for good while it restored nothing; the later changes come
             // first. (A stop-all still lifts its pause even when every row was reactivated by hand.)
             if restored == 0, !skipped.isEmpty, !Self.pausingActions.contains(action) {
@@ -57,8 +63,8 @@ extension Operations {
                 UPDATE wsync.audit_log SET undone_at = now(), undone_by = \(actor), undo_action_id = \(id), undoable = false
                 WHERE id = \(actionID)
                 """)
-            return ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped)
-        }
+            return .success(ActionOutcome(actionId: id, action: auditAction, affectedRows: restored, summary: summary, skipped: skipped))
+        }.get()
     }
 
     /// Restores `field` from the audit entry's rows where the job still holds the value the action set, and names
@@ -73,6 +79,8 @@ extension Operations {
             RETURNING w.id
         )
         SELECT (SELECT count(*) FROM restored)::int AS restored,
+               (SELECT count(*) FROM entries e
+                WHERE NOT EXISTS (SELECT 1 FROM workspace_tracked_repositories w WHERE w.id = e.id))::int AS gone,
                coalesce((SELECT array_agg(coalesce(r.full_name, 'removed job ' || e.id) ORDER BY r.full_name)
                          FROM entries e
                          LEFT JOIN workspace_tracked_repositories wtr ON wtr.id = e.id

@@ -3,34 +3,31 @@ import Foundation
 import Postgres
 
 /// One PostgreSQL connection whose blocking libpq calls run on its own serial queue, never on the cooperative
-/// thread pool (two threads here: one blocked call there would stall every task of the process). A connection that
-/// broke (server restarted, network gone) is replaced on the next call, so a long-lived worker heals by itself:
-/// the call that met the break fails, the ones after it work again.
+/// thread pool (two threads here: one blocked call there would stall every task of the process). The connection
+/// is lent only inside `run`'s closure, on that queue, as postgres-nio lends its connections: it never crosses
+/// threads (`Connection` is not `Sendable`). A connection that broke (server restarted, network gone) is replaced
+/// on the next call, so a long-lived worker or dashboard heals by itself: the call that met the break fails, the
+/// ones after it work again.
 public final class DatabaseQueue: @unchecked Sendable {
     private let configuration: ConnectionConfiguration
     private let queue: DispatchQueue
     /// Read and written only on `queue`.
     private var connection: Connection?
 
-    private init(configuration: ConnectionConfiguration, connection: Connection?, queue: DispatchQueue) {
+    /// Connects on first use.
+    public init(_ configuration: ConnectionConfiguration, label: String = "wsync.db") {
         self.configuration = configuration
-        self.connection = connection
-        self.queue = queue
+        self.queue = DispatchQueue(label: label)
     }
 
+    /// Connects now, so that a bad configuration fails here.
     public static func connect(_ configuration: ConnectionConfiguration, label: String = "wsync.db") async throws -> DatabaseQueue {
-        let queue = DispatchQueue(label: label)
-        let connection = try await run(on: queue) { try Connection(configuration) }
-        return DatabaseQueue(configuration: configuration, connection: connection, queue: queue)
+        let database = DatabaseQueue(configuration, label: label)
+        try await database.run { _ in }
+        return database
     }
 
-    /// A queue that connects on its first call, so a server (`wsync metrics`) can start while the database is down
-    /// and answer as soon as it is back.
-    public static func deferred(_ configuration: ConnectionConfiguration, label: String = "wsync.db") -> DatabaseQueue {
-        DatabaseQueue(configuration: configuration, connection: nil, queue: DispatchQueue(label: label))
-    }
-
-    /// Runs `body` on the connection's queue and awaits its result.
+    /// Runs `body` on the connection's queue, with the connection lent to it, and awaits its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await Self.run(on: queue) { [self] in
             let live = try liveConnection()

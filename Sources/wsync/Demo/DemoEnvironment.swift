@@ -126,7 +126,7 @@ final class DemoEnvironment: Sendable {
     /// due, as they would over a day, so the panes keep moving.
     private static func runClock(database: ConnectionConfiguration, simulator: GitHubSimulator, repositories: [ServedRepository]) async {
         var generator = SystemRandomNumberGenerator()
-        guard let connection = try? await offPool({ try Connection(database) }) else { return }
+        let connection = DatabaseQueue(database, label: "wsync.demo.clock")
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(4))
             for repository in repositories.shuffled(using: &generator).prefix(4) {
@@ -135,30 +135,14 @@ final class DemoEnvironment: Sendable {
                 try? await simulator.simulateActivity(in: name, edits: 3)
                 if Bool.random(using: &generator) { _ = try? await simulator.addIssues(to: name, count: 2) }
             }
-            _ = try? await offPool {
-                try connection.execute("""
+            _ = try? await connection.run {
+                try $0.execute("""
                     UPDATE workspace_tracked_repositories SET next_sync_at = now()
                     WHERE id IN (SELECT id FROM workspace_tracked_repositories
                                  WHERE is_active AND lease_owner IS NULL AND next_sync_at > now()
                                  ORDER BY random() LIMIT 3)
                     """)
             }
-        }
-    }
-}
-
-/// Runs blocking work (libpq, initdb) on a thread of its own, never on the small cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
-
-func offPool(_ body: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread {
-            body()
-            continuation.resume()
         }
     }
 }

@@ -48,7 +48,7 @@ import Testing
 
     @Test func aKilledWorkerTurnsDeadAndAHungOneIsNamed() async throws {
         let world = try await SimulatedWorld.make(repositories: 1, issues: 5, simulator: .init(token: SimulatedWorld.token, hangDuration: .seconds(60)))
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         try await world.simulator.setScenario(.hungSocket, for: "e2e/repo-0")
         let database = world.database
         let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1", "--concurrency", "2"], environment: world.environment)
@@ -95,7 +95,7 @@ import Testing
 
     @Test func theDashboardsWorkersViewShowsALiveWorkerAndThePauseHoldingItBack() async throws {
         let world = try await SimulatedWorld.make(repositories: 1, issues: 5)
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         try world.connection.execute("UPDATE wsync.pause SET is_paused = true, reason = 'drill', paused_by = 'oncall'")
         let worker = try WSyncProcess(["worker", "--heartbeat-seconds", "1"], environment: world.environment)
         defer { worker.signal(SIGTERM) }
@@ -103,14 +103,15 @@ import Testing
         for _ in 0..<300 where try world.count(registered) == 0 {
             try await Task.sleep(for: .milliseconds(50))
         }
+        let (url, pid) = (world.database.url, worker.pid)
         let (opened, screen) = try await offPool {
-            let session = try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--database-url", world.database.url, "--interval", "1"],
+            let session = try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--database-url", url, "--interval", "1"],
                                           width: 120, height: 40)
             defer { session.close() }
             let (live, first) = try session.waitFor(timeout: 30) { $0.contains("● live") && $0.contains("1 Sync status") }
             guard live else { return (false, first) }
             try session.send("w")
-            return try session.waitFor(timeout: 10) { $0.contains("Workers (Esc back") && $0.contains(":\(worker.pid)") }
+            return try session.waitFor(timeout: 10) { $0.contains("Workers (Esc back") && $0.contains(":\(pid)") }
         }
         #expect(opened, "\(screen)")
         #expect(screen.contains("not claimed because:") && screen.contains("syncing is paused (drill) by oncall"), "\(screen)")

@@ -123,7 +123,7 @@ import TestSupport
         let simulator = try await GitHubSimulator.start(.init(token: "dash-token"))
         defer { Task { await simulator.stop() } }
         let repository = await simulator.addRepository("dash/api", issueCount: 12, pullRequestEvery: 0)
-        let (database, connection, job) = try await offPool {
+        let (database, job) = try await offPool {
             let database = try TestDatabase.create()
             let connection = try database.connect()
             let workspace = try SyncSeeding.workspace(connection, name: "Dash Co")
@@ -134,8 +134,9 @@ import TestSupport
                     next_sync_at = now() + interval '2 hours'
                 WHERE id = \(job)
                 """)
-            return (database, connection, job)
+            return (database, job)
         }
+        let connection = try database.connect()
         let session = try dashboard(database.url, environment: [
             "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "dash-token",
         ])

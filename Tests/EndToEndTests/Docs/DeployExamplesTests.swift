@@ -80,7 +80,7 @@ import Testing
 
     @Test func theWorkerUnitsExecStartSyncsAndStopsCleanlyOnItsKillSignal() async throws {
         let world = try await SimulatedWorld.make(repositories: 3, issues: 5)
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         let unit = Unit(try Self.text("wsync-worker.service"))
         let worker = try WSyncProcess(try unit.execStart(), environment: world.environment)
         let synced: SQL = "SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'success'"
@@ -103,7 +103,7 @@ import Testing
 
     @Test func theMetricsUnitsExecStartServesUntilItsKillSignal() async throws {
         let world = try await SimulatedWorld.make(repositories: 1, issues: 5)
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         let unit = Unit(try Self.text("wsync-metrics.service"))
         let metrics = try WSyncProcess(try unit.execStart(), environment: world.environment)
         for _ in 0..<300 where !metrics.stdout.contains("serving http://127.0.0.1:9187/metrics") {
@@ -205,7 +205,7 @@ import Testing
         let step = try WorkflowStep(named: "Sync issues", in: workflow)
 
         let world = try await SimulatedWorld.make(repositories: 3, issues: 5)
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         let secrets = ["DATABASE_URL": world.database.url, "WSYNC_GITHUB_TOKEN": SimulatedWorld.token]
         func run(_ inputs: [String: String]) async throws -> (status: Int32?, json: [String: Any]?, output: String) {
             var environment = try step.rendered(secrets: secrets, inputs: inputs)

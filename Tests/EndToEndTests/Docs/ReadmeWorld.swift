@@ -71,8 +71,8 @@ final class ReadmeWorld: @unchecked Sendable {
     /// Ten workspaces in every sync state (DemoSeed), eight jobs failing for a day with 5 attempts each (their
     /// repositories are gone from GitHub), and every repository served by the simulator.
     func seed() async throws {
-        let connection = try await offPool { [database] in try database.connect() }
-        let (repositories, missing) = try await offPool {
+        let (repositories, missing) = try await offPool { [database] in
+            let connection = try database.connect()
             try DemoSeed.seed(connection, options: .init(workspaces: 10, includeIssues: false))
             let missing: [String] = try connection.query("""
                 WITH picked AS (

@@ -56,7 +56,7 @@ import Testing
 
     @Test func aScrapeDuringASyncParsesStrictlyAndCountersOnlyGrow() async throws {
         let world = try await SimulatedWorld.make(repositories: 3, issues: 350, tier: "free")
-        defer { Task { await world.simulator.stop() } }
+        defer { Task { [simulator = world.simulator] in await simulator.stop() } }
         for index in 0..<3 { try await world.simulator.setScenario(.slow(delay: .milliseconds(300)), for: "e2e/repo-\(index)") }
         let (database, connection) = (world.database, world.connection)
         func running() throws -> Bool {
@@ -155,9 +155,11 @@ import Testing
     /// Every series docs/alerts.yml names is one wsync serves, and its failing-syncs rule is `wsync check`'s.
     @Test func theAlertRulesMatchWhatIsServedAndWhatCheckCounts() async throws {
         let rules = try String(contentsOf: Readme.root.appendingPathComponent("docs/alerts.yml"), encoding: .utf8)
-        let database = try await offPool { try TestDatabase.create() }
-        let connection = try await offPool { try database.connect() }
-        _ = try await offPool { try DemoSeed.seed(connection) }
+        let database = try await offPool {
+            let database = try TestDatabase.create()
+            _ = try DemoSeed.seed(database.connect())
+            return database
+        }
         let server = try await Server.start(databaseURL: database.url)
         let families = try await server.families()
         await server.stop()
@@ -168,7 +170,7 @@ import Testing
         #expect(named.subtracting(served).isEmpty, "alerts.yml names series wsync does not serve: \(named.subtracting(served))")
         #expect(rules.contains("expr: wsync_jobs_failing_repeatedly > 5"), "the check's rule, with check's --max-failed default")
         let check = try await offPool { try WSyncProcess.run(["check"], databaseURL: database.url) }
-        let failing = try SyncAlert.fetch(connection).failing
+        let failing = try await offPool { try SyncAlert.fetch(database.connect()).failing }
         #expect(families.value("wsync_jobs_failing_repeatedly") == Double(failing))
         #expect((failing > 5) == (check.status == 1), "the rule fires exactly when check alerts")
     }

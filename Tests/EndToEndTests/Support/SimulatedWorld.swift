@@ -1,6 +1,7 @@
 import Foundation
 import GitHubSimulator
 import Postgres
+import SyncEngine
 import TestSupport
 
 /// Where the binary syncs in end-to-end tests: a migrated database with one workspace tracking `e2e/repo-N`
@@ -27,16 +28,17 @@ struct SimulatedWorld {
             served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
         }
         let tracked = served
-        let (database, connection, workspace) = try await offPool {
+        let (database, workspace) = try await offPool {
             let database = try TestDatabase.create()
             let connection = try database.connect()
             let workspace = try SyncSeeding.workspace(connection, tier: tier)
             for repository in tracked {
                 _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
             }
-            return (database, connection, workspace)
+            return (database, workspace)
         }
-        return SimulatedWorld(database: database, connection: connection, simulator: simulator, workspace: workspace)
+        // A connection is not Sendable: the test's own is opened here, where the test uses it.
+        return SimulatedWorld(database: database, connection: try database.connect(), simulator: simulator, workspace: workspace)
     }
 
     func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }

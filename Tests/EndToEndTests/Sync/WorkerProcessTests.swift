@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 import GitHubSimulator
 import Postgres
 import TestSupport
@@ -8,7 +9,7 @@ import Testing
 @Suite struct WorkerProcessTests {
     @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
         let setup = try await SimulatedWorld.make(repositories: 200, issues: 3)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
         let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
         for worker in workers {
@@ -25,7 +26,7 @@ import Testing
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
         let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
         let victim = try WSyncProcess(
@@ -61,7 +62,7 @@ import Testing
 
     @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
         let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
         for _ in 0..<100 where try setup.count("SELECT count(*)::integer AS n FROM issues") == 0 {
@@ -81,7 +82,7 @@ import Testing
 
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
         let setup = try await SimulatedWorld.make(repositories: 2, issues: 20)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let sync = try WSyncProcess(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
         )
@@ -104,7 +105,7 @@ import Testing
 
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
         let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         _ = try setup.connection.execute("""
             UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
                 last_sync_error = 'HTTP 502', next_sync_at = now() + interval '3 hours'
@@ -139,7 +140,7 @@ import Testing
     /// says it did not finish.
     @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
         let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
-        defer { Task { await setup.simulator.stop() } }
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
                                     environment: setup.environment)
@@ -165,7 +166,7 @@ import Testing
             served.append(await simulator.addRepository("prod/repo-\(index)", issueCount: 40, pullRequestEvery: 4, spreadDays: 10))
         }
         let repositories = served
-        let (database, connection) = try await offPool {
+        let database = try await offPool {
             let database = try TestDatabase.create(shape: .production, migrated: false)
             let connection = try database.connect()
             let owner = try #require(try SyncSeeding.owner(connection))
@@ -184,8 +185,9 @@ import Testing
                 INSERT INTO workspace_repositories (workspace_id, repository_id, added_by) SELECT w.id, r.id, NULL FROM w, r
                 """)
             try SyncSeeding.actAsApp(connection, user: nil)
-            return (database, connection)
+            return database
         }
+        let connection = try database.connect()
         let environment: [String: String?] = [
             "DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token",
         ]
