@@ -6,8 +6,10 @@ extension GitHubSimulator {
         public var seed: UInt64
         /// Port on 127.0.0.1; 0 picks a free one.
         public var port: UInt16
-        /// When set, requests must carry `Authorization: Bearer <token>` (or `token <token>`), else 401.
+        /// When set, requests must carry `Authorization: Bearer <token>` (or `token <token>`) of this token or one
+        /// of `tokens`, else 401. Each accepted token has a budget of its own, as on GitHub.
         public var token: String?
+        public var tokens: [String]
         public var rateLimit: RateLimit
         /// How long a "hung socket" holds the request before answering (longer than any client timeout).
         public var hangDuration: Duration
@@ -15,19 +17,30 @@ extension GitHubSimulator {
         public var anchor: Date
         /// Added to every answer, so a demo looks like a real network.
         public var latency: Duration
+        /// GitHub documents `since` as "updated after"; when true, only items updated strictly after it are listed.
+        public var sinceIsExclusive: Bool
+        /// Plain issues carry `"pull_request": {"html_url": null, …}`, as GitHub's answers of 2012 did.
+        public var legacyPullRequestStubs: Bool
 
         public init(
-            seed: UInt64 = 42, port: UInt16 = 0, token: String? = nil, rateLimit: RateLimit = RateLimit(),
-            hangDuration: Duration = .seconds(120), anchor: Date = Date(), latency: Duration = .zero
+            seed: UInt64 = 42, port: UInt16 = 0, token: String? = nil, tokens: [String] = [], rateLimit: RateLimit = RateLimit(),
+            hangDuration: Duration = .seconds(120), anchor: Date = Date(), latency: Duration = .zero,
+            sinceIsExclusive: Bool = false, legacyPullRequestStubs: Bool = false
         ) {
             self.latency = latency
+            self.sinceIsExclusive = sinceIsExclusive
+            self.legacyPullRequestStubs = legacyPullRequestStubs
             self.seed = seed
             self.port = port
             self.token = token
+            self.tokens = tokens
             self.rateLimit = rateLimit
             self.hangDuration = hangDuration
             self.anchor = Date(timeIntervalSince1970: anchor.timeIntervalSince1970.rounded(.down))
         }
+
+        /// Every token the simulator accepts; empty: it accepts any request, all charged to one budget.
+        public var acceptedTokens: [String] { (token.map { [$0] } ?? []) + tokens }
     }
 
     /// The primary rate limit: `limit` requests per `window`, answered with `exhaustedStatus` (403 or 429) once spent.
@@ -64,6 +77,9 @@ extension GitHubSimulator {
         case malformedJSON
         /// 422 "Validation Failed", as for an invalid parameter.
         case validationFailed
+        /// 403 "API rate limit exceeded" with `x-ratelimit-remaining: 0` and no `x-ratelimit-reset`, as GitHub once
+        /// answered (the budget itself is not touched).
+        case primaryLimitWithoutReset
     }
 }
 

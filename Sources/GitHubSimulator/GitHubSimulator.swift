@@ -82,10 +82,11 @@ public final class GitHubSimulator: Sendable {
         try await state.edit(fullName, number: number, change)
     }
 
-    /// Opens `count` new items (issues, or pull requests) updated now.
+    /// Opens `count` new items (issues, or pull requests) created and updated now, or at `updatedAt` (whole seconds,
+    /// as GitHub's timestamps).
     @discardableResult
-    public func addIssues(to fullName: String, count: Int, pullRequests: Bool = false) async throws -> [SimulatedIssue] {
-        try await state.addItems(fullName, count: count, pullRequests: pullRequests)
+    public func addIssues(to fullName: String, count: Int, pullRequests: Bool = false, updatedAt: Date? = nil) async throws -> [SimulatedIssue] {
+        try await state.addItems(fullName, count: count, pullRequests: pullRequests, updatedAt: updatedAt)
     }
 
     /// `edits` seeded random edits (retitle, close, reopen, comment) to existing items.
@@ -101,18 +102,20 @@ public final class GitHubSimulator: Sendable {
         try await state.setScenario(scenario, for: fullName, times: times)
     }
 
-    /// Sets what is left of the primary budget (0 exhausts it now); `exhaustedStatus` switches between 403 and 429.
-    public func setRateLimitRemaining(_ remaining: Int, exhaustedStatus: Int? = nil) async {
-        await state.setRateLimit(remaining: remaining, exhaustedStatus: exhaustedStatus)
+    /// Sets what is left of one token's primary budget, or of every token's when `token` is nil (0 exhausts it
+    /// now); `exhaustedStatus` switches between 403 and 429.
+    public func setRateLimitRemaining(_ remaining: Int, exhaustedStatus: Int? = nil, token: String? = nil) async {
+        await state.setRateLimit(remaining: remaining, exhaustedStatus: exhaustedStatus, token: token)
     }
 
-    /// Starts a new rate-limit window now, as if the reset time had passed.
-    public func resetRateLimit() async {
-        await state.resetRateLimit()
+    /// Starts a new rate-limit window now for one token (nil: every token), as if the reset time had passed.
+    public func resetRateLimit(token: String? = nil) async {
+        await state.resetRateLimit(token: token)
     }
 
-    public func rateLimit() async -> (limit: Int, remaining: Int, resetAt: Date) {
-        await state.rateLimit()
+    /// One token's budget (nil: the first accepted token's, or the only one of a simulator that accepts anyone).
+    public func rateLimit(token: String? = nil) async -> (limit: Int, remaining: Int, resetAt: Date) {
+        await state.rateLimit(token: token)
     }
 
     // MARK: request log

@@ -39,10 +39,11 @@ struct IssueListQuery {
         }
     }
 
-    /// Filters and orders the items; ties broken by number so pages are stable.
-    func select(_ items: [SimulatedIssue]) -> [SimulatedIssue] {
+    /// Filters and orders the items; ties broken by number so pages are stable. `sinceIsExclusive`: "updated after".
+    func select(_ items: [SimulatedIssue], sinceIsExclusive: Bool = false) -> [SimulatedIssue] {
         let filtered = items.filter { item in
-            (state == "all" || item.state.rawValue == state) && (since.map { item.updatedAt >= $0 } ?? true)
+            (state == "all" || item.state.rawValue == state)
+                && (since.map { sinceIsExclusive ? item.updatedAt > $0 : item.updatedAt >= $0 } ?? true)
         }
         let ascending = direction == "asc"
         return filtered.sorted { a, b in

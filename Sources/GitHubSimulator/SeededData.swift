@@ -63,6 +63,14 @@ struct IssueGenerator {
 
     func itemID(number: Int) -> Int64 { repositoryID * 1_000_000 + Int64(number) }
 
+    /// The repository's one milestone, open since before its first item and due after the anchor.
+    var milestone: SimulatedMilestone {
+        SimulatedMilestone(
+            id: repositoryID * 100 + 1, number: 1, title: "v1.0",
+            createdAt: anchor.addingTimeInterval(-Double(spreadSeconds + 86_400)), dueOn: anchor.addingTimeInterval(14 * 86_400)
+        )
+    }
+
     mutating func items(count: Int, pullRequestEvery: Int) -> [SimulatedIssue] {
         (0..<count).map { index in
             let number = index + 1
@@ -82,7 +90,7 @@ struct IssueGenerator {
             user: Self.users.randomElement(using: &random),
             labels: Array(Self.labels.shuffled(using: &random).prefix(Int.random(in: 0...2, using: &random))),
             assignees: Array(Self.users.shuffled(using: &random).prefix(Int.random(in: 0...1, using: &random))),
-            milestone: number % 7 == 0 ? SimulatedMilestone(id: repositoryID * 100 + 1, number: 1, title: "v1.0") : nil,
+            milestone: number % 7 == 0 ? milestone : nil,
             comments: Int.random(in: 0...25, using: &random),
             createdAt: created,
             updatedAt: updated,

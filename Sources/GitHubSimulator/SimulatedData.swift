@@ -32,12 +32,19 @@ public struct SimulatedMilestone: Sendable, Hashable {
     public var number: Int
     public var title: String
     public var state: String
+    public var description: String?
+    public var createdAt: Date
+    public var dueOn: Date?
 
-    public init(id: Int64, number: Int, title: String, state: String = "open") {
+    public init(id: Int64, number: Int, title: String, state: String = "open", description: String? = nil, createdAt: Date,
+                dueOn: Date? = nil) {
         self.id = id
         self.number = number
         self.title = title
         self.state = state
+        self.description = description
+        self.createdAt = createdAt
+        self.dueOn = dueOn
     }
 }
 

@@ -17,17 +17,35 @@ actor SimulatorState {
     private var idsByName: [String: Int64] = [:]
     private var scenarios: [Int64: (scenario: GitHubSimulator.Scenario, remaining: Int?)] = [:]
     private var nextRepositoryID: Int64 = 1_000
-    private var remaining: Int
-    private var resetAt: Date
+    /// One primary budget per accepted token, as GitHub keeps one per token; "" is the one budget of an open
+    /// simulator (no tokens configured), shared by every caller.
+    private var budgets: [String: Budget] = [:]
+    /// The budget the request being served is charged to (set at the start of `plan(for:)`; the actor serves one
+    /// request at a time without suspending).
+    private var budgetKey = ""
     private var rateLimitStatus: Int
     private(set) var log: [SimulatorRequest] = []
 
+    private struct Budget {
+        var remaining: Int
+        var resetAt: Date
+    }
+
     init(configuration: GitHubSimulator.Configuration) {
         self.configuration = configuration
-        remaining = configuration.rateLimit.limit
-        resetAt = Self.now().addingTimeInterval(configuration.rateLimit.window)
+        let fresh = Budget(remaining: configuration.rateLimit.limit, resetAt: Self.now().addingTimeInterval(configuration.rateLimit.window))
+        let keys = configuration.acceptedTokens.isEmpty ? [""] : configuration.acceptedTokens
+        budgets = Dictionary(keys.map { ($0, fresh) }, uniquingKeysWith: { first, _ in first })
+        budgetKey = keys[0]
         rateLimitStatus = configuration.rateLimit.exhaustedStatus
     }
+
+    private var remaining: Int {
+        get { budgets[budgetKey]?.remaining ?? 0 }
+        set { budgets[budgetKey]?.remaining = newValue }
+    }
+
+    private var resetAt: Date { budgets[budgetKey]?.resetAt ?? Self.now() }
 
     static func now() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
@@ -83,12 +101,12 @@ actor SimulatorState {
         return item
     }
 
-    func addItems(_ fullName: String, count: Int, pullRequests: Bool) throws -> [SimulatedIssue] {
+    func addItems(_ fullName: String, count: Int, pullRequests: Bool, updatedAt: Date?) throws -> [SimulatedIssue] {
         guard let repository = repository(named: fullName), var generator = generators[repository.id] else {
             throw SimulatorError.unknownRepository(fullName)
         }
         let first = (repository.items.map(\.number).max() ?? 0) + 1
-        let now = Self.now()
+        let now = updatedAt ?? Self.now()
         let added = (first..<(first + count)).map { number in
             var item = generator.item(number: number, isPullRequest: pullRequests, createdAt: now)
             item.updatedAt = now
@@ -127,20 +145,32 @@ actor SimulatorState {
 
     // MARK: rate limit and log
 
-    func setRateLimit(remaining newRemaining: Int, exhaustedStatus: Int?) {
-        refillIfDue()
-        remaining = max(0, min(newRemaining, configuration.rateLimit.limit))
+    /// Sets what is left of one token's budget, or of every budget when `token` is nil.
+    func setRateLimit(remaining newRemaining: Int, exhaustedStatus: Int?, token: String?) {
+        for key in budgetKeys(token) {
+            budgetKey = key
+            refillIfDue()
+            remaining = max(0, min(newRemaining, configuration.rateLimit.limit))
+        }
         if let exhaustedStatus { rateLimitStatus = exhaustedStatus }
     }
 
-    func resetRateLimit() {
-        remaining = configuration.rateLimit.limit
-        resetAt = Self.now().addingTimeInterval(configuration.rateLimit.window)
+    func resetRateLimit(token: String?) {
+        for key in budgetKeys(token) {
+            budgets[key] = Budget(remaining: configuration.rateLimit.limit, resetAt: Self.now().addingTimeInterval(configuration.rateLimit.window))
+        }
     }
 
-    func rateLimit() -> (limit: Int, remaining: Int, resetAt: Date) {
+    /// One token's budget (nil: the first accepted token's, or the open simulator's only one).
+    func rateLimit(token: String?) -> (limit: Int, remaining: Int, resetAt: Date) {
+        budgetKey = budgetKeys(token).first ?? ""
         refillIfDue()
         return (configuration.rateLimit.limit, remaining, resetAt)
+    }
+
+    private func budgetKeys(_ token: String?) -> [String] {
+        guard let token else { return budgets.keys.sorted() }
+        return budgets[token] == nil ? [] : [token]
     }
 
     func clearLog() { log.removeAll() }
@@ -148,6 +178,7 @@ actor SimulatorState {
     // MARK: serving
 
     func plan(for request: HTTPRequest) -> ResponsePlan {
+        budgetKey = configuration.acceptedTokens.isEmpty ? "" : Self.presentedToken(request) ?? ""
         var charged = false
         var repositoryID: Int64?
         let plan = route(request, charged: &charged, repositoryID: &repositoryID)
@@ -171,10 +202,10 @@ actor SimulatorState {
         if request.headers[HTTPHeader("User-Agent")]?.isEmpty ?? true {
             return ResponsePlan(response: Responses.missingUserAgent())
         }
-        if let token = configuration.token {
-            let sent = request.headers[.authorization] ?? ""
-            guard sent == "Bearer \(token)" || sent == "token \(token)" else {
-                return plan(Responses.error(401, "Bad credentials", documentation: "overview/troubleshooting-the-rest-api"))
+        if !configuration.acceptedTokens.isEmpty {
+            guard let token = Self.presentedToken(request), budgets[token] != nil else {
+                // GitHub sends no x-ratelimit-* with a refused token: there is no budget to report.
+                return ResponsePlan(response: Responses.error(401, "Bad credentials", documentation: "rest"))
             }
         }
         let parts = request.path.split(separator: "/").map(String.init)
@@ -230,8 +261,11 @@ actor SimulatorState {
         } catch {
             return plan(Responses.validationFailed(field: "query"))
         }
-        let selected = query.select(repository.items)
-        let body = WireFormat.issues(Array(query.pageSlice(selected)), repository: repository, baseURL: baseURL)
+        let selected = query.select(repository.items, sinceIsExclusive: configuration.sinceIsExclusive)
+        let body = WireFormat.issues(
+            Array(query.pageSlice(selected)), repository: repository, baseURL: baseURL,
+            legacyPullRequestStubs: configuration.legacyPullRequestStubs
+        )
         let etag = Responses.etag(for: body, token: request.headers[.authorization] ?? "")
         if request.headers[.ifNoneMatch] == etag {
             refund(&charged)
@@ -267,7 +301,7 @@ actor SimulatorState {
         case .issuesDisabled:
             return .answer(charge(&charged) ?? plan(Responses.error(410, "Issues are disabled for this repo", documentation: "issues/issues#list-repository-issues")))
         case .badCredentials:
-            return .answer(plan(Responses.error(401, "Bad credentials", documentation: "overview/troubleshooting-the-rest-api")))
+            return .answer(ResponsePlan(response: Responses.error(401, "Bad credentials", documentation: "rest")))
         case .serverError(let delay):
             return .answer(ResponsePlan(response: withRateHeaders(Responses.error(502, "Server Error", documentation: "")), delay: delay))
         case .secondaryRateLimit(let retryAfter, let status):
@@ -277,7 +311,8 @@ actor SimulatorState {
                 documentation: "overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
             )
             if let retryAfter { response.headers[HTTPHeader("Retry-After")] = String(retryAfter) }
-            return .answer(plan(response))
+            // GitHub's secondary-limit answers carry no x-ratelimit-* headers (the primary budget is not the issue).
+            return .answer(ResponsePlan(response: response))
         case .slow(let delay):
             return .normalAfter(delay)
         case .hungSocket:
@@ -285,14 +320,30 @@ actor SimulatorState {
         case .malformedJSON:
             return .answer(charge(&charged) ?? plan(Responses.json(Data("[{\"id\": 1, \"number\": 1, \"title\": \"cut".utf8))))
         case .validationFailed:
-            return .answer(plan(Responses.validationFailed(field: "since")))
+            // A refused request still spends the budget.
+            return .answer(charge(&charged) ?? plan(Responses.validationFailed(field: "since")))
+        case .primaryLimitWithoutReset:
+            var response = Responses.error(
+                403, "API rate limit exceeded for user ID 1.",
+                documentation: "overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
+            )
+            response.headers[HTTPHeader("x-ratelimit-limit")] = String(configuration.rateLimit.limit)
+            response.headers[HTTPHeader("x-ratelimit-remaining")] = "0"
+            return .answer(ResponsePlan(response: response))
         }
     }
 
     // MARK: budget
 
+    /// The token of `Authorization: Bearer …` (or the older `token …`).
+    private static func presentedToken(_ request: HTTPRequest) -> String? {
+        let sent = request.headers[.authorization] ?? ""
+        for scheme in ["Bearer ", "token "] where sent.hasPrefix(scheme) { return String(sent.dropFirst(scheme.count)) }
+        return nil
+    }
+
     private func refillIfDue() {
-        if Self.now() >= resetAt { resetRateLimit() }
+        if Self.now() >= resetAt { resetRateLimit(token: budgetKey) }
     }
 
     /// Charges one request to the primary limit; answers with the exhaustion error when nothing is left.

@@ -9,8 +9,8 @@ enum WireFormat {
         return encoder
     }
 
-    static func issues(_ items: [SimulatedIssue], repository: SimulatedRepository, baseURL: String) -> Data {
-        let payload = items.map { IssueJSON(item: $0, repository: repository, baseURL: baseURL) }
+    static func issues(_ items: [SimulatedIssue], repository: SimulatedRepository, baseURL: String, legacyPullRequestStubs: Bool) -> Data {
+        let payload = items.map { IssueJSON(item: $0, repository: repository, baseURL: baseURL, legacyPullRequestStub: legacyPullRequestStubs) }
         return (try? encoder().encode(payload)) ?? Data("[]".utf8)
     }
 
@@ -52,16 +52,31 @@ private struct UserJSON: Encodable {
     let user: SimulatedUser
     let baseURL: String
 
-    enum CodingKeys: String, CodingKey { case login, id, node_id, avatar_url, url, html_url, type, site_admin }
+    enum CodingKeys: String, CodingKey {
+        case login, id, node_id, avatar_url, gravatar_id, url, html_url, followers_url, following_url, gists_url,
+             starred_url, subscriptions_url, organizations_url, repos_url, events_url, received_events_url, type,
+             site_admin
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        let api = "\(baseURL)/users/\(user.login)"
         try c.encode(user.login, forKey: .login)
         try c.encode(user.id, forKey: .id)
         try c.encode("U_\(user.id)", forKey: .node_id)
         try c.encode("https://avatars.githubusercontent.com/u/\(user.id)?v=4", forKey: .avatar_url)
-        try c.encode("\(baseURL)/users/\(user.login)", forKey: .url)
+        try c.encode("", forKey: .gravatar_id)
+        try c.encode(api, forKey: .url)
         try c.encode("https://github.com/\(user.login)", forKey: .html_url)
+        try c.encode("\(api)/followers", forKey: .followers_url)
+        try c.encode("\(api)/following{/other_user}", forKey: .following_url)
+        try c.encode("\(api)/gists{/gist_id}", forKey: .gists_url)
+        try c.encode("\(api)/starred{/owner}{/repo}", forKey: .starred_url)
+        try c.encode("\(api)/subscriptions", forKey: .subscriptions_url)
+        try c.encode("\(api)/orgs", forKey: .organizations_url)
+        try c.encode("\(api)/repos", forKey: .repos_url)
+        try c.encode("\(api)/events{/privacy}", forKey: .events_url)
+        try c.encode("\(api)/received_events", forKey: .received_events_url)
         try c.encode(user.isBot ? "Bot" : "User", forKey: .type)
         try c.encode(false, forKey: .site_admin)
     }
@@ -69,11 +84,15 @@ private struct UserJSON: Encodable {
 
 private struct LabelJSON: Encodable {
     let label: SimulatedLabel
-    enum CodingKeys: String, CodingKey { case id, name, color, description, `default` }
+    let repositoryURL: String
+    enum CodingKeys: String, CodingKey { case id, node_id, url, name, color, description, `default` }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(label.id, forKey: .id)
+        try c.encode("LA_\(label.id)", forKey: .node_id)
+        let name = label.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? label.name
+        try c.encode("\(repositoryURL)/labels/\(name)", forKey: .url)
         try c.encode(label.name, forKey: .name)
         try c.encode(label.color, forKey: .color)
         try c.encode(label.description, forKey: .description)
@@ -83,14 +102,35 @@ private struct LabelJSON: Encodable {
 
 private struct MilestoneJSON: Encodable {
     let milestone: SimulatedMilestone
-    enum CodingKeys: String, CodingKey { case id, number, title, state }
+    let repository: SimulatedRepository
+    let repositoryURL: String
+
+    enum CodingKeys: String, CodingKey {
+        case url, html_url, labels_url, id, node_id, number, state, title, description, creator, open_issues,
+             closed_issues, created_at, updated_at, closed_at, due_on
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        let url = "\(repositoryURL)/milestones/\(milestone.number)"
+        try c.encode(url, forKey: .url)
+        try c.encode("https://github.com/\(repository.fullName)/milestone/\(milestone.number)", forKey: .html_url)
+        try c.encode("\(url)/labels", forKey: .labels_url)
         try c.encode(milestone.id, forKey: .id)
+        try c.encode("MI_\(milestone.id)", forKey: .node_id)
         try c.encode(milestone.number, forKey: .number)
-        try c.encode(milestone.title, forKey: .title)
         try c.encode(milestone.state, forKey: .state)
+        try c.encode(milestone.title, forKey: .title)
+        try c.encode(milestone.description, forKey: .description)
+        // A milestone's creator may be a deleted account; the simulator says so with a real null.
+        try c.encodeNil(forKey: .creator)
+        let members = repository.items.filter { $0.milestone?.id == milestone.id }
+        try c.encode(members.filter { $0.state == .open }.count, forKey: .open_issues)
+        try c.encode(members.filter { $0.state == .closed }.count, forKey: .closed_issues)
+        try c.encode(milestone.createdAt, forKey: .created_at)
+        try c.encode(milestone.createdAt, forKey: .updated_at)
+        try c.encodeNil(forKey: .closed_at)
+        try c.encode(milestone.dueOn, forKey: .due_on)
     }
 }
 
@@ -98,18 +138,25 @@ private struct IssueJSON: Encodable {
     let item: SimulatedIssue
     let repository: SimulatedRepository
     let baseURL: String
+    /// On a plain issue: GitHub's 2012 `pull_request` object with null URLs (and no `url` key).
+    let legacyPullRequestStub: Bool
 
     enum CodingKeys: String, CodingKey {
-        case url, repository_url, html_url, id, node_id, number, title, user, labels, state, locked, assignee,
-             assignees, milestone, comments, created_at, updated_at, closed_at, author_association, state_reason,
-             body, pull_request
+        case url, repository_url, labels_url, comments_url, events_url, html_url, id, node_id, number, title, user,
+             labels, state, locked, assignee, assignees, milestone, comments, created_at, updated_at, closed_at,
+             author_association, active_lock_reason, state_reason, body, timeline_url, performed_via_github_app,
+             pull_request
     }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         let repoURL = "\(baseURL)/repos/\(repository.fullName)"
-        try c.encode("\(repoURL)/issues/\(item.number)", forKey: .url)
+        let url = "\(repoURL)/issues/\(item.number)"
+        try c.encode(url, forKey: .url)
         try c.encode(repoURL, forKey: .repository_url)
+        try c.encode("\(url)/labels{/name}", forKey: .labels_url)
+        try c.encode("\(url)/comments", forKey: .comments_url)
+        try c.encode("\(url)/events", forKey: .events_url)
         let kind = item.isPullRequest ? "pull" : "issues"
         try c.encode("https://github.com/\(repository.fullName)/\(kind)/\(item.number)", forKey: .html_url)
         try c.encode(item.id, forKey: .id)
@@ -117,27 +164,46 @@ private struct IssueJSON: Encodable {
         try c.encode(item.number, forKey: .number)
         try c.encode(item.title, forKey: .title)
         try c.encode(item.user.map { UserJSON(user: $0, baseURL: baseURL) }, forKey: .user)
-        try c.encode(item.labels.map(LabelJSON.init), forKey: .labels)
+        try c.encode(item.labels.map { LabelJSON(label: $0, repositoryURL: repoURL) }, forKey: .labels)
         try c.encode(item.state.rawValue, forKey: .state)
         try c.encode(item.locked, forKey: .locked)
         try c.encode(item.assignees.first.map { UserJSON(user: $0, baseURL: baseURL) }, forKey: .assignee)
         try c.encode(item.assignees.map { UserJSON(user: $0, baseURL: baseURL) }, forKey: .assignees)
-        try c.encode(item.milestone.map(MilestoneJSON.init), forKey: .milestone)
+        try c.encode(item.milestone.map { MilestoneJSON(milestone: $0, repository: repository, repositoryURL: repoURL) }, forKey: .milestone)
         try c.encode(item.comments, forKey: .comments)
         try c.encode(item.createdAt, forKey: .created_at)
         try c.encode(item.updatedAt, forKey: .updated_at)
         try c.encode(item.closedAt, forKey: .closed_at)
         try c.encode("CONTRIBUTOR", forKey: .author_association)
+        try c.encodeNil(forKey: .active_lock_reason)
         try c.encode(item.stateReason, forKey: .state_reason)
         try c.encode(item.body, forKey: .body)
+        try c.encode("\(url)/timeline", forKey: .timeline_url)
+        try c.encodeNil(forKey: .performed_via_github_app)
         if item.isPullRequest {
-            let pull = "\(repoURL)/pulls/\(item.number)"
-            let html = "https://github.com/\(repository.fullName)/pull/\(item.number)"
-            try c.encode(
-                ["url": pull, "html_url": html, "diff_url": "\(html).diff", "patch_url": "\(html).patch"],
-                forKey: .pull_request
-            )
+            try c.encode(PullRequestJSON(repositoryURL: repoURL, fullName: repository.fullName, number: item.number), forKey: .pull_request)
+        } else if legacyPullRequestStub {
+            try c.encode(["html_url": String?.none, "diff_url": nil, "patch_url": nil], forKey: .pull_request)
         }
+    }
+}
+
+/// The `pull_request` object that marks an item of an issue list as a pull request.
+private struct PullRequestJSON: Encodable {
+    let repositoryURL: String
+    let fullName: String
+    let number: Int
+
+    enum CodingKeys: String, CodingKey { case url, html_url, diff_url, patch_url, merged_at }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let html = "https://github.com/\(fullName)/pull/\(number)"
+        try c.encode("\(repositoryURL)/pulls/\(number)", forKey: .url)
+        try c.encode(html, forKey: .html_url)
+        try c.encode("\(html).diff", forKey: .diff_url)
+        try c.encode("\(html).patch", forKey: .patch_url)
+        try c.encodeNil(forKey: .merged_at)
     }
 }
 

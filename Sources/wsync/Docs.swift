@@ -80,7 +80,12 @@ struct Docs: ParsableCommand {
                 PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE and ~/.pgpass apply.
                 .TP
                 .B GITHUB_TOKEN
-                The token sent to GitHub.
+                The token sent to GitHub. Without it and GITHUB_TOKENS, requests are unauthenticated (60 an hour) and
+                wsync warns.
+                .TP
+                .B GITHUB_TOKENS
+                More tokens for the pool: comma-separated, or @FILE with one per line; label=TOKEN names one. Tokens are
+                shown and stored only by label or fingerprint.
                 .TP
                 .B GITHUB_API_URL
                 GitHub's REST API (default https://api.github.com).
@@ -91,8 +96,9 @@ struct Docs: ParsableCommand {
                 .B XDG_CONFIG_HOME
                 User themes are read from $XDG_CONFIG_HOME/wsync/themes (default ~/.config/wsync/themes).
                 .SH EXIT STATUS
-                0 success; 1 a check found a problem, or a confirmation was declined; 2 usage, input or connection error
-                (the message on standard error names the cause).
+                0 success; 1 a check found a problem, a sync or retry ended partial or failed for some repository, or a
+                confirmation was declined; 2 usage, input or connection error, or GitHub refused every token (the
+                message on standard error names the cause).
                 .SH FILES
                 .TP
                 .I themes/*.theme

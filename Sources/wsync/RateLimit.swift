@@ -5,31 +5,42 @@ import SyncEngine
 struct RateLimit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rate-limit",
-        abstract: "GitHub's current rate limit (GET /rate_limit, which costs nothing); also recorded for the dashboard."
+        abstract: "GitHub's current rate limit for each token of the pool (GET /rate_limit, which costs nothing), the pool's total and next reset; also recorded for the dashboard.",
+        discussion: "A token GitHub refuses is shown and set aside; one it accepts again rejoins the pool."
     )
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print as JSON.") var json = false
 
     func run() async throws {
-        let snapshot: RateLimitSnapshot
-        do {
-            snapshot = try await GitHubClient(configuration: try GitHubEnvironment.configuration()).rateLimit()
-        } catch let error as GitHubError {
-            throw WSyncError(error)
-        }
+        let github = try GitHubEnvironment.configuration()
+        github.warnings.forEach(GitHubEnvironment.notice)
+        let (reading, snapshots) = try await PoolReading.read(GitHubClient(configuration: github))
         // Recording is a bonus: the reading is still shown when no database is reachable.
         do {
             let database = database
-            try await offPool { try RateLimitRecorder.record(snapshot, source: "rate_limit", connection: database.connect()) }
+            try await offPool { try reading.record(snapshots, pool: github.tokens, connection: database.connect()) }
         } catch {
-            FileHandle.standardError.write(Data("wsync: not recorded in the database: \(error)\n".utf8))
+            GitHubEnvironment.notice("not recorded in the database: \(error)")
         }
-        if json {
-            try Output.json(snapshot)
-            return
+        if let refusal = reading.tokens.first?.refused, reading.tokens.allSatisfy({ $0.refused != nil }) {
+            throw WSyncError(GitHubError.badCredentials(message: refusal))
         }
-        let minutes = max(0, Int(snapshot.resetAt.timeIntervalSinceNow / 60))
-        print("\(snapshot.resource): \(snapshot.remaining) of \(snapshot.limit) requests left (\(snapshot.used) used); resets at \(Output.timestamp(snapshot.resetAt)) UTC (in \(minutes) min)")
+        if json { return try Output.json(reading) }
+        for token in reading.tokens {
+            if let refusal = token.refused {
+                print("\(token.name): refused by GitHub (\(refusal)); set aside until wsync rate-limit finds it accepted")
+            } else if let remaining = token.remaining, let limit = token.limit, let resetAt = token.resetAt {
+                print("\(token.name): \(remaining) of \(limit) requests left (\(token.used ?? limit - remaining) used); resets \(Self.when(resetAt))")
+            }
+        }
+        guard reading.tokens.count > 1 else { return }
+        let accepted = reading.tokens.filter { $0.refused == nil }
+        print("pool (\(accepted.count) of \(reading.tokens.count) tokens usable): \(reading.remaining) of \(reading.limit) requests left"
+              + (reading.resetAt.map { "; next reset \(Self.when($0))" } ?? ""))
+    }
+
+    static func when(_ date: Date) -> String {
+        "at \(Output.timestamp(date)) UTC (in \(max(0, Int(date.timeIntervalSinceNow / 60))) min)"
     }
 }

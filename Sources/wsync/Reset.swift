@@ -21,7 +21,7 @@ struct Reset: ParsableCommand {
 struct Retry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reset failed syncs and sync them at once: one audited action, whose reset is undoable.",
-        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL, like wsync sync.")
+        discussion: "Uses GITHUB_TOKEN (or GITHUB_TOKENS) and GITHUB_API_URL, and exits like wsync sync.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobs: JobSelectorOptions
@@ -34,12 +34,14 @@ struct Retry: AsyncParsableCommand {
         let database = database
         try await offPool { try selector.validate(try database.connect()) }
         try mutation.confirm("Reset \(jobs.description) and sync now?")
-        let result = try await ManualSync(database: database.configuration, github: github).retry(selector, actor: mutation.actor)
+        let result = try await ManualSync(database: database.configuration, github: github, log: GitHubEnvironment.notice)
+            .retry(selector, actor: mutation.actor)
         if json {
             try Output.json(result)
         } else {
             Output.outcome(result.reset)
             try SyncResultOutput.print(result.sync, json: false)
         }
+        if !result.sync.success { throw ExitCode(1) }
     }
 }

@@ -14,12 +14,13 @@ struct SimulateGitHub: AsyncParsableCommand {
     @Option(help: "Repositories to serve, named sim-org/repo-1 … repo-N.") var repositories: Int = 5
     @Option(help: "Items (issues and pull requests) per repository.") var issues: Int = 120
     @Option(help: "Primary rate limit per hour.") var rateLimit: Int = 5000
-    @Option(help: "Require this token (else any request is accepted).") var token: String?
+    @Option(help: "Accept this token (repeatable; each has a budget of its own; without any, every request is accepted).")
+    var token: [String] = []
     @Option(help: "Milliseconds added to every answer.") var latencyMs: Int = 0
     @Option(
         help: ArgumentHelp(
             "Misbehaviour for one repository, as OWNER/NAME=KIND (repeatable).",
-            discussion: "KIND: not-found, issues-disabled, bad-credentials, server-error, secondary-limit, slow, hung, malformed-json, validation-failed."
+            discussion: "KIND: not-found, issues-disabled, bad-credentials, server-error, secondary-limit, slow, hung, malformed-json, validation-failed, limit-without-reset."
         )
     )
     var scenario: [String] = []
@@ -35,7 +36,7 @@ struct SimulateGitHub: AsyncParsableCommand {
 
     func run() async throws {
         let simulator = try await GitHubSimulator.start(.init(
-            seed: seed, port: port, token: token, rateLimit: .init(limit: rateLimit), latency: .milliseconds(latencyMs)
+            seed: seed, port: port, tokens: token, rateLimit: .init(limit: rateLimit), latency: .milliseconds(latencyMs)
         ))
         for index in 0..<repositories {
             await simulator.addRepository("sim-org/repo-\(index + 1)", issueCount: issues)
@@ -63,7 +64,7 @@ struct SimulateGitHub: AsyncParsableCommand {
             "server-error": .serverError(delay: .milliseconds(500)),
             "secondary-limit": .secondaryRateLimit(retryAfter: 30, status: 403),
             "slow": .slow(delay: .seconds(2)), "hung": .hungSocket, "malformed-json": .malformedJSON,
-            "validation-failed": .validationFailed,
+            "validation-failed": .validationFailed, "limit-without-reset": .primaryLimitWithoutReset,
         ]
         return kinds[parts[1]].map { (parts[0], $0) }
     }

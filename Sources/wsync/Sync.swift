@@ -5,7 +5,11 @@ import SyncEngine
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manual sync: with --workspace/--repo, sync those rows now (due or not); without, the due rows by priority.",
-        discussion: "Uses GITHUB_TOKEN and GITHUB_API_URL. --dry-run fetches and reports but writes nothing."
+        discussion: """
+            Uses GITHUB_TOKEN (or the pool in GITHUB_TOKENS) and GITHUB_API_URL. --dry-run fetches and reports but \
+            writes nothing. Exit codes: 0 every run succeeded, 1 some run ended partial or failed (see the results; \
+            the JSON's "success" is false), 2 usage or connection error, or GitHub refused every token.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -19,6 +23,7 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Repositories synced at once.") var concurrency: Int = 2
     @Flag(help: "Fetch and report; write nothing.") var dryRun = false
     @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var gone: GoneOptions
 
     func validate() throws {
         if let workspace, UUID(uuidString: workspace) == nil { throw ValidationError("--workspace must be a workspace id (a UUID)") }
@@ -37,10 +42,13 @@ struct Sync: AsyncParsableCommand {
             let target = [workspace.map { "workspace \($0)" }, repo].compactMap { $0 }.joined(separator: ", ")
             try mutation.confirm("Sync \(target.isEmpty ? "the due rows" : target) now?")
         }
-        let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration())
-        let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency)
+        let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration(),
+                              log: GitHubEnvironment.notice)
+        let options = SyncNowOptions(hoursBack: hoursBack, dryRun: dryRun, maxPages: maxPages, concurrency: concurrency,
+                                     gone: gone.policy)
         let result = try await sync.syncNow(selection, options: options, actor: mutation.actor)
         try SyncResultOutput.print(result, json: json)
+        if !result.success { throw ExitCode(1) }
     }
 }
 

@@ -9,8 +9,9 @@ struct WSync: AsyncParsableCommand {
         commandName: "wsync",
         abstract: "Run and operate the workspace sync system: schema, workers, operations and a live dashboard.",
         discussion: """
-            Connection: --database-url or DATABASE_URL (else libpq's PG* defaults). GitHub: GITHUB_TOKEN and \
-            GITHUB_API_URL. Exit codes: 0 success, 1 a check found a problem, 2 usage or connection error.
+            Connection: --database-url or DATABASE_URL (else libpq's PG* defaults). GitHub: GITHUB_TOKEN (and a pool \
+            in GITHUB_TOKENS) and GITHUB_API_URL. Exit codes: 0 success, 1 a check found a problem (or a sync ended \
+            partial or failed), 2 usage or connection error (or GitHub refused every token).
             """,
         version: WSyncVersion.current,
         subcommands: [

@@ -74,7 +74,7 @@ enum Fixture {
             "stuck": stuckJSON,
             "rate_limit": ["limit": 5000, "remaining": 3120, "used": 1880, "reset_at": time(1_384), "observed_at": time(-12),
                            "observation_age_seconds": 11.0, "burn_per_minute": 42.0, "projected_exhaustion_at": time(-12 + 3120 / 42 * 60),
-                           "exhausts_before_reset": false] as [String: Any],
+                           "exhausts_before_reset": false, "tokens": [] as [[String: Any]]] as [String: Any],
             "tiers": [
                 ["tier": "private", "workspaces": 3, "repositories_tracked": 40, "repositories_allowed": 300, "active_jobs": 40,
                  "issues_synced": 88_000, "estimated_monthly_syncs": 8_640.0, "estimated_monthly_api_calls": 43_200.0],

@@ -66,6 +66,31 @@ import Testing
         for (base, state) in screens { expectGolden(Self.name(base, size), render(state, size: size)) }
     }
 
+    /// A token pool: the gauge is the pool's total, and each token has a line (its budget, set aside, cooling down).
+    @Test(arguments: sizes)
+    func rateLimitPaneOfATokenPool(size: Size) {
+        let pool = Fixture.snapshot { json in
+            var gauge = json["rate_limit"] as! [String: Any]
+            gauge["limit"] = 10_000
+            gauge["remaining"] = 5_620
+            gauge["tokens"] = [
+                ["fingerprint": "0f3a9c2b7d11", "label": "ci", "limit": 5000, "remaining": 3120, "reset_at": Fixture.time(1_384),
+                 "observed_at": Fixture.time(-12)],
+                ["fingerprint": "77e1b04c9a58", "limit": 5000, "remaining": 2500, "reset_at": Fixture.time(2_900),
+                 "observed_at": Fixture.time(-40), "cooling_until": Fixture.time(300)],
+                ["fingerprint": "c4d2e8f1a903", "label": "old-bot", "set_aside_at": Fixture.time(-3_600),
+                 "set_aside_reason": "GitHub answered 401 (Bad credentials)"],
+            ] as [[String: Any]]
+            json["rate_limit"] = gauge
+        }
+        let state = Fixture.run(Fixture.state(focus: .rateLimit), [.snapshot(pool)]).0
+        let grid = render(state, size: size)
+        expectGolden(Self.name("token-pool", size), grid)
+        if size.width >= 80 {
+            #expect(grid.text.contains("ci 3120/5000") && grid.text.contains("old-bot set aside"))
+        }
+    }
+
     @Test func asciiMode() {
         var state = Fixture.state(focus: .failed)
         state.glyphs = .ascii

@@ -16,7 +16,7 @@ import Testing
         let client = makeClient(simulator, recorder: recorder, timeout: timeout)
         let result: Result<IssuesPageResult, GitHubError>
         do {
-            result = .success(try await client.issuesPage(client.issuesURL(fullName: "acme/errors", since: nil)))
+            result = .success(try await client.issuesPage(client.issuesURL(fullName: "acme/errors", since: nil), token: client.testToken))
         } catch let error as GitHubError {
             result = .failure(error)
         }

@@ -21,12 +21,15 @@ func makeClient(
 }
 
 extension GitHubClient {
+    /// The token tests send with: the configured one (or none).
+    var testToken: GitHubToken? { configuration.tokens.first }
+
     /// Follows `next` to the end, for tests of the client alone.
     func allIssues(fullName: String, since: Date? = nil) async throws -> (issues: [GitHubIssue], pages: [IssuesPage]) {
         var url: URL? = issuesURL(fullName: fullName, since: since)
         var pages: [IssuesPage] = []
         while let current = url {
-            guard case .page(let page) = try await issuesPage(current) else { break }
+            guard case .page(let page) = try await issuesPage(current, token: testToken) else { break }
             pages.append(page)
             url = page.next
         }

@@ -32,9 +32,9 @@ import Testing
         await simulator.addRepository("acme/etag", issueCount: 10)
         let client = makeClient(simulator, recorder: SleepRecorder())
         let url = client.issuesURL(fullName: "acme/etag", since: nil)
-        guard case .page(let page) = try await client.issuesPage(url) else { Issue.record("expected a page"); return }
+        guard case .page(let page) = try await client.issuesPage(url, token: client.testToken) else { Issue.record("expected a page"); return }
         let before = await simulator.rateLimit().remaining
-        guard case .notModified(let rateLimit, _) = try await client.issuesPage(url, etag: page.etag) else {
+        guard case .notModified(let rateLimit) = try await client.issuesPage(url, etag: page.etag, token: client.testToken) else {
             Issue.record("expected 304"); return
         }
         #expect(rateLimit?.remaining == before)
@@ -57,13 +57,16 @@ import Testing
         let repository = await simulator.addRepository("acme/old", issueCount: 12, pullRequestEvery: 0)
         try await simulator.renameRepository("acme/old", to: "newco/new")
         let client = makeClient(simulator, recorder: SleepRecorder())
-        guard case .page(let page) = try await client.issuesPage(client.issuesURL(fullName: "acme/old", since: nil)) else {
+        let tally = RequestTally()
+        guard case .page(let page) = try await client.issuesPage(
+            client.issuesURL(fullName: "acme/old", since: nil), token: client.testToken, tally: tally
+        ) else {
             Issue.record("expected a page"); return
         }
         #expect(page.issues.count == 12)
         #expect(page.movedToRepositoryID == repository.id)
-        #expect(page.requests == 2, "the 301 costs a request")
-        #expect(try await client.repository(id: repository.id).fullName == "newco/new")
+        #expect(tally.requests == 2, "the 301 costs a request")
+        #expect(try await client.repository(id: repository.id, token: client.testToken, tally: tally).fullName == "newco/new")
         #expect(await simulator.requests().map(\.status) == [301, 200, 200])
     }
 
@@ -71,8 +74,9 @@ import Testing
         let simulator = try await GitHubSimulator.start(.init(rateLimit: .init(limit: 1234)))
         defer { Task { await simulator.stop() } }
         let recorder = SleepRecorder()
-        let snapshot = try await makeClient(simulator, recorder: recorder).rateLimit()
+        let snapshot = try await makeClient(simulator, recorder: recorder).rateLimit(token: GitHubToken(secret: "test-token"))
         #expect(snapshot.limit == 1234 && snapshot.remaining == 1234)
+        #expect(snapshot.token == GitHubToken(secret: "test-token").fingerprint, "the reading names its token")
         #expect(await recorder.snapshots.last == snapshot)
     }
 }

@@ -87,8 +87,8 @@ import Testing
         #expect(try await runOnce(reserve: 0).runs == 0)
         try fixture.connection.execute("UPDATE wsync.pause SET is_paused = false")
         try fixture.connection.execute("""
-            INSERT INTO wsync.rate_limit_observations (limit_total, remaining, used, reset_at)
-            VALUES (5000, 40, 4960, now() + interval '30 minutes')
+            INSERT INTO wsync.rate_limit_observations (limit_total, remaining, used, reset_at, token_fingerprint)
+            VALUES (5000, 40, 4960, now() + interval '30 minutes', \(fixture.github.tokens[0].fingerprint))
             """)
         #expect(try await runOnce(reserve: 100).runs == 0)
         #expect(try await runOnce(reserve: 10).runs == 1)

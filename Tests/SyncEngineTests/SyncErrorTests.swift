@@ -77,12 +77,17 @@ import TestSupport
         }
     }
 
-    @Test func badCredentialsLeaveTheJobUntouched() async throws {
-        try await syncWith(.badCredentials) { fixture, job, report async throws in
-            #expect(report.error?.contains("GITHUB_TOKEN") == true)
-            let state = try fixture.job(job)
-            #expect(state.status == nil && state.attempts == 0 && state.leaseOwner == nil)
-        }
+    @Test func badCredentialsFailTheManualSyncAndLeaveTheJobUntouched() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
+        let job = try await fixture.track("acme/trouble", issueCount: 30)
+        try await fixture.simulator.setScenario(.badCredentials, for: "acme/trouble")
+        let error = await #expect(throws: WSyncError.self) { try await fixture.sync(job: job) }
+        #expect(error?.kind == .gitHubAuthentication && error?.cause.contains("GITHUB_TOKEN") == true)
+        let state = try fixture.job(job)
+        #expect(state.status == nil && state.attempts == 0 && state.leaseOwner == nil)
+        let audited = try AuditLog.entries(fixture.connection, action: .sync)
+        #expect(audited.count == 1, "what the sync did is still recorded")
     }
 
     @Test(arguments: DatabaseShape.allCases) func movedRepositoryIsFollowedAndRenamed(shape: DatabaseShape) async throws {

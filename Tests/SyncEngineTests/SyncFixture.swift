@@ -44,20 +44,25 @@ struct SyncFixture {
         )
     }
 
-    var github: GitHubConfiguration {
-        GitHubConfiguration(baseURL: simulator.baseURL, token: "test-token", requestTimeout: requestTimeout)
+    var github: GitHubConfiguration { github(tokens: ["test-token"]) }
+
+    /// The simulator's address with this pool (empty: unauthenticated).
+    func github(tokens: [String]) -> GitHubConfiguration {
+        GitHubConfiguration(baseURL: simulator.baseURL, tokens: tokens.map { GitHubToken(secret: $0) }, requestTimeout: requestTimeout)
     }
 
-    /// A retry policy that records waits instead of sleeping.
+    /// A retry policy that skips waits instead of sleeping.
     static let noWaiting = RetryPolicy(sleep: { _ in })
 
     /// How the fixture syncs, without its connection: for a sync running in a task of its own.
     struct Syncer: Sendable {
         let database: ConnectionConfiguration
         let github: GitHubConfiguration
+        var retry: RetryPolicy = SyncFixture.noWaiting
+        var log: @Sendable (String) -> Void = { _ in }
 
         func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
-            try await ManualSync(database: database, github: github, retry: SyncFixture.noWaiting)
+            try await ManualSync(database: database, github: github, retry: retry, log: log)
                 .syncNow(selection, options: options, actor: "tests")
         }
 
@@ -68,12 +73,27 @@ struct SyncFixture {
 
     var syncer: Syncer { Syncer(database: database.configuration, github: github) }
 
-    func sync(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions()) async throws -> SyncNowResult {
-        try await syncer.sync(selection, options: options)
+    /// A manual sync with the fixture's token, or with `github`'s pool, waits skipped (or recorded by `retry`).
+    func sync(
+        _ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions(), github: GitHubConfiguration? = nil,
+        retry: RetryPolicy = noWaiting, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> SyncNowResult {
+        try await Syncer(database: database.configuration, github: github ?? self.github, retry: retry, log: log)
+            .sync(selection, options: options)
     }
 
-    func sync(job: UUID, options: SyncNowOptions = SyncNowOptions()) async throws -> RunReport {
-        try await syncer.sync(job: job, options: options)
+    func sync(
+        job: UUID, options: SyncNowOptions = SyncNowOptions(), github: GitHubConfiguration? = nil, retry: RetryPolicy = noWaiting
+    ) async throws -> RunReport {
+        try await sync(SyncSelection(jobIDs: [job]), options: options, github: github, retry: retry).results.first!
+    }
+
+    /// The history row of the job's latest run.
+    func lastRun(_ job: UUID) throws -> (status: String, apiCalls: Int, notModified: Int) {
+        let row = try connection.query("""
+            SELECT status, api_calls, not_modified FROM wsync.sync_runs WHERE job_id = \(job) ORDER BY id DESC LIMIT 1
+            """)[0]
+        return (try row.decode("status"), try row.decode("api_calls"), try row.decode("not_modified"))
     }
 
     struct JobState: Equatable {

@@ -24,7 +24,8 @@ import TestSupport
         }
         let state = try fixture.job(job)
         #expect(state.status == "success" && state.attempts == 0 && state.leaseOwner == nil)
-        #expect(state.issuesSince == expected.map(\.updatedAt).max())
+        // 150 items outgrow a page, so the mark moved to the newest update, less the overlap.
+        #expect(state.issuesSince == expected.map(\.updatedAt).max()!.addingTimeInterval(-60))
         #expect(state.etag != nil)
         #expect(state.nextSyncAt! > Date().addingTimeInterval(23 * 3600))
         let nulBodies: Int = try fixture.connection.query("SELECT count(*) AS n FROM issues WHERE body LIKE \("%\u{FFFD}%")").first!.decode("n")
@@ -115,7 +116,9 @@ import TestSupport
         let observed: Int = try fixture.connection.query("SELECT min(remaining) AS n FROM wsync.rate_limit_observations").first!.decode("n")
         #expect(observed == 0)
 
+        // The window resets: on GitHub by time passing, here by the simulator and the recorded reset moving into the past.
         await fixture.simulator.resetRateLimit()
+        try fixture.connection.execute("UPDATE wsync.rate_limit_observations SET reset_at = now() - interval '1 second'")
         let second = try await fixture.sync(job: job)
         #expect(second.status == "success")
         #expect(try fixture.storedIssues("acme/budget").count == 350)

@@ -57,19 +57,21 @@ import Testing
         #expect(paused.claimBlockers.first?.message == "syncing is paused (GitHub incident) by oncall: wsync resume lifts it")
         #expect(try runs(fixture) == 0)
 
-        // The pause lifts and, in the same instant, GitHub reports 5 requests left until a reset 10 minutes away.
+        // The pause lifts and, in the same instant, GitHub reports 5 requests left on the worker's only token until a
+        // reset 10 minutes away.
         let reset = try databaseNow(fixture).addingTimeInterval(600)
+        let token = try #require(fixture.github.tokens.first)
         try fixture.connection.transaction { c in
             try c.execute("UPDATE wsync.pause SET is_paused = false, reason = NULL, paused_by = NULL")
             try c.execute("""
-                INSERT INTO wsync.rate_limit_observations (resource, limit_total, remaining, used, reset_at)
-                VALUES ('core', 5000, 5, 4995, \(reset))
+                INSERT INTO wsync.rate_limit_observations (resource, limit_total, remaining, used, reset_at, token_fingerprint)
+                VALUES ('core', 5000, 5, 4995, \(reset), \(token.fingerprint))
                 """)
         }
         try await waitForHeartbeat(fixture, after: try databaseNow(fixture))
         let reserved = try WorkerReport.fetch(fixture.connection)
         #expect(reserved.claimBlockers.map(\.reason) == [.rateLimitReserve])
-        #expect(reserved.claimBlockers.first?.message.contains("5 requests left") == true)
+        #expect(reserved.claimBlockers.first?.message.contains("5 requests left over 1 tokens") == true, "\(reserved)")
         let until = try #require(reserved.claimBlockers.first?.until)
         #expect(abs(until.timeIntervalSince(reset)) < 0.001)
         #expect(try runs(fixture) == 0)

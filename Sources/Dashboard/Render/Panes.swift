@@ -159,9 +159,13 @@ extension Canvas {
         text(numbers, x: rect.x + rect.width - numbersWidth, y: rect.y, width: numbersWidth, role: role)
 
         let untilReset = resetAt.timeIntervalSince(now)
+        let pooled = g.tokens.count > 1
         var lines: [(String, StyleRole)] = [
-            (untilReset > 0 ? "resets in \(Format.duration(untilReset)) at \(Format.clock(resetAt, in: state.timeZone))" : "reset time passed; new window", .normal),
+            (untilReset > 0 ? "\(pooled ? "next reset" : "resets") in \(Format.duration(untilReset)) at \(Format.clock(resetAt, in: state.timeZone))"
+                            : "reset time passed; new window", .normal),
         ]
+        // A pool: the gauge is its total; each token gets a line, its budget or why it is out.
+        if pooled { lines += g.tokens.map { tokenLine($0, state: state) } }
         if let burn = g.burnPerMinute, burn > 0 {
             lines.append(("burn \(Format.oneDecimal(burn))/min over the last 15 min", .normal))
         } else {
@@ -178,6 +182,19 @@ extension Canvas {
         for (n, line) in lines.enumerated() where n + 1 < rect.height {
             text(line.0, x: rect.x, y: rect.y + 1 + n, width: rect.width, role: line.1)
         }
+    }
+
+    /// "ci 4300/5000 resets 10:20", "a1b2c3d4e5f6 set aside: GitHub answered 401 (…)", "… cooling until 10:05".
+    private func tokenLine(_ t: RateLimitGauge.TokenBudget, state: DashboardState) -> (String, StyleRole) {
+        let name = SafeText.line(t.name)
+        if t.setAsideAt != nil { return ("\(name) set aside: \(SafeText.line(t.setAsideReason ?? "refused by GitHub"))", .error) }
+        if let cooling = t.coolingUntil, cooling > state.now {
+            return ("\(name) cooling down until \(Format.clock(cooling, in: state.timeZone)) (secondary limit)", .warn)
+        }
+        guard let remaining = t.remaining, let limit = t.limit else { return ("\(name) no reading yet", .dim) }
+        let reset = t.resetAt.map { $0 > state.now ? " resets \(Format.clock($0, in: state.timeZone))" : "" } ?? ""
+        let fraction = limit > 0 ? Double(remaining) / Double(limit) : 0
+        return ("\(name) \(remaining)/\(limit)\(reset)", fraction <= 0.1 ? .error : fraction <= 0.25 ? .warn : .normal)
     }
 
     // MARK: Tier usage

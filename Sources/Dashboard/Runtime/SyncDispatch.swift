@@ -21,9 +21,11 @@ extension DatabaseEffects {
         Task.detached { [self] in
             let event: Event
             do {
-                let manual = ManualSync(database: database, github: try github.get())
-                let result = try await manual.syncNow(selection, actor: actor)
-                event = .operationFinished(operation, OperationOutcome(message: Self.message(result)))
+                let configuration = try github.get()
+                let result = try await ManualSync(database: database, github: configuration).syncNow(selection, actor: actor)
+                // Without a token the message says so first: GitHub then allows 60 requests an hour.
+                let message = (configuration.warnings + [Self.message(result)]).joined(separator: "; ")
+                event = .operationFinished(operation, OperationOutcome(message: message))
             } catch {
                 event = .operationFailed(operation, message: ErrorWording.line(error))
             }

@@ -13,6 +13,8 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case setRetention = "set-retention"
     case rollback
     case sync
+    /// The sync engine deactivated a job whose repository GitHub kept answering 404/410 for.
+    case deactivateGone = "deactivate-gone"
 
     /// Stop-all and rollback set the global pause switch; undoing the last of them in effect clears it.
     public var pausesSyncing: Bool { Self.pausing.contains(self) }
@@ -31,4 +33,6 @@ public enum RestorableField: String, Codable, Sendable {
     case schedule
     /// `sync_attempts`, `next_sync_at`, `last_sync_error` (reset).
     case retryState = "retry_state"
+    /// `is_active` and the "gone" streak `gone_count`, `gone_since` (a gone repository's deactivation).
+    case goneState = "gone_state"
 }

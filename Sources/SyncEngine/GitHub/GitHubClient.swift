@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// One answered request, after retries: what a caller needs to decide and to count.
+/// One answered request, after retries: what a caller needs to decide.
 struct GitHubExchange: Sendable {
     let status: Int
     let headers: [String: String]
@@ -11,12 +11,12 @@ struct GitHubExchange: Sendable {
     /// Where the request ended after redirects (a 301 for a moved repository is followed by the HTTP stack).
     let landedURL: URL
     let rateLimit: RateLimitSnapshot?
-    /// HTTP requests this exchange took, retries included.
-    let requests: Int
 }
 
 /// GitHub's REST API for syncing issues: headers, conditional requests, rate-limit headers, error classification
-/// and retries. Every response's rate limit goes to `onRateLimit` (the engine records it in the database).
+/// and retries. Every response's rate limit goes to `onRateLimit` (the engine records it in the database under the
+/// token's fingerprint). Each call names the token it is sent with (nil: unauthenticated) and counts its requests in
+/// a tally, so a run that ends in an error still knows what it spent.
 public final class GitHubClient: Sendable {
     public let configuration: GitHubConfiguration
     public let retry: RetryPolicy
@@ -40,19 +40,21 @@ public final class GitHubClient: Sendable {
 
     deinit { session.finishTasksAndInvalidate() }
 
-    /// GET with GitHub's headers, retrying 5xx/timeouts with backoff and secondary limits as told; classifies the rest.
-    func get(_ url: URL, etag: String? = nil) async throws -> GitHubExchange {
+    /// GET with GitHub's headers, retrying 5xx/timeouts with backoff and secondary limits with growing waits;
+    /// classifies the rest.
+    func get(_ url: URL, etag: String? = nil, token: GitHubToken?, tally: RequestTally) async throws -> GitHubExchange {
         var request = URLRequest(url: url)
         request.timeoutInterval = configuration.requestTimeout
         request.setValue("application/vnd.github+json", forHTTPHeaderField: "Accept")
         request.setValue("2022-11-28", forHTTPHeaderField: "X-GitHub-Api-Version")
         request.setValue(configuration.userAgent, forHTTPHeaderField: "User-Agent")
-        if let token = configuration.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let token { request.setValue("Bearer \(token.secret)", forHTTPHeaderField: "Authorization") }
         if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        let fingerprint = token?.fingerprint ?? GitHubToken.anonymousFingerprint
 
-        var requests = 0, serverFailures = 0, secondaryHits = 0
+        var serverFailures = 0, secondaryHits = 0
         while true {
-            requests += 1
+            tally.add()
             let data: Data, response: HTTPURLResponse
             do {
                 let (body, answer) = try await session.data(for: request)
@@ -67,11 +69,10 @@ public final class GitHubClient: Sendable {
                 continue
             }
             let headers = response.lowercasedHeaders
-            let rateLimit = RateLimitSnapshot(headers: headers)
+            let rateLimit = RateLimitSnapshot(headers: headers, token: fingerprint)
             if let rateLimit { await onRateLimit(rateLimit) }
             let exchange = GitHubExchange(
-                status: response.statusCode, headers: headers, body: data, landedURL: response.url ?? url,
-                rateLimit: rateLimit, requests: requests
+                status: response.statusCode, headers: headers, body: data, landedURL: response.url ?? url, rateLimit: rateLimit
             )
             switch response.statusCode {
             case 200..<300, 304:
@@ -79,8 +80,13 @@ public final class GitHubClient: Sendable {
             case 401:
                 throw GitHubError.badCredentials(message: exchange.message ?? "Bad credentials")
             case 403, 429:
-                if rateLimit?.remaining == 0 {
-                    throw GitHubError.primaryRateLimit(resetAt: rateLimit?.resetAt ?? Date().addingTimeInterval(60))
+                if exchange.isPrimaryRateLimit {
+                    // Without x-ratelimit-reset (GitHub has answered so), ask GET /rate_limit, which is free; failing
+                    // that, wait a whole window rather than come back too soon.
+                    let resetAt = if let known = rateLimit?.resetAt { known } else {
+                        (try? await self.rateLimit(token: token, tally: tally))?.resetAt ?? Date().addingTimeInterval(3600)
+                    }
+                    throw GitHubError.primaryRateLimit(resetAt: resetAt)
                 }
                 guard exchange.isSecondaryRateLimit else {
                     throw GitHubError.rejected(status: response.statusCode, message: exchange.message ?? "Forbidden")
@@ -108,8 +114,12 @@ public final class GitHubClient: Sendable {
     }
 
     /// `GET /rate_limit` (free against the primary limit), reading `resources.core`; recorded like any other answer.
-    public func rateLimit() async throws -> RateLimitSnapshot {
-        let exchange = try await get(configuration.url("/rate_limit"))
+    public func rateLimit(token: GitHubToken?) async throws -> RateLimitSnapshot {
+        try await rateLimit(token: token, tally: RequestTally())
+    }
+
+    func rateLimit(token: GitHubToken?, tally: RequestTally) async throws -> RateLimitSnapshot {
+        let exchange = try await get(configuration.url("/rate_limit"), token: token, tally: tally)
         struct Body: Decodable {
             struct Resources: Decodable { let core: Core }
             struct Core: Decodable { let limit: Int; let used: Int?; let remaining: Int; let reset: Int }
@@ -120,7 +130,8 @@ public final class GitHubClient: Sendable {
         }
         let snapshot = RateLimitSnapshot(
             limit: core.limit, remaining: core.remaining, used: core.used ?? core.limit - core.remaining,
-            resetAt: Date(timeIntervalSince1970: TimeInterval(core.reset)), resource: "core"
+            resetAt: Date(timeIntervalSince1970: TimeInterval(core.reset)), resource: "core",
+            token: token?.fingerprint ?? GitHubToken.anonymousFingerprint
         )
         await onRateLimit(snapshot)
         return snapshot
@@ -133,6 +144,15 @@ extension GitHubExchange {
     }
 
     var retryAfter: TimeInterval? { headers["retry-after"].flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) } }
+
+    /// A spent primary budget: `x-ratelimit-remaining: 0` (with or without a reset time), or GitHub's message for it
+    /// when the headers are missing.
+    var isPrimaryRateLimit: Bool {
+        if let remaining = headers["x-ratelimit-remaining"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+            return remaining == 0
+        }
+        return message?.lowercased().hasPrefix("api rate limit exceeded") == true
+    }
 
     /// How go-github, octokit and PyGithub recognise a secondary limit (after ruling out remaining == 0).
     var isSecondaryRateLimit: Bool {

@@ -1,30 +1,54 @@
 import Foundation
 
-/// Where and how to reach GitHub: `GITHUB_API_URL` (default https://api.github.com) and `GITHUB_TOKEN`.
+/// Where and how to reach GitHub: `GITHUB_API_URL` (default https://api.github.com) and the token pool
+/// (`GITHUB_TOKEN` and `GITHUB_TOKENS`; none means unauthenticated requests).
 public struct GitHubConfiguration: Sendable {
     public var baseURL: URL
-    public var token: String?
+    /// Every token wsync may use, in the order given; the engine picks among them by recorded budget.
+    public var tokens: [GitHubToken]
     public var userAgent: String
     /// Whole seconds: the Linux HTTP stack truncates fractions (0.5 s would time out at once).
     public var requestTimeout: TimeInterval
 
-    public init(baseURL: URL, token: String?, userAgent: String = "wsync/\(WSyncVersion.current)", requestTimeout: TimeInterval = 30) {
+    public init(
+        baseURL: URL, token: String? = nil, tokens: [GitHubToken] = [], userAgent: String = "wsync/\(WSyncVersion.current)",
+        requestTimeout: TimeInterval = 30
+    ) {
         self.baseURL = baseURL
-        self.token = token
+        var pool = token.map { [GitHubToken(secret: $0)] } ?? []
+        for candidate in tokens where !pool.contains(where: { $0.secret == candidate.secret }) { pool.append(candidate) }
+        self.tokens = pool
         self.userAgent = userAgent
         self.requestTimeout = max(1, requestTimeout.rounded(.up))
     }
 
     public static let defaultAPIURL = "https://api.github.com"
 
-    /// Reads `GITHUB_API_URL` and `GITHUB_TOKEN`; an unusable URL is a one-line error naming the variable.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GitHubConfiguration {
+    /// Said once by every command that talks to GitHub without a token.
+    public static let unauthenticatedWarning = """
+        warning: neither GITHUB_TOKEN nor GITHUB_TOKENS is set: GitHub allows 60 unauthenticated requests an hour \
+        and charges even a 304; set GITHUB_TOKEN (or a pool in GITHUB_TOKENS)
+        """
+
+    /// What the operator should hear before any request (today: that there is no token).
+    public var warnings: [String] { tokens.isEmpty ? [Self.unauthenticatedWarning] : [] }
+
+    /// Reads `GITHUB_API_URL`, `GITHUB_TOKEN` and `GITHUB_TOKENS` (comma-separated, or `@FILE`); an unusable value is a
+    /// one-line error naming the variable.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws -> GitHubConfiguration {
         let text = environment["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultAPIURL
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ConfigurationError("GITHUB_API_URL is not an http(s) URL; set it to e.g. \(defaultAPIURL)")
         }
         let token = environment["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        return GitHubConfiguration(baseURL: url, token: token)
+        let pool = try environment["GITHUB_TOKENS"].map { try GitHubToken.pool(from: $0, readFile: readFile) } ?? []
+        if let listed = environment["GITHUB_TOKENS"], !listed.isEmpty, pool.isEmpty {
+            throw ConfigurationError("GITHUB_TOKENS holds no token; list them comma-separated or as @FILE with one per line")
+        }
+        return GitHubConfiguration(baseURL: url, token: token, tokens: pool)
     }
 
     /// `base + path`, keeping a base path such as GitHub Enterprise's `/api/v3`.

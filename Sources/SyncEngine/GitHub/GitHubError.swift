@@ -2,7 +2,7 @@ import Foundation
 
 /// Every way a GitHub request can end badly, classified as the reference prescribes. Descriptions are one plain line.
 public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// 401: never retried; the worker stops and the operator must fix the token.
+    /// 401: never retried with that token; it is set aside, and when no token is left the operator must fix them.
     case badCredentials(message: String)
     /// 404: missing, or private and invisible to the token.
     case notFound
@@ -26,7 +26,7 @@ public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badCredentials(let message):
-            "GitHub rejected the token (\(message)); set a valid GITHUB_TOKEN"
+            "GitHub rejected the token (\(message)); set a valid GITHUB_TOKEN (or GITHUB_TOKENS)"
         case .notFound:
             "repository not found or not visible to this token"
         case .issuesDisabled:

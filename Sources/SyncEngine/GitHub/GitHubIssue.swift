@@ -31,7 +31,8 @@ public struct GitHubIssue: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var closedAt: Date?
-    /// Items with a `pull_request` key are pull requests; a sync drops them.
+    /// Items whose `pull_request` object has a non-null `url` are pull requests; a sync drops them. (Issues of 2012
+    /// carried `"pull_request": {"html_url": null, …}` on plain issues: the key alone proves nothing.)
     public var isPullRequest: Bool
 }
 
@@ -60,8 +61,13 @@ extension GitHubIssue: Decodable {
         createdAt = try c.decode(Date.self, forKey: .createdAt)
         updatedAt = try c.decode(Date.self, forKey: .updatedAt)
         closedAt = try c.decodeIfPresent(Date.self, forKey: .closedAt)
-        isPullRequest = c.contains(.pullRequest) && (try? c.decodeNil(forKey: .pullRequest)) == false
+        isPullRequest = (try? c.decodeIfPresent(PullRequestLink.self, forKey: .pullRequest))?.url != nil
     }
+}
+
+/// The one field of an item's `pull_request` object that tells a pull request from an issue.
+private struct PullRequestLink: Decodable {
+    let url: String?
 }
 
 extension JSONDecoder {

@@ -10,13 +10,16 @@ public struct IssuesPage: Sendable {
     /// Set when a request for `/repos/{owner}/{name}/…` landed on `/repositories/{id}/…`: the repository moved.
     public var movedToRepositoryID: Int64?
     public var rateLimit: RateLimitSnapshot?
-    /// HTTP requests this page took (retries included).
-    public var requests: Int
+    /// The newest `updated_at` of the page, pull requests included: a page of pull requests moves the mark too.
+    public var newestUpdate: Date?
+
+    /// Items GitHub sent, pull requests included: a page of `perPage` may have more behind it even without a `next`.
+    public var receivedItems: Int { issues.count + pullRequestsDropped }
 }
 
 public enum IssuesPageResult: Sendable {
-    /// 304: nothing changed since the ETag; free against the rate limit.
-    case notModified(rateLimit: RateLimitSnapshot?, requests: Int)
+    /// 304: nothing changed since the ETag; free against the rate limit (for an authenticated request).
+    case notModified(rateLimit: RateLimitSnapshot?)
     case page(IssuesPage)
 }
 
@@ -32,7 +35,10 @@ public struct GitHubRepository: Sendable, Decodable, Equatable {
 }
 
 extension GitHubClient {
-    /// The first page of an incremental listing: every state, oldest update first, 100 per page, `since` inclusive.
+    /// Items per page wsync asks for (GitHub's maximum).
+    public static let perPage = 100
+
+    /// The first page of an incremental listing: every state, oldest update first, 100 per page, from `since`.
     public func issuesURL(fullName: String, since: Date?) -> URL {
         let segments = fullName.split(separator: "/", maxSplits: 1).map {
             String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String($0)
@@ -41,17 +47,22 @@ extension GitHubClient {
             URLQueryItem(name: "state", value: "all"),
             URLQueryItem(name: "sort", value: "updated"),
             URLQueryItem(name: "direction", value: "asc"),
-            URLQueryItem(name: "per_page", value: "100"),
+            URLQueryItem(name: "per_page", value: String(Self.perPage)),
         ]
         if let since { query.append(URLQueryItem(name: "since", value: since.formatted(.iso8601))) }
         return configuration.url("/repos/\(segments.joined(separator: "/"))/issues", query: query)
     }
 
-    /// Fetches one page (send the stored ETag on the first page only). Malformed JSON fails the whole page.
-    public func issuesPage(_ url: URL, etag: String? = nil) async throws -> IssuesPageResult {
-        let exchange = try await get(url, etag: etag)
+    /// Fetches one page (send the stored ETag on the first page only), counting its requests in `tally`. Malformed
+    /// JSON fails the whole page.
+    func issuesPage(
+        _ url: URL, etag: String? = nil, token: GitHubToken?, tally: RequestTally = RequestTally()
+    ) async throws -> IssuesPageResult {
+        let exchange = try await get(url, etag: etag, token: token, tally: tally)
+        // The HTTP stack followed a 301 on its own: that was a request too.
+        if exchange.landedURL.path != url.path { tally.add() }
         if exchange.status == 304 {
-            return .notModified(rateLimit: exchange.rateLimit, requests: exchange.requests)
+            return .notModified(rateLimit: exchange.rateLimit)
         }
         let items: [GitHubIssue]
         do {
@@ -67,13 +78,13 @@ extension GitHubClient {
             etag: exchange.headers["etag"],
             movedToRepositoryID: Self.movedRepositoryID(requested: url, landed: exchange.landedURL),
             rateLimit: exchange.rateLimit,
-            requests: exchange.requests + (exchange.landedURL.path == url.path ? 0 : 1)
+            newestUpdate: items.map(\.updatedAt).max()
         ))
     }
 
     /// `GET /repositories/{id}`: the current name of a repository that moved.
-    public func repository(id: Int64) async throws -> GitHubRepository {
-        let exchange = try await get(configuration.url("/repositories/\(id)"))
+    func repository(id: Int64, token: GitHubToken?, tally: RequestTally) async throws -> GitHubRepository {
+        let exchange = try await get(configuration.url("/repositories/\(id)"), token: token, tally: tally)
         guard let repository = try? JSONDecoder().decode(GitHubRepository.self, from: exchange.body) else {
             throw GitHubError.malformedResponse("GET /repositories/\(id) does not decode")
         }

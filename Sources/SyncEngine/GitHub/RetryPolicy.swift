@@ -9,7 +9,7 @@ public struct RetryPolicy: Sendable {
     public var maxServerBackoff: Duration
     /// Retries of secondary-limit answers before giving up.
     public var maxSecondaryRetries: Int
-    /// Wait when a secondary limit gives no `retry-after` (GitHub says at least 60 s); doubles on repeats.
+    /// Wait when a secondary limit gives no `retry-after` (GitHub says at least 60 s); the floor of every repeat's wait.
     public var secondaryDefaultWait: Duration
     /// Longer waits are not slept inside a run: the run ends and the job is rescheduled instead.
     public var maxInlineWait: Duration
@@ -34,9 +34,11 @@ public struct RetryPolicy: Sendable {
         min(serverBackoff * (1 << min(attempt - 1, 20)), maxServerBackoff)
     }
 
-    /// Wait before secondary-limit retry `attempt` (1-based): `retry-after` when given, else the default, doubled.
+    /// Wait before secondary-limit retry `attempt` (1-based): first `retry-after` when given (else the default), then
+    /// growing, as GitHub asks: the larger of the two, doubled per repeat.
     func secondaryWait(attempt: Int, retryAfter: TimeInterval?) -> Duration {
-        if let retryAfter { return .seconds(retryAfter) }
-        return secondaryDefaultWait * (1 << min(attempt - 1, 20))
+        let told = retryAfter.map { Duration.seconds($0) }
+        guard attempt > 1 else { return told ?? secondaryDefaultWait }
+        return max(told ?? .zero, secondaryDefaultWait) * (1 << min(attempt - 1, 20))
     }
 }

@@ -63,10 +63,11 @@ public enum WSyncMetrics {
 
     private static func github(_ m: MetricsSnapshot) -> [MetricFamily] {
         func perResource(_ value: (MetricsSnapshot.RateLimit) -> Double) -> [MetricFamily.Sample] {
-            m.rateLimits.map { .init(labels: [("resource", $0.resource)], value: value($0)) }
+            m.rateLimits.map { .init(labels: [("token", $0.token), ("resource", $0.resource)], value: value($0)) }
         }
         return [
-            MetricFamily("wsync_github_rate_limit_limit", .gauge, "Requests GitHub allows per window, as last observed.",
+            MetricFamily("wsync_github_rate_limit_limit", .gauge,
+                         "Requests GitHub allows per window, as last observed, per token (label or fingerprint, never the token).",
                          perResource { Double($0.limit) }),
             MetricFamily("wsync_github_rate_limit_remaining", .gauge, "Requests left in the window, as last observed.",
                          perResource { Double($0.remaining) }),

@@ -18,6 +18,8 @@ public struct MetricsSnapshot: Decodable, Sendable {
     }
 
     public struct RateLimit: Decodable, Sendable {
+        /// The token's label, else its fingerprint (never the token); `anonymous` for unauthenticated requests.
+        public var token: String
         public var resource: String
         public var limit: Int
         public var remaining: Int
@@ -86,10 +88,15 @@ public struct MetricsSnapshot: Decodable, Sendable {
             'oldest_sync_age_seconds', (
                 SELECT EXTRACT(EPOCH FROM now() - min(last_sync_at))::float8 FROM \(JobRows.nullSafe) wtr WHERE is_active),
             'rate_limits', (
-                SELECT coalesce(json_agg(json_build_object('resource', resource, 'limit', limit_total, 'remaining', remaining,
-                                                           'reset_at', reset_at, 'observed_at', observed_at) ORDER BY resource), '[]')
-                FROM (SELECT DISTINCT ON (resource) resource, limit_total, remaining, reset_at, observed_at
-                      FROM wsync.rate_limit_observations ORDER BY resource, observed_at DESC, id DESC) latest),
+                SELECT coalesce(json_agg(json_build_object('token', token, 'resource', resource, 'limit', limit_total,
+                                                           'remaining', remaining, 'reset_at', reset_at, 'observed_at', observed_at)
+                                         ORDER BY token, resource), '[]')
+                FROM (SELECT DISTINCT ON (o.token_fingerprint, o.resource)
+                             CASE WHEN o.token_fingerprint = \(GitHubToken.anonymousFingerprint) THEN 'anonymous'
+                                  ELSE coalesce(t.label, o.token_fingerprint) END AS token,
+                             o.resource, o.limit_total, o.remaining, o.reset_at, o.observed_at
+                      FROM wsync.rate_limit_observations o LEFT JOIN wsync.github_tokens t ON t.fingerprint = o.token_fingerprint
+                      ORDER BY o.token_fingerprint, o.resource, o.observed_at DESC, o.id DESC) latest),
             'tiers', coalesce((\(TierUsage.query)), '[]'::json),
             'runs', (
                 SELECT coalesce(json_agg(json_build_object('status', status, 'runs', runs, 'api_calls', api_calls,

@@ -119,6 +119,13 @@ extension Operations {
               AND w.sync_frequency_hours IS NOT DISTINCT FROM (entries.after->>'sync_frequency_hours')::int
               AND w.priority_score IS NOT DISTINCT FROM (entries.after->>'priority_score')::int
             """
+        case .goneState:
+            // Undoing says "it is not gone": the job syncs again and its streak starts over.
+            """
+            UPDATE workspace_tracked_repositories w
+            SET is_active = (entries.before->>'is_active')::boolean, gone_count = 0, gone_since = NULL
+            FROM entries WHERE w.id = entries.id AND w.is_active = (entries.after->>'is_active')::boolean
+            """
         case .retryState:
             """
             UPDATE workspace_tracked_repositories w

@@ -75,7 +75,8 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
     public enum Reason: String, Codable, Sendable {
         /// `wsync stop-all` or `rollback` set the global pause: workers claim nothing until `wsync resume`.
         case globalPause = "global_pause"
-        /// GitHub's remaining budget is at or below every live worker's `--rate-limit-reserve`, until the reset.
+        /// Every token of the pool is spent to the live workers' reserve (or cooling down after a secondary limit),
+        /// until the first one resets.
         case rateLimitReserve = "rate_limit_reserve"
         /// No worker process heartbeats and makes progress.
         case noWorkerAlive = "no_worker_alive"
@@ -101,9 +102,25 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
                    min(rate_limit_reserve) FILTER (WHERE state = 'alive') AS reserve
             FROM w
         ),
+        -- The pool as workers judge it (TokenBudgets): each known token's latest core reading within its window,
+        -- whether it is set aside (401) or cooling down (secondary limit), and when it can be used again.
+        token_standings AS (
+            SELECT t.set_aside_at IS NOT NULL AS set_aside, t.cooling_until, o.remaining, o.reset_at
+            FROM (SELECT fingerprint FROM wsync.github_tokens
+                  UNION SELECT token_fingerprint FROM wsync.rate_limit_observations WHERE reset_at > now()) f
+            LEFT JOIN wsync.github_tokens t ON t.fingerprint = f.fingerprint
+            LEFT JOIN LATERAL (
+                SELECT remaining, reset_at FROM wsync.rate_limit_observations o
+                WHERE o.token_fingerprint = f.fingerprint AND o.resource = 'core' AND o.reset_at > now()
+                ORDER BY o.observed_at DESC, o.id DESC LIMIT 1
+            ) o ON true
+        ),
         rate AS (
-            SELECT remaining, reset_at FROM wsync.rate_limit_observations
-            WHERE resource = 'core' AND reset_at > now() ORDER BY observed_at DESC, id DESC LIMIT 1
+            SELECT count(*) AS tokens, coalesce(sum(s.remaining), 0) AS remaining,
+                   min(greatest(s.cooling_until, s.reset_at)) FILTER (WHERE NOT s.set_aside) AS until
+            FROM token_standings s, live
+            WHERE s.set_aside OR s.cooling_until > now() OR s.remaining <= live.reserve
+            HAVING count(*) = (SELECT count(*) FROM token_standings) AND count(*) > 0
         ),
         pause AS (SELECT reason, paused_by FROM wsync.pause WHERE is_paused),
         due AS (\(dueQuery)),
@@ -115,10 +132,10 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
             FROM pause
             UNION ALL
             SELECT 2, 'rate_limit_reserve',
-                   format('GitHub reports %s requests left, at or below the live workers'' reserve of %s: no claims until the reset',
-                          rate.remaining, live.reserve),
-                   rate.reset_at
-            FROM rate, live WHERE live.alive > 0 AND rate.remaining <= live.reserve
+                   format('GitHub reports %s requests left over %s tokens, each spent to the live workers'' reserve of %s or cooling down: no claims until the reset',
+                          rate.remaining, rate.tokens, live.reserve),
+                   rate.until
+            FROM rate, live WHERE live.alive > 0
             UNION ALL
             SELECT 3, 'no_worker_alive',
                    format('no worker is alive (%s hung, %s dead): start wsync worker', live.hung, live.dead), NULL

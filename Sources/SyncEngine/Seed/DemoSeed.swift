@@ -15,12 +15,19 @@ public enum DemoSeed {
         /// The workspaces' owner, where the database requires a real one (production's owner_id references the
         /// app's users); nil gives each workspace a made-up owner.
         public var ownerID: UUID?
+        /// The token whose rate-limit history is seeded (its fingerprint; "" for unauthenticated requests), so the
+        /// seeded readings and the live ones are one token's.
+        public var rateLimitToken: String
 
-        public init(workspaces: Int = 40, includeIssues: Bool = true, randomSeed: Double = 0.42, ownerID: UUID? = nil) {
+        public init(
+            workspaces: Int = 40, includeIssues: Bool = true, randomSeed: Double = 0.42, ownerID: UUID? = nil,
+            rateLimitToken: String = GitHubToken.anonymousFingerprint
+        ) {
             self.workspaces = workspaces
             self.includeIssues = includeIssues
             self.randomSeed = randomSeed
             self.ownerID = ownerID
+            self.rateLimitToken = rateLimitToken
         }
     }
 
@@ -53,7 +60,7 @@ public enum DemoSeed {
             try seedWorkspacesAndRepositories(connection, count: options.workspaces, topTier: try topTier(connection),
                                               owner: options.ownerID)
             try seedJobs(connection, topTier: try topTier(connection))
-            try seedHistory(connection)
+            try seedHistory(connection, rateLimitToken: options.rateLimitToken)
             if options.includeIssues { try seedIssues(connection) }
             let rows = try connection.query("""
                 SELECT (SELECT count(*) FROM workspaces WHERE slug LIKE 'demo-%') AS workspaces,
@@ -191,7 +198,7 @@ public enum DemoSeed {
 
     /// A day of sync-run history (denser in the last hour), 20 minutes of rate-limit observations, cache entries
     /// and daily metrics, some of them old enough for `wsync cleanup`.
-    private static func seedHistory(_ connection: Connection) throws {
+    private static func seedHistory(_ connection: Connection, rateLimitToken: String) throws {
         try connection.execute("""
             INSERT INTO wsync.sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
                                          duration_ms, api_calls, not_modified, pages, issues_fetched, issues_stored, status, error)
@@ -216,9 +223,10 @@ public enum DemoSeed {
             ) r
             """)
         try connection.execute("""
-            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at,
+                                                       token_fingerprint)
             SELECT now() - m * interval '1 minute', 'core', 5000, 5000 - used, used,
-                   date_trunc('hour', now()) + interval '1 hour'
+                   date_trunc('hour', now()) + interval '1 hour', \(rateLimitToken)
             FROM (SELECT m, 1200 + (20 - m) * 45 AS used FROM generate_series(0, 20) AS m) o
             """)
         try connection.execute("""

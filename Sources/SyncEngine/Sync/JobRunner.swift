@@ -20,8 +20,15 @@ struct RunContext: Sendable {
     var maxPages: Int?
     /// Fetch issues updated in the last hours instead of since the high-water mark (manual syncs).
     var hoursBack: Int?
-    /// Stop between pages once GitHub reports this many requests or fewer left.
+    /// Stop between pages once GitHub reports this many requests or fewer left (for every token of the pool).
     var rateLimitReserve: Int
+    /// How far before the stored mark a listing starts: GitHub's `since` has whole seconds and is documented as
+    /// "updated after", so the overlap catches items updated in the mark's second; the store skips what it has.
+    var sinceOverlap: Duration = .seconds(60)
+    /// When 404/410 answers deactivate the job.
+    var gone: GonePolicy = GonePolicy()
+    /// Lines for the operator (a token set aside).
+    var log: @Sendable (String) -> Void = { _ in }
     /// Asked before every page: global pause, shutdown.
     var shouldStop: @Sendable () async -> StopCheck
 }
@@ -40,13 +47,18 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var error: String?
 }
 
-/// Runs one job: incremental listing since the high-water mark, page by page, each page stored in its own
+/// Runs one job: an incremental listing from the stored mark, page by page, each page stored in its own
 /// transaction; ends with one bookkeeping transaction. Never throws: every ending is a `RunOutcome`.
+///
+/// The mark and its ETag stay put while the listing fits in one page, so an unchanged repository costs one free 304
+/// and a changed one a single request. A listing that outgrows a page moves the mark as its pages are stored and,
+/// once complete, asks once more from the new mark for an ETag the next run can send.
 struct JobRunner {
     let context: RunContext
 
     func run(_ job: SyncJob) async -> (report: RunReport, outcome: RunOutcome) {
         var counters = RunCounters()
+        let tally = RequestTally()
         var runID: Int64?
         let outcome: RunOutcome
         do {
@@ -54,12 +66,18 @@ struct JobRunner {
                 let (worker, trigger) = (context.owner, context.trigger)
                 runID = try await database.run { try RunBookkeeping.start($0, job: job, worker: worker, trigger: trigger) }
             }
-            outcome = try await fetchAndStore(job, counters: &counters)
+            var tokens = RunTokens(
+                pool: context.client.configuration.tokens, database: context.database, reserve: context.rateLimitReserve,
+                log: context.log
+            )
+            outcome = try await fetchAndStore(job, tokens: &tokens, tally: tally, counters: &counters)
         } catch {
+            counters.apiCalls = tally.requests
             let outcome = runID == nil && context.database != nil
                 ? .failed(error: "could not record the run's start: \(error)") : Self.outcome(for: error)
             return await finish(job, runID: runID, outcome: outcome, counters: counters)
         }
+        counters.apiCalls = tally.requests
         return await finish(job, runID: runID, outcome: outcome, counters: counters)
     }
 
@@ -70,24 +88,39 @@ struct JobRunner {
         case GitHubError.primaryRateLimit(let resetAt):
             .partial(reason: "\(error)", resumeAt: resetAt)
         case GitHubError.secondaryRateLimit(let retryAfter):
-            .partial(reason: "\(error)", resumeAt: Date().addingTimeInterval(retryAfter))
+            .throttled(reason: "\(error); the next try waits longer", retryAfter: retryAfter)
+        case GitHubError.notFound, GitHubError.issuesDisabled: .gone(error: "\(error)")
         default: .failed(error: "\(error)")
         }
     }
 
-    private func fetchAndStore(_ job: SyncJob, counters: inout RunCounters) async throws -> RunOutcome {
+    /// A choice that leaves no token to go on with, as the run's ending.
+    private static func ending(_ choice: TokenChoice, refusal: String) -> RunOutcome? {
+        switch choice {
+        case .use: nil
+        case .allRefused: .badCredentials(message: refusal)
+        case .exhausted(let until):
+            .partial(reason: "GitHub rate limit: every token is spent or cooling down; resuming at \(until.formatted(.iso8601))",
+                     resumeAt: until)
+        }
+    }
+
+    private func fetchAndStore(
+        _ job: SyncJob, tokens: inout RunTokens, tally: RequestTally, counters: inout RunCounters
+    ) async throws -> RunOutcome {
         let now = Date()
-        let retentionStart = now.addingTimeInterval(-Double(job.dataRetentionDays) * 86_400)
-        let since = context.hoursBack.map { now.addingTimeInterval(-Double($0) * 3600) } ?? job.issuesSince ?? retentionStart
+        let retentionStart = Self.wholeSecond(now.addingTimeInterval(-Double(job.dataRetentionDays) * 86_400))
+        let since = context.hoursBack.map { Self.wholeSecond(now.addingTimeInterval(-Double($0) * 3600)) } ?? job.issuesSince ?? retentionStart
         // A run that reaches back at least as far as the mark may move it; a short --hours-back look may not.
         let movesMark = since <= (job.issuesSince ?? retentionStart)
-        // The stored ETag belongs to the listing since the stored mark; it is only valid for exactly that request.
-        var etag = since == job.issuesSince ? job.issuesETag : nil
-        var listingSince = since
-        var mark = job.issuesSince
+        if let ending = Self.ending(try await tokens.choose(preferred: job.issuesETagToken), refusal: TokenBudgets.poolSetAside) {
+            return ending
+        }
+        // The stored ETag answers exactly the stored listing, asked with the token that made it.
+        var etag = since == job.issuesSince && [nil, tokens.currentFingerprint].contains(job.issuesETagToken) ? job.issuesETag : nil
+        var listing = Listing(since: since)
         var url: URL? = context.client.issuesURL(fullName: job.fullName, since: since)
-        var firstPageETag: String?
-        var isFirstPage = true
+        var refreshed = false
 
         while let current = url {
             if case .stop(let reason) = await context.shouldStop() {
@@ -96,45 +129,87 @@ struct JobRunner {
             if let maxPages = context.maxPages, counters.pages >= maxPages {
                 return .partial(reason: "stopped after \(maxPages) pages (page budget); the next run resumes", resumeAt: Date())
             }
-            let result = try await context.client.issuesPage(current, etag: isFirstPage ? etag : nil)
-            guard case .page(let page) = result else {
-                if case .notModified(_, let requests) = result { counters.apiCalls += requests }
-                counters.notModified += 1
-                return .success(etag: nil, markFloor: nil)
+            let result: IssuesPageResult
+            do {
+                result = try await context.client.issuesPage(current, etag: listing.pages == 0 ? etag : nil, token: tokens.current, tally: tally)
+            } catch GitHubError.badCredentials(let message) where tokens.current != nil {
+                if let ending = Self.ending(try await tokens.refused(message: message), refusal: message) { return ending }
+                etag = nil
+                continue
+            } catch GitHubError.primaryRateLimit(let resetAt) {
+                if let ending = Self.ending(try await tokens.spent(until: resetAt), refusal: TokenBudgets.poolSetAside) { return ending }
+                etag = nil
+                continue
+            } catch GitHubError.secondaryRateLimit(let retryAfter) {
+                await tokens.coolDown(until: Date().addingTimeInterval(retryAfter))
+                throw GitHubError.secondaryRateLimit(retryAfter: retryAfter)
             }
-            counters.apiCalls += page.requests
+            guard case .page(let page) = result else {
+                counters.notModified += 1
+                return .success(listing: nil)
+            }
             counters.pages += 1
             counters.fetched += page.issues.count
             var newName: String?
             if let movedID = page.movedToRepositoryID {
-                newName = try await context.client.repository(id: movedID).fullName
-                counters.apiCalls += 1
+                newName = try await context.client.repository(id: movedID, token: tokens.current, tally: tally).fullName
             }
-            if isFirstPage { firstPageETag = page.etag }
-            let pageMark = page.issues.map(\.updatedAt).max()
-            if movesMark, let pageMark { mark = max(mark ?? pageMark, pageMark) }
-            let stored = try await store(page.issues, job: job, mark: movesMark ? pageMark : nil, renamedTo: newName)
+            if listing.pages == 0 {
+                listing.firstPage(page, token: tokens.currentFingerprint)
+            }
+            listing.pages += 1
+            let pageMark = page.newestUpdate
+            listing.newest = [listing.newest, pageMark].compactMap { $0 }.max()
+            // Only a listing that outgrows its page moves the mark (keeping the overlap); one that fits keeps its ETag.
+            let highWater = movesMark && listing.outgrown ? pageMark.map { $0.addingTimeInterval(-context.sinceOverlap.seconds) } : nil
+            let stored = try await store(page.issues, job: job, mark: highWater, renamedTo: newName)
             counters.stored += stored.upserted
             counters.skippedAuthors += stored.skippedAuthors
             counters.skippedIssues += stored.skippedIssues
-            isFirstPage = false
             url = page.next
             if url != nil, let rate = page.rateLimit, rate.remaining <= context.rateLimitReserve {
-                return .partial(reason: "GitHub rate limit nearly spent (\(rate.remaining) left); resuming at reset", resumeAt: rate.resetAt)
+                if let ending = Self.ending(try await tokens.spent(until: rate.resetAt), refusal: TokenBudgets.poolSetAside) { return ending }
             }
-            // The listing is complete. Its ETag is only reusable if the next run asks the same question, i.e. the mark
-            // did not move; otherwise ask once more from the new mark to get an ETag the next run can send (a dry run,
-            // which stores no mark, has no use for it).
-            if url == nil, context.database != nil, movesMark, let mark, mark > listingSince,
+            // A complete listing that outgrew a page: ask once more from the new mark, so the next run has an ETag
+            // (a dry run, which stores no mark, has no use for it).
+            if url == nil, !refreshed, listing.outgrown, context.database != nil, movesMark, let newest = listing.newest,
                counters.pages < (context.maxPages ?? .max) {
-                listingSince = mark
-                url = context.client.issuesURL(fullName: job.fullName, since: mark)
-                isFirstPage = true
+                let newSince = max(listing.since, Self.wholeSecond(newest.addingTimeInterval(-context.sinceOverlap.seconds)))
+                listing = Listing(since: newSince)
+                url = context.client.issuesURL(fullName: job.fullName, since: newSince)
+                refreshed = true
                 etag = nil
-                firstPageETag = nil
             }
         }
-        return .success(etag: movesMark ? firstPageETag : nil, markFloor: movesMark ? listingSince : nil)
+        guard movesMark, context.database != nil else { return .success(listing: nil) }
+        return .success(listing: ListingMark(
+            since: listing.since, etag: listing.outgrown ? nil : listing.etag, etagToken: listing.outgrown ? nil : listing.etagToken
+        ))
+    }
+
+    /// One listing (the pages from one `since`) as far as it has been followed.
+    private struct Listing {
+        let since: Date
+        var pages = 0
+        var etag: String?
+        var etagToken: String?
+        /// More than one page, or one full page (more may follow even without a `next`): its first page's ETag would
+        /// not vouch for the rest.
+        var outgrown = false
+        var newest: Date?
+
+        init(since: Date) { self.since = since }
+
+        mutating func firstPage(_ page: IssuesPage, token: String) {
+            etag = page.etag
+            etagToken = token
+            outgrown = page.next != nil || page.receivedItems >= GitHubClient.perPage
+        }
+    }
+
+    /// GitHub's `since` has whole seconds; the stored mark must be exactly the one sent for its ETag to be reused.
+    private static func wholeSecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> PageStore.Stored {
@@ -148,12 +223,13 @@ struct JobRunner {
     private func finish(_ job: SyncJob, runID: Int64?, outcome: RunOutcome, counters: RunCounters) async -> (report: RunReport, outcome: RunOutcome) {
         var final = outcome
         if let database = context.database {
-            let (owner, backoff) = (context.owner, context.backoff)
+            let (owner, backoff, gone) = (context.owner, context.backoff, context.gone)
             var recorded = false
             if let runID {
                 do {
                     try await database.run { c in
-                        try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+                        try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters,
+                                                  backoff: backoff, gone: gone)
                     }
                     recorded = true
                 } catch {

@@ -44,11 +44,13 @@ public struct SyncNowOptions: Sendable {
     public var concurrency: Int
     public var leases: LeaseSettings
     public var backoff: FailureBackoff
+    public var gone: GonePolicy
 
     public init(
         hoursBack: Int? = nil, dryRun: Bool = false, maxPages: Int? = nil, concurrency: Int = 2,
-        leases: LeaseSettings = LeaseSettings(), backoff: FailureBackoff = FailureBackoff()
+        leases: LeaseSettings = LeaseSettings(), backoff: FailureBackoff = FailureBackoff(), gone: GonePolicy = GonePolicy()
     ) {
+        self.gone = gone
         self.hoursBack = hoursBack
         self.dryRun = dryRun
         self.maxPages = maxPages
@@ -60,6 +62,7 @@ public struct SyncNowOptions: Sendable {
 
 /// The result of a manual sync, shaped like the guide's sync function response.
 public struct SyncNowResult: Sendable, Codable, Equatable {
+    /// True only when every run ended `success` (a partial or failed run makes it false; `results` say which).
     public var success: Bool
     public var dryRun: Bool
     public var repositoriesProcessed: Int
@@ -87,13 +90,20 @@ public struct ManualSync: Sendable {
     public let database: ConnectionConfiguration
     public let github: GitHubConfiguration
     public let retry: RetryPolicy
+    /// Lines for the operator while it runs (a token set aside).
+    public let log: @Sendable (String) -> Void
 
-    public init(database: ConnectionConfiguration, github: GitHubConfiguration, retry: RetryPolicy = RetryPolicy()) {
+    public init(
+        database: ConnectionConfiguration, github: GitHubConfiguration, retry: RetryPolicy = RetryPolicy(),
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.database = database
         self.github = github
         self.retry = retry
+        self.log = log
     }
 
+    /// Throws `WSyncError.gitHubAuthentication` (after recording what it did) when GitHub refused every token.
     public func syncNow(_ selection: SyncSelection, options: SyncNowOptions = SyncNowOptions(), actor: String) async throws -> SyncNowResult {
         try await run(.sync(selection), options: options, actor: actor).sync
     }
@@ -151,10 +161,12 @@ public struct ManualSync: Sendable {
                 try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
             }
         }
-        let reports = await runAll(claim.jobs, options: options, session: session)
+        if !claim.jobs.isEmpty { github.warnings.forEach(log) }
+        let runs = await runAll(claim.jobs, options: options, session: session)
+        let reports = runs.map(\.report)
         await session.notifier.runFinished()
         let result = SyncNowResult(
-            success: reports.allSatisfy { $0.status != "failed" }, dryRun: dryRun,
+            success: reports.allSatisfy { $0.status == "success" }, dryRun: dryRun,
             repositoriesProcessed: reports.count, totalIssuesFound: reports.map(\.issuesFound).reduce(0, +),
             totalIssuesSynced: reports.map(\.issuesSynced).reduce(0, +), apiCalls: reports.map(\.apiCalls).reduce(0, +),
             skippedBusy: claim.matched.filter { id in !claim.jobs.contains { $0.id == id } }, results: reports,
@@ -165,6 +177,7 @@ public struct ManualSync: Sendable {
             let affected = claim.reset?.affectedRows ?? result.repositoriesProcessed
             try await session.control.run { try AuditLog.complete($0, id: auditID, summary: summary, affectedRows: affected) }
         }
+        for case .badCredentials(let message) in runs.map(\.outcome) { throw WSyncError(GitHubError.badCredentials(message: message)) }
         return (result, claim.reset)
     }
 
@@ -209,44 +222,45 @@ public struct ManualSync: Sendable {
         return Claim(jobs: jobs, matched: ids, auditID: auditID, reset: outcome)
     }
 
-    /// Runs the jobs on `concurrency` slots, each with its own connection; reports in the jobs' order.
-    private func runAll(_ jobs: [SyncJob], options: SyncNowOptions, session: SyncSession) async -> [RunReport] {
+    /// Runs the jobs on `concurrency` slots, each with its own connection; results in the jobs' order.
+    private func runAll(_ jobs: [SyncJob], options: SyncNowOptions, session: SyncSession) async -> [(report: RunReport, outcome: RunOutcome)] {
         let queue = JobQueue(jobs)
         let slots = max(1, min(options.concurrency, jobs.count))
-        let reports = await withTaskGroup(of: [RunReport].self) { group in
+        let log = log
+        let runs = await withTaskGroup(of: [(report: RunReport, outcome: RunOutcome)].self) { group in
             for index in 0..<slots {
                 group.addTask {
-                    var done: [RunReport] = []
+                    var done: [(report: RunReport, outcome: RunOutcome)] = []
                     let db = options.dryRun ? nil : try? await session.slotConnection(index)
                     while let job = await queue.next() {
                         let context = RunContext(
                             client: session.client, database: db, owner: session.id, trigger: "manual",
                             leases: options.leases, backoff: options.backoff, maxPages: options.maxPages,
-                            hoursBack: options.hoursBack, rateLimitReserve: 0,
+                            hoursBack: options.hoursBack, rateLimitReserve: 0, gone: options.gone, log: log,
                             shouldStop: {
                                 guard let db, let reason = try? await db.run({ try PauseSwitch.reason($0) }) else { return .keepGoing }
                                 return .stop(reason: reason)
                             }
                         )
                         if db == nil, !options.dryRun {
-                            done.append(RunReport(
+                            let error = "could not open a database connection for the sync"
+                            done.append((RunReport(
                                 jobID: job.id, workspaceID: job.workspaceID, repository: job.fullName, status: "failed",
-                                issuesFound: 0, issuesSynced: 0, apiCalls: 0, notModified: 0, pages: 0,
-                                error: "could not open a database connection for the sync"
-                            ))
+                                issuesFound: 0, issuesSynced: 0, apiCalls: 0, notModified: 0, pages: 0, error: error
+                            ), .failed(error: error)))
                             continue
                         }
-                        done.append(await JobRunner(context: context).run(job).report)
+                        done.append(await JobRunner(context: context).run(job))
                     }
                     return done
                 }
             }
-            var all: [RunReport] = []
+            var all: [(report: RunReport, outcome: RunOutcome)] = []
             for await part in group { all += part }
             return all
         }
         let order = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.id, $0) })
-        return reports.sorted { order[$0.jobID, default: 0] < order[$1.jobID, default: 0] }
+        return runs.sorted { order[$0.report.jobID, default: 0] < order[$1.report.jobID, default: 0] }
     }
 
     private static func parameters(_ start: Start, options: SyncNowOptions) -> [String: String] {

@@ -16,20 +16,11 @@ public struct RateLimitRecorder: Sendable {
 
     public static func record(_ snapshot: RateLimitSnapshot, source: String, connection: Connection) throws {
         try connection.execute("""
-            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source)
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at, source,
+                                                       token_fingerprint)
             VALUES (\(snapshot.observedAt), \(snapshot.resource), \(snapshot.limit), \(snapshot.remaining),
-                    \(snapshot.used), \(snapshot.resetAt), \(source))
+                    \(snapshot.used), \(snapshot.resetAt), \(source), \(snapshot.token))
             """)
-    }
-
-    /// The latest reading of the core limit, if it is still in its window.
-    static func latest(_ connection: Connection) throws -> (remaining: Int, resetAt: Date)? {
-        guard let row = try connection.query("""
-            SELECT remaining, reset_at FROM wsync.rate_limit_observations
-            WHERE resource = 'core' AND reset_at > now()
-            ORDER BY observed_at DESC, id DESC LIMIT 1
-            """).first else { return nil }
-        return (try row.decode("remaining"), try row.decode("reset_at"))
     }
 }
 

@@ -183,8 +183,16 @@ enum PageStore {
                     created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
                     closed_at = EXCLUDED.closed_at, labels = EXCLUDED.labels, assignees = EXCLUDED.assignees,
                     milestone = EXCLUDED.milestone, comments_count = EXCLUDED.comments_count
-                -- An older copy (a slower concurrent sync of the same repository) never overwrites a newer one.
-                WHERE issues.updated_at <= EXCLUDED.updated_at
+                -- An older copy (a slower concurrent sync of the same repository) never overwrites a newer one,
+                -- and a copy already stored (the overlap of `since`) is neither rewritten nor counted.
+                WHERE issues.updated_at < EXCLUDED.updated_at
+                   OR (issues.updated_at = EXCLUDED.updated_at
+                       AND (issues.number, issues.title, issues.body, issues.state, issues.state_reason, issues.author_id,
+                            issues.created_at, issues.closed_at, issues.labels, issues.assignees, issues.milestone,
+                            issues.comments_count)
+                           IS DISTINCT FROM (EXCLUDED.number, EXCLUDED.title, EXCLUDED.body, EXCLUDED.state,
+                            EXCLUDED.state_reason, EXCLUDED.author_id, EXCLUDED.created_at, EXCLUDED.closed_at,
+                            EXCLUDED.labels, EXCLUDED.assignees, EXCLUDED.milestone, EXCLUDED.comments_count))
                 RETURNING 1
             )
             SELECT count(*) AS upserted FROM upserted

@@ -15,11 +15,12 @@ enum RunBookkeeping {
     /// Ends the run in one transaction: job row (fenced), history row, daily metrics and the workspace cache.
     static func finish(
         _ connection: Connection, runID: Int64, job: SyncJob, owner: String, outcome: RunOutcome,
-        counters: RunCounters, backoff: FailureBackoff
+        counters: RunCounters, backoff: FailureBackoff, gone: GonePolicy
     ) throws {
         let catalog = try SchemaCatalog.of(connection)
         try connection.transaction { c in
             let updated = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+            if updated, case .gone = outcome { _ = try GoneRepositories.deactivateIfGone(c, job: job, policy: gone, actor: owner) }
             try endRun(c, runID: runID, outcome: updated ? outcome : RunOutcome.leaseLost, counters: counters)
             if updated, counters.stored > 0 {
                 try refreshDailyMetrics(c, job: job)
@@ -63,14 +64,18 @@ enum RunBookkeeping {
     ) throws -> Bool {
         let fetched = counters.fetched
         switch outcome {
-        case .success(let etag, let markFloor):
+        case .success(let listing):
+            // The listing mark is stored as one triple (since, ETag, its token): the ETag is valid for nothing else.
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'success', last_sync_error = NULL, sync_attempts = 0,
                     total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
                     next_sync_at = now() + make_interval(hours => coalesce(sync_frequency_hours, \(JobDefaults.frequencyHours))),
-                    issues_etag = coalesce(\(etag), issues_etag),
-                    issues_since = coalesce(issues_since, \(markFloor)::timestamptz),
+                    issues_since = coalesce(\(listing?.since)::timestamptz, issues_since),
+                    issues_etag = CASE WHEN \(listing?.since)::timestamptz IS NULL THEN issues_etag ELSE \(listing?.etag)::text END,
+                    issues_etag_token = CASE WHEN \(listing?.since)::timestamptz IS NULL THEN issues_etag_token
+                                             ELSE \(listing?.etagToken)::text END,
+                    gone_count = 0, gone_since = NULL,
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
@@ -82,15 +87,29 @@ enum RunBookkeeping {
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
-        case .failed(let error):
+        case .failed(let error), .gone(let error):
+            let isGone = if case .gone = outcome { true } else { false }
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'failed', last_sync_error = \(error),
                     sync_attempts = coalesce(sync_attempts, 0) + 1,
                     total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
-                    next_sync_at = now() + make_interval(secs =>
-                        least(\(backoff.cap.seconds), \(backoff.base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
-                        * (0.75 + random() * 0.5)),
+                    next_sync_at = now() + \(backoff.delay),
+                    gone_count = CASE WHEN \(isGone) THEN gone_count + 1 ELSE gone_count END,
+                    gone_since = CASE WHEN \(isGone) THEN coalesce(gone_since, now()) ELSE gone_since END,
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(job.id) AND lease_owner = \(owner)
+                """) == 1
+        case .throttled(let reason, let retryAfter):
+            // Counted as an attempt, so the wait doubles run after run (up to the cap, never below what GitHub asked).
+            return try c.execute("""
+                UPDATE workspace_tracked_repositories
+                SET last_sync_at = now(), last_sync_status = 'partial', last_sync_error = \(reason),
+                    sync_attempts = coalesce(sync_attempts, 0) + 1,
+                    total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
+                    next_sync_at = now() + make_interval(secs => greatest(\(retryAfter),
+                        least(\(backoff.cap.seconds), \(retryAfter) * power(2, least(coalesce(sync_attempts, 0), 30)))
+                        * (1 + random() * 0.25))),
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1

@@ -1,15 +1,29 @@
 import Foundation
+import Postgres
+
+/// The listing a job's next run repeats: the `since` it sends and the ETag of that exact request (nil: none yet),
+/// made with the token of fingerprint `etagToken` (GitHub's ETags vary by token).
+struct ListingMark: Sendable, Equatable {
+    var since: Date
+    var etag: String?
+    var etagToken: String?
+}
 
 /// How a run ended, which decides the job row's status, attempts and next run.
 enum RunOutcome: Sendable {
-    /// Everything up to date; `etag` is valid for the stored high-water mark (nil: keep the stored one).
-    /// `markFloor`: the listing's start, stored as the mark when no issue set one (an empty first listing).
-    case success(etag: String?, markFloor: Date?)
-    /// Stopped early with consistent state; the next run resumes at `resumeAt`.
+    /// Everything up to date. `listing`: the listing the next run repeats (nil: keep the stored one, e.g. after a
+    /// 304 or a `--hours-back` look).
+    case success(listing: ListingMark?)
+    /// Stopped early with consistent state; the next run resumes at `resumeAt`. Not the job's fault: no attempt.
     case partial(reason: String, resumeAt: Date)
+    /// A secondary rate limit outlasted the run's growing waits: an attempt, and the next run waits longer each time
+    /// (at least `retryAfter`), because GitHub warns that pressing on can get an integration banned.
+    case throttled(reason: String, retryAfter: TimeInterval)
     /// The run failed; the job is retried later with backoff.
     case failed(error: String)
-    /// The token is bad (GitHub's message): the job is released untouched and the worker stops.
+    /// GitHub says the repository is gone (404/410): a failure that also counts towards deactivation.
+    case gone(error: String)
+    /// GitHub refused every token of the pool (its message): the job is released untouched and the worker stops.
     case badCredentials(message: String)
     /// Another holder took the lease: nothing more may be written for the job.
     case leaseLost
@@ -17,16 +31,16 @@ enum RunOutcome: Sendable {
     var status: String {
         switch self {
         case .success: "success"
-        case .partial, .badCredentials: "partial"
-        case .failed, .leaseLost: "failed"
+        case .partial, .throttled, .badCredentials: "partial"
+        case .failed, .gone, .leaseLost: "failed"
         }
     }
 
     var error: String? {
         switch self {
         case .success: nil
-        case .partial(let reason, _): reason
-        case .failed(let error): error
+        case .partial(let reason, _), .throttled(let reason, _): reason
+        case .failed(let error), .gone(let error): error
         case .badCredentials(let message): GitHubError.badCredentials(message: message).description
         case .leaseLost: LeaseLost().description
         }
@@ -54,5 +68,14 @@ public struct FailureBackoff: Sendable {
     public init(base: Duration = .seconds(300), cap: Duration = .seconds(6 * 3600)) {
         self.base = base
         self.cap = cap
+    }
+
+    /// The wait before the next try of a job row (in an UPDATE of workspace_tracked_repositories, before its
+    /// `sync_attempts` moves).
+    var delay: SQL {
+        """
+        make_interval(secs => least(\(cap.seconds), \(base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
+                             * (0.75 + random() * 0.5))
+        """
     }
 }

@@ -8,10 +8,11 @@ public struct SyncJob: Sendable, Equatable {
     public let repositoryID: UUID
     public let githubID: Int64
     public let fullName: String
-    /// The incremental high-water mark: the largest `updated_at` stored so far.
+    /// The `since` of the listing the next run repeats: everything updated before it is stored.
     public let issuesSince: Date?
-    /// ETag of the first page of the listing since `issuesSince`.
+    /// ETag of the listing since `issuesSince` (when it fits in one page), and the fingerprint of its token.
     public let issuesETag: String?
+    public let issuesETagToken: String?
     public let dataRetentionDays: Int
     public let syncFrequencyHours: Int
     public let syncAttempts: Int
@@ -19,7 +20,8 @@ public struct SyncJob: Sendable, Equatable {
     /// The select list every job query uses (aliases: wtr, r).
     static let columns: SQL = """
         wtr.id AS job_id, wtr.workspace_id, r.id AS repository_id, r.github_id, r.full_name, wtr.issues_since,
-        wtr.issues_etag, coalesce(wtr.data_retention_days, \(JobDefaults.retentionDays)) AS data_retention_days,
+        wtr.issues_etag, wtr.issues_etag_token,
+        coalesce(wtr.data_retention_days, \(JobDefaults.retentionDays)) AS data_retention_days,
         coalesce(wtr.sync_frequency_hours, \(JobDefaults.frequencyHours)) AS sync_frequency_hours,
         coalesce(wtr.sync_attempts, 0) AS sync_attempts
         """
@@ -38,6 +40,7 @@ public struct SyncJob: Sendable, Equatable {
         fullName = try row.decode("full_name")
         issuesSince = try row.decode("issues_since")
         issuesETag = try row.decode("issues_etag")
+        issuesETagToken = try row.decode("issues_etag_token")
         dataRetentionDays = try row.decode("data_retention_days")
         syncFrequencyHours = try row.decode("sync_frequency_hours")
         syncAttempts = try row.decode("sync_attempts")

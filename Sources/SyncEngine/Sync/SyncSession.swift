@@ -55,8 +55,9 @@ final class SyncSession: Sendable {
             if register { await recorder.record(snapshot) }
         })
         if register {
-            try await control.run {
-                try JobLeases.register($0, id: id, concurrency: concurrency, rateLimitReserve: rateLimitReserve)
+            try await control.run { c in
+                try JobLeases.register(c, id: id, concurrency: concurrency, rateLimitReserve: rateLimitReserve)
+                try TokenBudgets.register(c, pool: github.tokens)
             }
         }
         return SyncSession(id: id, database: database, control: control, client: client,

@@ -12,11 +12,13 @@ public struct WorkerOptions: Sendable {
     public var rateLimitReserve: Int
     public var maxPages: Int?
     public var backoff: FailureBackoff
+    public var gone: GonePolicy
 
     public init(
         concurrency: Int = 1, once: Bool = false, leases: LeaseSettings = LeaseSettings(), idlePoll: Duration = .seconds(2),
-        rateLimitReserve: Int = 100, maxPages: Int? = nil, backoff: FailureBackoff = FailureBackoff()
+        rateLimitReserve: Int = 100, maxPages: Int? = nil, backoff: FailureBackoff = FailureBackoff(), gone: GonePolicy = GonePolicy()
     ) {
+        self.gone = gone
         self.concurrency = concurrency
         self.once = once
         self.leases = leases
@@ -64,6 +66,7 @@ public final class SyncWorker: Sendable {
         )
         let heartbeat = session.heartbeat()
         log("worker \(session.id) started (concurrency \(options.concurrency)\(options.once ? ", once" : ""))")
+        github.warnings.forEach(log)
         let results = await withTaskGroup(of: SlotResult.self) { group in
             for index in 0..<max(1, options.concurrency) {
                 group.addTask { await self.slot(index, session: session) }
@@ -122,12 +125,15 @@ public final class SyncWorker: Sendable {
                 result.summary.runs += 1
                 switch outcome {
                 case .success: result.summary.succeeded += 1
-                case .partial: result.summary.partial += 1
-                case .failed, .leaseLost: result.summary.failed += 1
+                case .partial, .throttled: result.summary.partial += 1
+                case .failed, .gone, .leaseLost: result.summary.failed += 1
                 case .badCredentials(let message):
                     result.badCredentials = message
                     stop.set()
                 }
+            } catch GitHubError.badCredentials(let message) {
+                result.badCredentials = message
+                stop.set()
             } catch {
                 // The database went away or refused: drop the connection and try again after a pause.
                 log("slot \(index): \(error); retrying")
@@ -138,12 +144,16 @@ public final class SyncWorker: Sendable {
         return result
     }
 
-    /// Claims one due row, unless paused or the recorded rate-limit budget is below the reserve.
+    /// Claims one due row, unless paused or no token of the pool has more than the reserve left (or all cool down).
     private func nextJob(_ db: DatabaseQueue, session: SyncSession) async throws -> SyncJob? {
-        let (owner, leases, reserve) = (session.id, options.leases, options.rateLimitReserve)
+        let (owner, leases, reserve, pool) = (session.id, options.leases, options.rateLimitReserve, github.tokens)
         return try await db.run { c -> SyncJob? in
             if try PauseSwitch.reason(c) != nil { return nil }
-            if let rate = try RateLimitRecorder.latest(c), rate.remaining <= reserve { return nil }
+            switch TokenBudgets.choose(try TokenBudgets.standings(c, pool: pool), preferred: nil, reserve: reserve) {
+            case .use: break
+            case .exhausted: return nil
+            case .allRefused: throw GitHubError.badCredentials(message: TokenBudgets.poolSetAside)
+            }
             return try JobLeases.claimDue(c, owner: owner, limit: 1, settings: leases).first
         }
     }
@@ -153,7 +163,7 @@ public final class SyncWorker: Sendable {
         return RunContext(
             client: session.client, database: db, owner: session.id, trigger: "schedule", leases: options.leases,
             backoff: options.backoff, maxPages: options.maxPages, hoursBack: nil,
-            rateLimitReserve: options.rateLimitReserve,
+            rateLimitReserve: options.rateLimitReserve, gone: options.gone, log: log,
             shouldStop: {
                 // Asked before every page: the previous page is done, which is progress.
                 progress.advanced()

@@ -84,7 +84,9 @@ final class DemoEnvironment: Sendable {
         let connection = try Connection(cluster.configuration(database: databaseName))
         _ = try Migrator(connection: connection).migrate()
         // Issues come from the simulator through the worker, as they would from GitHub.
-        try DemoSeed.seed(connection, options: .init(workspaces: workspaces, includeIssues: false))
+        try DemoSeed.seed(connection, options: .init(
+            workspaces: workspaces, includeIssues: false, rateLimitToken: GitHubToken(secret: token).fingerprint
+        ))
         return try connection.query("""
             SELECT r.github_id, r.full_name,
                    bool_or(wtr.is_active AND (wtr.next_sync_at IS NULL OR wtr.next_sync_at < now() + interval '10 minutes')) AS due_soon

@@ -75,3 +75,18 @@ extension Output {
         }
     }
 }
+
+/// `--gone-after N --gone-min-hours H`: when a repository GitHub keeps answering 404/410 for is deactivated.
+struct GoneOptions: ParsableArguments {
+    @Option(help: "Deactivate a job (audited, undoable) after N consecutive 404/410 answers…")
+    var goneAfter: Int = GonePolicy.defaultAnswers
+
+    @Option(help: "…spread over at least H hours.")
+    var goneMinHours: Int = GonePolicy.defaultMinimumHours
+
+    func validate() throws {
+        guard goneAfter >= 1, goneMinHours >= 0 else { throw ValidationError("--gone-after must be at least 1 and --gone-min-hours 0 or more") }
+    }
+
+    var policy: GonePolicy { GonePolicy(answers: goneAfter, minimumSpan: .seconds(goneMinHours * 3600)) }
+}

@@ -79,6 +79,12 @@ import Testing
             }
             return alerted && status == 1 ? 1 : 0
         }
+        if ["sync", "retry"].contains(arguments.first) {
+            // README's world keeps some repositories missing: a sync that leaves any of them failed exits 1, as documented.
+            let unsynced = child.stdout.split(separator: "\n").contains { $0.contains(" failed ") || $0.contains(" partial ") }
+            #expect(status == (unsynced ? 1 : 0), "\(line): exit \(String(describing: status)): \(child.output)")
+            return 0
+        }
         #expect(status == 0, "\(line): exit \(String(describing: status)): \(child.output)")
         if let redirect {
             try child.stdout.write(to: world.file(redirect), atomically: true, encoding: .utf8)

@@ -106,7 +106,9 @@ import Testing
         #expect(after.value("wsync_github_requests_total") == Double(try totals.decode("calls", as: Int.self)))
         #expect(after.value("wsync_issues_stored_total") == Double(try totals.decode("stored", as: Int.self)))
         #expect(try connection.query("SELECT count(*)::int AS n FROM issues")[0].decode("n", as: Int.self) == 1050)
-        #expect(after.value("wsync_github_rate_limit_limit", ["resource": "core"]) == 5000)
+        let token = GitHubToken(secret: SimulatedWorld.token).fingerprint
+        #expect(after.value("wsync_github_rate_limit_limit", ["token": token, "resource": "core"]) == 5000, "by fingerprint, never the token")
+        #expect(!after.flatMap(\.samples).contains { $0.labels.values.contains(SimulatedWorld.token) })
         #expect(after.value("wsync_workers", ["state": "stopped"]) == 1)
         let names = Set(after.map(\.name))
         #expect(!names.contains { !$0.hasPrefix("wsync_") })

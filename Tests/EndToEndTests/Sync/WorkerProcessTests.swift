@@ -103,6 +103,37 @@ import Testing
         #expect(try setup.count("SELECT count(*)::integer AS n FROM wsync.rate_limit_observations WHERE source = 'rate_limit'") == 1)
     }
 
+    /// `wsync sync` tells a script how it went: exit 2 and one line when GitHub refuses the token, exit 1 and
+    /// `"success": false` when a repository failed, and a warning on stderr when no token is set at all.
+    @Test func manualSyncExitStatusTellsSuccessFromFailure() async throws {
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
+        defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
+        var refused = setup.environment
+        refused["GITHUB_TOKEN"] = "revoked-token"
+        let bad = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--json"], environment: refused)
+        #expect(await bad.exitStatus() == 2)
+        #expect(bad.stderr.split(separator: "\n").count == 1 && bad.stderr.hasPrefix("wsync: GitHub rejected the token"), "\(bad.output)")
+        #expect(!bad.output.contains("revoked-token"))
+        #expect(try setup.count("SELECT count(*)::integer AS n FROM workspace_tracked_repositories WHERE last_sync_status IS NOT NULL") == 0)
+
+        try await setup.simulator.setScenario(.notFound, for: "e2e/repo-1")
+        let partly = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--json"], environment: setup.environment)
+        #expect(await partly.exitStatus() == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(partly.stdout.utf8)) as? [String: Any], "\(partly.output)")
+        #expect(json["success"] as? Bool == false)
+        #expect((json["results"] as? [[String: Any]])?.map { $0["status"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["failed", "success"])
+
+        var anonymous = setup.environment
+        anonymous["GITHUB_TOKEN"] = .some(nil)
+        anonymous["GITHUB_TOKENS"] = .some(nil)
+        let simulator = try await GitHubSimulator.start()
+        defer { Task { await simulator.stop() } }
+        anonymous["GITHUB_API_URL"] = simulator.baseURL.absoluteString
+        let rate = try WSyncProcess(["rate-limit"], environment: anonymous)
+        #expect(await rate.exitStatus() == 0, "\(rate.output)")
+        #expect(rate.stderr.hasPrefix("wsync: warning: neither GITHUB_TOKEN nor GITHUB_TOKENS is set"), "\(rate.output)")
+    }
+
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
         let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
