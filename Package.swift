@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 "SyncEngine", "Dashboard", "GitHubSimulator", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
         .executableTarget(name: "wsync-benchmarks", dependencies: ["SyncEngine", "Postgres", "Dashboard", "GitHubSimulator"], path: "Sources/Benchmarks"),

@@ -32,5 +32,8 @@ struct Status: ParsableCommand {
                 : "off"),
         ]
         Output.table(["measure", "value"], rows.map { [$0.0, $0.1] })
+        let alive = status.workers.filter { $0.state == .alive }.count
+        print("\nworkers: \(alive) alive of \(status.workers.count) listed (wsync workers shows each)")
+        Output.claims(dueNow: status.dueNow, blockers: status.claimBlockers)
     }
 }

@@ -43,6 +43,18 @@ enum Fixture {
          "sync_attempts": 3, "overdue_hours": 2.08, "lease_owner": NSNull(), "lease_expires_at": NSNull(), "reason": "overdue"],
     ] }
 
+    static func worker(_ host: String, pid: Int, state: String, jobs: Int, heartbeat: TimeInterval, progress: TimeInterval,
+                       started: TimeInterval) -> [String: Any] {
+        ["id": "worker:\(host):\(pid):abcd1234", "hostname": host, "pid": pid, "version": "0.1.0", "concurrency": 4,
+         "current_jobs": jobs, "rate_limit_reserve": 100, "started_at": time(started), "heartbeat_at": time(heartbeat),
+         "last_progress_at": time(progress), "stopped_at": NSNull(), "state": state]
+    }
+
+    static var workersJSON: [[String: Any]] { [
+        worker("sync-1", pid: 4242, state: "alive", jobs: 2, heartbeat: -3, progress: -1, started: -86_400),
+        worker("sync-2", pid: 977, state: "dead", jobs: 4, heartbeat: -400, progress: -420, started: -90_000),
+    ] }
+
     static var snapshotJSON: [String: Any] {
         [
             "taken_at": time(-1),
@@ -54,6 +66,8 @@ enum Fixture {
                     ["bucket_start": time(Double(n - 11) * 300), "runs": runs, "failed_runs": 0, "issues": runs * 10] as [String: Any]
                 },
                 "pause": ["is_paused": false],
+                "workers": workersJSON,
+                "claim_blockers": [] as [[String: Any]],
             ] as [String: Any],
             "failed": failedJSON,
             "failed_total": failedJSON.count,

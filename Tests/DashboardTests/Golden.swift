@@ -5,9 +5,13 @@ import Testing
 /// Compares a rendered screen with `Goldens/NAME.txt`. Run with WSYNC_UPDATE_GOLDENS=1 to (re)write them;
 /// a missing golden fails the test otherwise.
 func expectGolden(_ name: String, _ grid: CellGrid, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectGolden(name, text: grid.text + "\n", sourceLocation: sourceLocation)
+}
+
+/// Compares text (a whole screen, newline-terminated) with `Goldens/NAME.txt`.
+func expectGolden(_ name: String, text actual: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Goldens").appendingPathComponent("\(name).txt")
-    let actual = grid.text + "\n"
     if ProcessInfo.processInfo.environment["WSYNC_UPDATE_GOLDENS"] == "1" {
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? actual.write(to: url, atomically: true, encoding: .utf8)

@@ -30,6 +30,12 @@ import Testing
             ("detail-loading", Fixture.run(failed, [.key(.enter)]).0),
             ("detail-runs", Fixture.run(failed, [.key(.enter), .detailLoaded(jobId: Fixture.id(1), runs: Fixture.runs)]).0),
             ("audit", Fixture.run(failed, Fixture.keys("a") + [.auditLoaded(Fixture.audit)]).0),
+            ("workers", Fixture.run(failed, [.snapshot(Fixture.snapshot { json in
+                var status = json["status"] as! [String: Any]
+                status["claim_blockers"] = [["reason": "rate_limit_reserve", "until": Fixture.time(1_384),
+                                             "message": "GitHub reports 40 requests left, at or below the live workers' reserve of 100: no claims until the reset"]]
+                json["status"] = status
+            })] + Fixture.keys("w")).0),
             ("filter-input", Fixture.run(failed, Fixture.keys("/502")).0),
             ("filter-inverted", Fixture.run(failed, Fixture.keys("/!502") + [.key(.enter)]).0),
             ("grouped-errors", Fixture.run(failed, Fixture.keys("e")).0),

@@ -34,6 +34,15 @@ import Testing
         #expect(state.inFlight == [.reset([row(2)])])
     }
 
+    @Test func wOpensTheWorkersViewEvenReadOnlyAndClosesItAgain() {
+        let readOnly = Fixture.state(focus: .tiers, readOnly: true)
+        let (open, commands) = Fixture.run(readOnly, Fixture.keys("wj"))
+        #expect(open.overlay == .workers(scroll: 1))
+        #expect(commands.isEmpty, "the view shows the snapshot; it loads nothing")
+        #expect(Fixture.run(open, Fixture.keys("w")).0.overlay == nil)
+        #expect(Fixture.run(open, [.key(.escape)]).0.overlay == nil)
+    }
+
     @Test func movementClampsAndJumps() {
         let (state, _) = Fixture.run(failed, Fixture.keys("kkG") + [.key(.down)])
         #expect(state.selectedItem(in: .failed) == .failed(Fixture.failed[3]))

@@ -114,6 +114,8 @@ public enum Overlay: Equatable, Sendable {
     case typedConfirmation(TypedConfirmation)
     case detail(item: ListItem, runs: [SyncRun]?, scroll: Int)
     case audit(entries: [AuditEntry]?, scroll: Int)
+    /// The workers' liveness and why due jobs are not claimed, from the snapshot.
+    case workers(scroll: Int)
 }
 
 /// Everything the screen shows; changed only by `update`, drawn only by `render`.
@@ -139,6 +141,8 @@ public struct DashboardState: Sendable {
     public var glyphs: Glyphs = .unicode
     /// Wall-clock times ("data as of 14:02:11") are shown in this zone.
     public var timeZone: TimeZone = .current
+    /// Rendered once to text (`dash --once`): no keys in the footer, no refresh interval in the header.
+    public var oneShot = false
 
     public init(database: String, readOnly: Bool, interval: Double, now: Date, themeNames: [String], themeName: String) {
         self.database = database

@@ -1,7 +1,7 @@
 /// What a key does on the main screen.
 public enum KeyAction: Equatable, Sendable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom, detail
-    case reset, resetMany, sync, syncWorkspace, groupErrors, filter, slowDown, emergencyStop, undo, auditLog
+    case reset, resetMany, sync, syncWorkspace, groupErrors, filter, slowDown, emergencyStop, undo, auditLog, workers
     case focusNext, focusPrevious, focus(Pane)
     case togglePolling, longerInterval, shorterInterval, nextTheme, help, quit, clearMessage
 }
@@ -42,6 +42,7 @@ public struct KeyBinding: Equatable, Sendable {
         KeyBinding(keys: "X", label: "emergency stop", actions: [.character("X"): .emergencyStop], mutating: true, panes: nil),
         KeyBinding(keys: "u", label: "undo", actions: [.character("u"): .undo], mutating: true, panes: nil),
         KeyBinding(keys: "a", label: "audit log", actions: [.character("a"): .auditLog], mutating: false, panes: nil),
+        KeyBinding(keys: "w", label: "workers", actions: [.character("w"): .workers], mutating: false, panes: nil, inFooter: false),
         KeyBinding(keys: "Tab/1-5", label: "focus",
                    actions: [.tab: .focusNext, .backTab: .focusPrevious].merging(
                        Pane.allCases.map { (Key.character(Character(String($0.rawValue))), KeyAction.focus($0)) }) { $1 },

@@ -100,6 +100,7 @@ extension DashboardState {
         case .auditLog:
             overlay = .audit(entries: nil, scroll: 0)
             return [.loadAudit]
+        case .workers: overlay = .workers(scroll: 0)
         case .focusNext: focus = focus.next
         case .focusPrevious: focus = focus.previous
         case .focus(let pane): focus = pane
@@ -272,6 +273,8 @@ extension DashboardState {
             if let next = scrolled(scroll, key) { overlay = .audit(entries: entries, scroll: next) } else { closeOverlay(key) }
         case .help(let scroll):
             if let next = scrolled(scroll, key) { overlay = .help(scroll: next) } else { closeOverlay(key) }
+        case .workers(let scroll):
+            if let next = scrolled(scroll, key) { overlay = .workers(scroll: next) } else { closeOverlay(key) }
         case nil: break
         }
         return []
@@ -289,7 +292,7 @@ extension DashboardState {
     }
 
     private mutating func closeOverlay(_ key: Key) {
-        if [.escape, .enter, .character("q"), .character("?")].contains(key) { overlay = nil }
+        if [.escape, .enter, .character("q"), .character("?"), .character("w")].contains(key) { overlay = nil }
     }
 
     private mutating func handleFilterKey(_ key: Key, text: String) -> [Command] {

@@ -16,6 +16,8 @@ extension Canvas {
             drawScrollingPanel(title: "Detail (Esc back, j/k scroll)", lines: detailLines(item, runs: runs, state: state), scroll: scroll, body: body)
         case .audit(let entries, let scroll):
             drawScrollingPanel(title: "Audit log (Esc back, j/k scroll)", lines: auditLines(entries, state: state), scroll: scroll, body: body)
+        case .workers(let scroll):
+            drawScrollingPanel(title: "Workers (Esc back, j/k scroll)", lines: workerLines(state, width: body.width - 4), scroll: scroll, body: body)
         }
     }
 
@@ -113,6 +115,37 @@ extension Canvas {
             let role: StyleRole = run.status == "success" ? .ok : run.status == "failed" ? .error : .warn
             lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(run.issuesStored) issues, \(run.apiCalls) calls\(run.notModified > 0 ? " (\(run.notModified) not modified)" : ""), \(SafeText.line(run.workerId))", role))
             if let error = run.error { lines.append(("    " + SafeText.line(error), .error)) }
+        }
+        return lines
+    }
+
+    /// Each worker's liveness, then why due jobs wait (or that nothing holds them).
+    private func workerLines(_ state: DashboardState, width: Int) -> [(String, StyleRole)] {
+        guard let status = state.snapshot?.status else { return [("waiting for data…", .dim)] }
+        var lines: [(String, StyleRole)] = []
+        if status.claimBlockers.isEmpty {
+            lines.append(("\(status.dueNow) jobs due; workers are free to claim them", .ok))
+        } else {
+            lines.append(("\(status.dueNow) jobs due, not claimed because:", .error))
+            for blocker in status.claimBlockers {
+                let until = blocker.until.map { " (until \(Format.clock($0, in: state.timeZone)))" } ?? ""
+                let wrapped = Format.wrap(SafeText.line(blocker.message) + until, width: max(1, width - 4))
+                lines += wrapped.enumerated().map { ($0.offset == 0 ? "  • " + $0.element : "    " + $0.element, .error) }
+            }
+        }
+        lines.append(("", .normal))
+        guard !status.workers.isEmpty else {
+            lines.append(("no worker has registered in the last 24 hours: start wsync worker", .warn))
+            return lines
+        }
+        func ago(_ date: Date) -> String { Format.age(state.now.timeIntervalSince(date)) }
+        lines.append((["state", "jobs", "heartbeat", "progress", "started", "version", "host:pid"].enumerated()
+            .map { $0.offset == 6 ? $0.element : DisplayWidth.pad($0.element, to: 10) }.joined(), .dim))
+        for worker in status.workers {
+            let role: StyleRole = switch worker.state { case .alive: .ok; case .hung, .dead: .error; case .stopped: .dim }
+            let cells = [worker.state.rawValue, "\(worker.currentJobs)/\(worker.concurrency)", ago(worker.heartbeatAt),
+                         ago(worker.lastProgressAt), ago(worker.startedAt), SafeText.line(worker.version)]
+            lines.append((cells.map { DisplayWidth.pad($0, to: 10) }.joined() + "\(SafeText.line(worker.hostname)):\(worker.pid)", role))
         }
         return lines
     }

@@ -60,11 +60,14 @@ extension Canvas {
         case .live: parts.append(("● live", .ok))
         case .disconnected: parts.append(("✖ DISCONNECTED", .error))
         }
+        // Before the data's age and the interval, which a long database name pushes off first; a compact screen
+        // keeps the age instead.
+        if !compact, let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         if let age = state.dataAge {
             let role: StyleRole = switch state.freshness { case .fresh: .header; case .aging: .warn; case .stale: .error }
             parts.append(("data \(Format.age(age))", role))
         }
-        parts.append(("every \(formatInterval(state.interval))", .header))
+        if !state.oneShot { parts.append(("every \(formatInterval(state.interval))", .header)) }
         if state.pollingPaused { parts.append(("PAUSED", .error)) }
         var x = rect.x
         for (index, (label, role)) in parts.enumerated() {
@@ -73,6 +76,14 @@ extension Canvas {
             x += used
             if x >= rect.width { break }
         }
+    }
+
+    /// Live workers; red when due jobs wait for a reason (the workers view, w, names it), amber when one is hung or dead.
+    private func workersSummary(_ s: SyncStatus) -> (String, StyleRole) {
+        let alive = s.workers.filter { $0.state == .alive }.count
+        let troubled = s.workers.contains { $0.state == .hung || $0.state == .dead }
+        let role: StyleRole = !s.claimBlockers.isEmpty && s.dueNow > 0 ? .error : troubled ? .warn : .header
+        return (alive == 0 ? "no worker alive" : alive == 1 ? "1 worker" : "\(alive) workers", role)
     }
 
     mutating func drawMessageLine(_ state: DashboardState, in rect: Rect) {
@@ -97,6 +108,11 @@ extension Canvas {
 
     mutating func drawFooter(_ state: DashboardState, in rect: Rect) {
         grid.fill(rect, role: .footer)
+        if state.oneShot, let snapshot = state.snapshot {
+            let taken = "\(Format.dateTime(snapshot.takenAt, in: state.timeZone)) \(state.timeZone.abbreviation(for: snapshot.takenAt) ?? "")"
+            text(" snapshot taken \(taken) · wsync dash for the live view", x: rect.x, y: rect.y, width: rect.width, role: .footer)
+            return
+        }
         let bindings = KeyBinding.available(in: state.focus, readOnly: state.readOnly).filter(\.inFooter)
         // "? help" and "q quit" always show, at the right end.
         let pinned = bindings.filter { $0.keys == "?" || $0.keys == "q" }

@@ -21,10 +21,15 @@ public struct SyncAlert: Codable, Sendable, Equatable {
     public static func fetch(_ connection: Connection, maxFailed: Int = 5, minAttempts: Int = 3) throws -> SyncAlert {
         guard maxFailed >= 0 else { throw WSyncError.invalidInput(.maxFailed, value: String(maxFailed), rule: "must be 0 or more") }
         guard minAttempts >= 0 else { throw WSyncError.invalidInput(.minAttempts, value: String(minAttempts), rule: "must be 0 or more") }
-        let row = try connection.query("""
-            SELECT count(*)::int AS failing FROM workspace_tracked_repositories
-            WHERE last_sync_status = 'failed' AND sync_attempts > \(minAttempts)::int
-            """)[0]
+        let row = try connection.query("SELECT (\(failingQuery(minAttempts: minAttempts)))::int AS failing")[0]
         return SyncAlert(failing: try row.decode("failing"), maxFailed: maxFailed, minAttempts: minAttempts)
+    }
+
+    /// What the check counts; `/metrics` exposes the same count, so its alert rules match the check.
+    static func failingQuery(minAttempts: Int) -> SQL {
+        """
+        SELECT count(*) FROM workspace_tracked_repositories
+        WHERE last_sync_status = 'failed' AND sync_attempts > \(minAttempts)::int
+        """
     }
 }

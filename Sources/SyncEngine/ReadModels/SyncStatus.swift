@@ -37,6 +37,10 @@ public struct SyncStatus: Codable, Sendable, Equatable {
     public var issuesLastHour: Int
     public var throughput: [ThroughputBucket]
     public var pause: PauseState
+    /// Worker processes and their liveness (`LivenessThresholds` defaults).
+    public var workers: [WorkerState]
+    /// Why due jobs are not being claimed; empty when workers are free to claim.
+    public var claimBlockers: [ClaimBlocker]
 
     public static func fetch(_ connection: Connection) throws -> SyncStatus {
         try ReadModelQuery.fetch(connection, query)
@@ -55,7 +59,9 @@ public struct SyncStatus: Codable, Sendable, Equatable {
             'freshness', (j.successful - d.stale)::float8 / nullif(j.total, 0),
             'runs_last_hour', r.runs, 'failed_runs_last_hour', r.failed_runs, 'issues_last_hour', r.issues,
             'throughput', t.buckets,
-            'pause', (\(PauseState.query)))
+            'pause', (\(PauseState.query)),
+            'workers', (\(WorkerState.listQuery(LivenessThresholds()))),
+            'claim_blockers', (\(ClaimBlocker.query(LivenessThresholds()))))
         FROM (
             SELECT coalesce(sum(active), 0) AS total, coalesce(sum(active_success), 0) AS successful,
                    coalesce(sum(active_failed), 0) AS failed, coalesce(sum(active_partial), 0) AS partial,

@@ -29,18 +29,24 @@ enum JobLeases {
         """
     }
 
-    static func register(_ connection: Connection, id: String, concurrency: Int) throws {
+    /// Rows of holders that stopped or died are deleted this long after their last heartbeat (README documents it).
+    static let pruneAfter: Duration = .seconds(24 * 3600)
+
+    static func register(_ connection: Connection, id: String, concurrency: Int, rateLimitReserve: Int) throws {
         try connection.execute("""
-            INSERT INTO wsync.workers (id, hostname, pid, concurrency)
-            VALUES (\(id), \(ProcessInfo.processInfo.hostName), \(Int(ProcessInfo.processInfo.processIdentifier)), \(concurrency))
+            INSERT INTO wsync.workers (id, hostname, pid, concurrency, version, rate_limit_reserve)
+            VALUES (\(id), \(ProcessInfo.processInfo.hostName), \(Int(ProcessInfo.processInfo.processIdentifier)), \(concurrency),
+                    \(WSyncVersion.current), \(rateLimitReserve))
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
             """)
     }
 
-    /// Proves liveness, extends every lease held, and closes history rows left `running` by dead holders.
-    static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings) throws {
+    /// Proves liveness and reports progress, extends every lease held, closes history rows left `running` by dead
+    /// holders, and prunes the rows of holders gone for longer than `pruneAfter`.
+    static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings, progress: WorkerProgress.Reading) throws {
         try connection.transaction { c in
-            try c.execute("UPDATE wsync.workers SET heartbeat_at = now() WHERE id = \(id)")
+            try report(c, id: id, progress: progress)
+            try c.execute("DELETE FROM wsync.workers WHERE heartbeat_at < now() - make_interval(secs => \(Self.pruneAfter.seconds))")
             try c.execute("""
                 UPDATE workspace_tracked_repositories SET lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds))
                 WHERE lease_owner = \(id)
@@ -54,6 +60,16 @@ enum JobLeases {
                                   AND w.heartbeat_at > now() - make_interval(secs => \(settings.deadAfter.seconds)))
                 """)
         }
+    }
+
+    /// Writes the holder's liveness and progress (also at once when a slot takes or ends a job, so busy slots are
+    /// never a heartbeat late).
+    static func report(_ connection: Connection, id: String, progress: WorkerProgress.Reading) throws {
+        try connection.execute("""
+            UPDATE wsync.workers SET heartbeat_at = now(), current_jobs = \(progress.currentJobs),
+                last_progress_at = now() - make_interval(secs => \(progress.secondsSinceProgress))
+            WHERE id = \(id)
+            """)
     }
 
     /// Marks the holder stopped and frees whatever it still holds.

@@ -30,6 +30,8 @@ final class SyncSession: Sendable {
     let client: GitHubClient
     let notifier: EventNotifier
     let leases: LeaseSettings
+    /// What the heartbeat reports besides liveness: busy slots and the last step forward.
+    let progress = WorkerProgress()
 
     private init(id: String, database: ConnectionConfiguration, control: DatabaseQueue, client: GitHubClient,
                  notifier: EventNotifier, leases: LeaseSettings) {
@@ -44,7 +46,7 @@ final class SyncSession: Sendable {
     /// Connects and registers. `recordRateLimits: false` for dry runs, which write nothing.
     static func open(
         kind: String, database: ConnectionConfiguration, github: GitHubConfiguration, retry: RetryPolicy,
-        leases: LeaseSettings, concurrency: Int, register: Bool
+        leases: LeaseSettings, concurrency: Int, rateLimitReserve: Int = 0, register: Bool
     ) async throws -> SyncSession {
         let id = "\(kind):\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
         let control = try await DatabaseQueue.connect(database, label: "wsync.control")
@@ -54,7 +56,7 @@ final class SyncSession: Sendable {
         })
         if register {
             try await control.run { c in
-                try JobLeases.register(c, id: id, concurrency: concurrency)
+                try JobLeases.register(c, id: id, concurrency: concurrency, rateLimitReserve: rateLimitReserve)
                 try TokenBudgets.register(c, pool: github.tokens)
             }
         }
@@ -64,14 +66,21 @@ final class SyncSession: Sendable {
 
     /// Heartbeats until cancelled; a failed heartbeat is retried at the next beat (leases outlive several beats).
     func heartbeat() -> Task<Void, Never> {
-        let (control, id, leases) = (control, id, leases)
+        let (control, id, leases, progress) = (control, id, leases, progress)
         return Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: leases.heartbeat)
                 if Task.isCancelled { break }
-                _ = try? await control.run { try JobLeases.heartbeat($0, id: id, settings: leases) }
+                let reading = progress.reading
+                _ = try? await control.run { try JobLeases.heartbeat($0, id: id, settings: leases, progress: reading) }
             }
         }
+    }
+
+    /// Records a slot taking or ending a job now rather than at the next heartbeat; a failure waits for that beat.
+    func reportProgress() async {
+        let (id, reading) = (id, progress.reading)
+        _ = try? await control.run { try JobLeases.report($0, id: id, progress: reading) }
     }
 
     func close() async {
@@ -82,5 +91,30 @@ final class SyncSession: Sendable {
     /// A fresh connection for one concurrent slot (a libpq connection runs one statement at a time).
     func slotConnection(_ index: Int) async throws -> DatabaseQueue {
         try await DatabaseQueue.connect(database, label: "wsync.slot.\(index)")
+    }
+}
+
+/// A worker's own account of its work, written with each heartbeat: how many slots hold a job, and how long since a
+/// slot last moved forward (claimed or looked for a job, stored a page, finished a run). A worker that heartbeats but
+/// has not moved forward for long is hung, not dead.
+final class WorkerProgress: @unchecked Sendable {
+    struct Reading: Sendable {
+        var currentJobs: Int
+        var secondsSinceProgress: Double
+    }
+
+    private let lock = NSLock()
+    private var busy = 0
+    private var last = ContinuousClock.now
+
+    func jobStarted() { lock.withLock { busy += 1; last = .now } }
+    func jobEnded() { lock.withLock { busy -= 1; last = .now } }
+    func advanced() { lock.withLock { last = .now } }
+
+    var reading: Reading {
+        lock.withLock {
+            let since = ContinuousClock.now - last
+            return Reading(currentJobs: busy, secondsSinceProgress: since.seconds)
+        }
     }
 }

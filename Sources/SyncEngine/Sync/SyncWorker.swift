@@ -62,7 +62,7 @@ public final class SyncWorker: Sendable {
     public func run() async throws -> WorkerSummary {
         let session = try await SyncSession.open(
             kind: "worker", database: database, github: github, retry: retry, leases: options.leases,
-            concurrency: options.concurrency, register: true
+            concurrency: options.concurrency, rateLimitReserve: options.rateLimitReserve, register: true
         )
         let heartbeat = session.heartbeat()
         log("worker \(session.id) started (concurrency \(options.concurrency)\(options.once ? ", once" : ""))")
@@ -107,12 +107,18 @@ public final class SyncWorker: Sendable {
                     db = try await session.slotConnection(index)
                     connection = db
                 }
-                guard let job = try await nextJob(db, session: session) else {
+                let claimed = try await nextJob(db, session: session)
+                session.progress.advanced()
+                guard let job = claimed else {
                     if options.once { break }
                     await stop.sleep(for: options.idlePoll)
                     continue
                 }
+                session.progress.jobStarted()
+                await session.reportProgress()
                 let (report, outcome) = await JobRunner(context: context(db, session: session)).run(job)
+                session.progress.jobEnded()
+                await session.reportProgress()
                 await session.notifier.runFinished()
                 log("\(report.repository): \(report.status), \(report.issuesSynced) stored, \(report.apiCalls) API calls"
                     + (report.error.map { " — \($0)" } ?? ""))
@@ -153,12 +159,14 @@ public final class SyncWorker: Sendable {
     }
 
     private func context(_ db: DatabaseQueue, session: SyncSession) -> RunContext {
-        let stop = stop
+        let (stop, progress) = (stop, session.progress)
         return RunContext(
             client: session.client, database: db, owner: session.id, trigger: "schedule", leases: options.leases,
             backoff: options.backoff, maxPages: options.maxPages, hoursBack: nil,
             rateLimitReserve: options.rateLimitReserve, gone: options.gone, log: log,
             shouldStop: {
+                // Asked before every page: the previous page is done, which is progress.
+                progress.advanced()
                 if stop.isSet { return .stop(reason: "the worker is shutting down; the next run resumes") }
                 if let reason = try? await db.run({ try PauseSwitch.reason($0) }) { return .stop(reason: reason) }
                 return .keepGoing

@@ -28,8 +28,12 @@ struct DashboardOptions: ParsableArguments {
 
     func validate() throws {
         guard (0.5...3600).contains(interval) else { throw ValidationError("--interval must be between 0.5 and 3600 seconds") }
+    }
+
+    /// The live dashboard draws on a terminal and reads keys from it.
+    func requireTerminal() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw ValidationError("the dashboard needs a terminal; for scripts use `wsync status --json`")
+            throw ValidationError("the dashboard needs a terminal; for scripts use `wsync dash --once` or `wsync status --json`")
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import SyncEngine
 import Postgres
 import TestSupport
@@ -8,7 +11,9 @@ import Testing
 /// Commands run without a terminal, so the mutating ones act without asking, as README documents for scripts.
 /// Each must exit 0, except `wsync check`, which README documents as exit 1 with one `ALERT:` line.
 /// Commands that do not end on their own are run the way README says they are stopped: `wsync worker` is sent
-/// SIGTERM and must exit 0; `wsync dash` runs in tmux and quits with `q`. `wsync demo` is DemoTests' subject.
+/// SIGTERM and must exit 0; `wsync dash` runs in tmux and quits with `q`; `wsync dash --once` exits 1 exactly when
+/// `wsync check` would alert; `wsync metrics` must serve a well-formed scrape, then stop on SIGTERM with exit 0.
+/// `wsync demo` is DemoTests' subject.
 @Suite(.serialized) struct ReadmeCommandsTests {
     @Test func everyReadmeCommandRunsInOrder() async throws {
         let steps = try ReadmeStep.parse(try Readme.blocks())
@@ -45,8 +50,14 @@ import Testing
         case "demo":
             #expect(arguments == ["demo"], "\(line): DemoTests runs `wsync demo` without options; test these elsewhere")
             return 0
+        case "dash" where arguments.contains("--once"):
+            try await oneShotDashboard(arguments, line: line, in: world)
+            return 0
         case "dash":
             try await dashboard(arguments, line: line, in: world)
+            return 0
+        case "metrics":
+            try await metricsServer(arguments, line: line, in: world)
             return 0
         case "worker" where !arguments.contains("--once"):
             try await backgroundWorker(arguments, line: line, in: world)
@@ -115,6 +126,33 @@ import Testing
         #expect(await worker.exitStatus(timeout: 60) == 0, "\(line): after SIGTERM: \(worker.output)")
         #expect(try await world.count("SELECT count(*)::int AS n FROM wsync.workers WHERE pid = \(Int(worker.pid)) AND stopped_at IS NULL") == 0)
         world.record(worker.stdout)
+    }
+
+    /// `wsync dash --once` prints the screen as text and exits as `wsync check` would.
+    private func oneShotDashboard(_ arguments: [String], line: Readme.Line, in world: ReadmeWorld) async throws {
+        let check = try WSyncProcess(["check"], environment: world.environment)
+        let alerting = await check.exitStatus() == 1
+        let dash = try WSyncProcess(arguments, environment: world.environment)
+        let status = await dash.exitStatus()
+        #expect(status == (alerting ? 1 : 0), "\(line): exit \(String(describing: status)) with check alerting \(alerting): \(dash.stderr)")
+        #expect(dash.stdout.contains("1 Sync status") && !dash.stdout.contains("\u{1B}"), "\(line):\n\(dash.stdout)")
+        world.record(dash.stdout)
+    }
+
+    /// `wsync metrics` serves until stopped: one scrape must parse and read the database, then SIGTERM ends it.
+    private func metricsServer(_ arguments: [String], line: Readme.Line, in world: ReadmeWorld) async throws {
+        let server = try WSyncProcess(arguments, environment: world.environment)
+        var url: URL?
+        for _ in 0..<300 where url == nil {
+            url = server.stdout.split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) }
+            if url == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let found = try #require(url, "\(line): printed no URL: \(server.output)")
+        let (data, _) = try await URLSession.shared.data(from: found)
+        let families = try PrometheusTextParser.parse(String(decoding: data, as: UTF8.self))
+        #expect(families.value("wsync_up") == 1, "\(line)")
+        server.signal(SIGTERM)
+        #expect(await server.exitStatus(timeout: 30) == 0, "\(line): after SIGTERM: \(server.output)")
     }
 
     /// `wsync dash` needs a terminal: tmux gives it one; it must come up live and quit on `q` with exit 0.

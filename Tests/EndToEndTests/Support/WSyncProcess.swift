@@ -8,6 +8,8 @@ final class WSyncProcess: @unchecked Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Both streams, for messages that do not care which one a line went to.
+        var output: String { stdout + stderr }
     }
 
     static var binary: URL {
@@ -20,14 +22,15 @@ final class WSyncProcess: @unchecked Sendable {
     private let directory: URL
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts `wsync arguments…`; `environment` entries override the test's own, and a nil value removes one.
-    init(_ arguments: [String], environment: [String: String?]) throws {
+    /// Starts `wsync arguments…` (or another program, for the shell lines of the deploy examples); `environment`
+    /// entries override the test's own, and a nil value removes one.
+    init(_ arguments: [String], environment: [String: String?], executable: URL = WSyncProcess.binary) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsync-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in ["stdout", "stderr"] {
             FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
         }
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
@@ -56,6 +59,8 @@ final class WSyncProcess: @unchecked Sendable {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    var isRunning: Bool { process.isRunning }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 

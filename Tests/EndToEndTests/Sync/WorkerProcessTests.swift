@@ -7,40 +7,8 @@ import Testing
 
 /// The sync commands as an operator runs them: real binary, real PostgreSQL, simulator on loopback.
 @Suite struct WorkerProcessTests {
-    private struct Setup {
-        let database: TestDatabase
-        let connection: Connection
-        let simulator: GitHubSimulator
-        let workspace: UUID
-
-        var environment: [String: String?] {
-            ["DATABASE_URL": database.url, "GITHUB_API_URL": simulator.baseURL.absoluteString, "GITHUB_TOKEN": "e2e-token"]
-        }
-
-        static func make(repositories: Int, issues: Int) async throws -> Setup {
-            let simulator = try await GitHubSimulator.start(.init(token: "e2e-token"))
-            var served: [SimulatedRepository] = []
-            for index in 0..<repositories {
-                served.append(await simulator.addRepository("e2e/repo-\(index)", issueCount: issues, pullRequestEvery: 0))
-            }
-            let tracked = served
-            let (database, workspace) = try await offPool {
-                let database = try TestDatabase.create()
-                let connection = try database.connect()
-                let workspace = try SyncSeeding.workspace(connection)
-                for repository in tracked {
-                    _ = try SyncSeeding.track(connection, githubID: repository.id, fullName: repository.fullName, workspace: workspace)
-                }
-                return (database, workspace)
-            }
-            return Setup(database: database, connection: try database.connect(), simulator: simulator, workspace: workspace)
-        }
-
-        func count(_ sql: SQL) throws -> Int { try connection.query(sql).first!.decode("n") }
-    }
-
     @Test func twoWorkerProcessesWithConcurrencyFourSyncTwoHundredJobsExactlyOnce() async throws {
-        let setup = try await Setup.make(repositories: 200, issues: 3)
+        let setup = try await SimulatedWorld.make(repositories: 200, issues: 3)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let arguments = ["worker", "--concurrency", "4", "--once", "--rate-limit-reserve", "0"]
         let workers = try (0..<2).map { _ in try WSyncProcess(arguments, environment: setup.environment) }
@@ -57,7 +25,7 @@ import Testing
     }
 
     @Test func aKilledWorkersLeaseIsReclaimedAndTheJobCompletesWithoutDuplicates() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         // A long lease: only the dead worker's missing heartbeat can free the job in time.
@@ -93,7 +61,7 @@ import Testing
     }
 
     @Test func sigtermStopsBetweenPagesReleasesTheJobAndExitsZero() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let worker = try WSyncProcess(["worker", "--rate-limit-reserve", "0"], environment: setup.environment)
@@ -113,7 +81,7 @@ import Testing
     }
 
     @Test func manualSyncPrintsTheGuidesResultAsJSON() async throws {
-        let setup = try await Setup.make(repositories: 2, issues: 20)
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 20)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         let sync = try WSyncProcess(
             ["sync", "--workspace", setup.workspace.uuidString, "--json", "--yes", "--actor", "e2e"], environment: setup.environment
@@ -138,7 +106,7 @@ import Testing
     /// `wsync sync` tells a script how it went: exit 2 and one line when GitHub refuses the token, exit 1 and
     /// `"success": false` when a repository failed, and a warning on stderr when no token is set at all.
     @Test func manualSyncExitStatusTellsSuccessFromFailure() async throws {
-        let setup = try await Setup.make(repositories: 2, issues: 5)
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         var refused = setup.environment
         refused["GITHUB_TOKEN"] = "revoked-token"
@@ -167,7 +135,7 @@ import Testing
     }
 
     @Test func retryResetsAFailedRowAndSyncsItAtOnce() async throws {
-        let setup = try await Setup.make(repositories: 2, issues: 5)
+        let setup = try await SimulatedWorld.make(repositories: 2, issues: 5)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         _ = try setup.connection.execute("""
             UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 4,
@@ -202,7 +170,7 @@ import Testing
     /// The audit row of a manual sync is written when it claims its rows: a sync killed half way leaves one that
     /// says it did not finish.
     @Test func aKilledManualSyncLeavesAnAuditRowSayingItDidNotFinish() async throws {
-        let setup = try await Setup.make(repositories: 1, issues: 450)
+        let setup = try await SimulatedWorld.make(repositories: 1, issues: 450)
         defer { Task { [simulator = setup.simulator] in await simulator.stop() } }
         try await setup.simulator.setScenario(.slow(delay: .milliseconds(400)), for: "e2e/repo-0")
         let sync = try WSyncProcess(["sync", "--workspace", setup.workspace.uuidString, "--yes", "--actor", "e2e"],
