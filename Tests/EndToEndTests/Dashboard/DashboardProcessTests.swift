@@ -145,8 +145,11 @@ import TestSupport
 
         try session.send("2")
         try session.send("s")
+        // The refresh that shows the cleared row can come before the sync's own result message (the run's NOTIFY
+        // wakes the poller as the run ends): wait for both.
         let (synced, screen) = try session.waitFor(timeout: 20) { screen in
-            screen.contains("Failed syncs (0)") || (screen.contains("2 Failed syncs") && !screen.contains("dash/api"))
+            (screen.contains("Failed syncs (0)") || (screen.contains("2 Failed syncs") && !screen.contains("dash/api")))
+                && screen.contains("synced 1 repository")
         }
         #expect(synced, "the failed row did not clear after s:\n\(screen)")
         #expect(screen.contains("synced 1 repository"), "no result message:\n\(screen)")
