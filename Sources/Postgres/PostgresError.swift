@@ -44,6 +44,19 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable {
         return code.hasPrefix("22") || code.hasPrefix("23")
     }
 
+    /// The database went away rather than refused: the connection broke or could not be made, or the server is
+    /// shutting down, restarting or starting up (SQLSTATE class 08, 57P01–57P03). Worth trying again, on a new
+    /// connection, once it is back; nothing about the statement or its rows was wrong.
+    public var isConnectionLoss: Bool {
+        switch self {
+        case .connectionLost, .connectionFailed: return true
+        case .server(let error):
+            let code = error.sqlState.rawValue
+            return code.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(code)
+        default: return false
+        }
+    }
+
     /// The server's SQLSTATE when the server rejected the statement.
     public var sqlState: SQLState? {
         if case .server(let error) = self { return error.sqlState }

@@ -83,6 +83,12 @@ public final class ThrowawayCluster: Sendable {
         try runTool("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
     }
 
+    /// `pg_ctl restart` with a shutdown mode: `fast` ends every session cleanly (SQLSTATE 57P01), `immediate` kills
+    /// the server without a checkpoint, as a crash would, and the restart recovers from the WAL.
+    public func restartServer(mode: String = "fast") throws {
+        try runTool("pg_ctl", ["-D", dataDirectory, "-m", mode, "-l", directory + "/server.log", "-w", "-t", "60", "restart"])
+    }
+
     /// Starts the server on the private socket only: no TCP, and durability traded for speed (the data is throwaway).
     public func startServer() throws {
         let serverOptions = "-k \(socketDirectory) -c listen_addresses='' -p \(port) -c fsync=off " +

@@ -21,6 +21,8 @@ struct Worker: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (lease renewals).") var heartbeatSeconds: Int = 5
     @Option(help: "Seconds without heartbeat after which another worker's claims are taken over.") var deadAfterSeconds: Int = 30
     @Option(help: "Seconds an idle worker waits before looking for due rows again.") var pollSeconds: Int = 2
+    @Option(help: "Seconds of silence after which a GitHub request times out (retried like a 5xx); a whole request gets 4 times this.")
+    var githubTimeoutSeconds: Int = 30
     @OptionGroup var gone: GoneOptions
 
     func validate() throws {
@@ -28,6 +30,7 @@ struct Worker: AsyncParsableCommand {
         guard rateLimitReserve >= 0 else { throw ValidationError("--rate-limit-reserve must be 0 or more") }
         if let maxPages, maxPages < 1 { throw ValidationError("--max-pages must be at least 1") }
         guard heartbeatSeconds >= 1, pollSeconds >= 1 else { throw ValidationError("--heartbeat-seconds and --poll-seconds must be at least 1") }
+        guard (1...600).contains(githubTimeoutSeconds) else { throw ValidationError("--github-timeout-seconds must be between 1 and 600") }
         guard leaseSeconds > heartbeatSeconds, deadAfterSeconds > heartbeatSeconds else {
             throw ValidationError("--lease-seconds and --dead-after-seconds must exceed --heartbeat-seconds")
         }
@@ -39,7 +42,8 @@ struct Worker: AsyncParsableCommand {
             leases: LeaseSettings(lease: .seconds(leaseSeconds), heartbeat: .seconds(heartbeatSeconds), deadAfter: .seconds(deadAfterSeconds)),
             idlePoll: .seconds(pollSeconds), rateLimitReserve: rateLimitReserve, maxPages: maxPages, gone: gone.policy
         )
-        let worker = SyncWorker(database: database.configuration, github: try GitHubEnvironment.configuration(), options: options) { line in
+        let worker = SyncWorker(database: database.configuration, github: try GitHubEnvironment.configuration().withRequestTimeout(TimeInterval(githubTimeoutSeconds)),
+                                options: options) { line in
             let stamp = Date().formatted(.iso8601)
             FileHandle.standardOutput.write(Data("\(stamp) \(SafeText.line(line))\n".utf8))
         }

@@ -152,9 +152,6 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
     }
 
     static func isConnectionLoss(_ error: PostgresError) -> Bool {
-        switch error {
-        case .connectionLost, .connectionFailed: true
-        default: false
-        }
+        error.isConnectionLoss
     }
 }

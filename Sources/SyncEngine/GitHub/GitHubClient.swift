@@ -57,10 +57,12 @@ public final class GitHubClient: Sendable {
             tally.add()
             let data: Data, response: HTTPURLResponse
             do {
-                let (body, answer) = try await session.data(for: request)
+                let (body, answer) = try await fetch(request)
                 guard let http = answer as? HTTPURLResponse else { throw URLError(.badServerResponse) }
                 (data, response) = (body, http)
             } catch let error as URLError {
+                // Cancelled by the caller (a worker shutting down), not a network failure: no retry.
+                if Task.isCancelled { throw CancellationError() }
                 serverFailures += 1
                 guard serverFailures <= retry.maxServerRetries else {
                     throw error.code == .timedOut ? GitHubError.timedOut : GitHubError.transport(error.plainDescription)
@@ -113,6 +115,27 @@ public final class GitHubClient: Sendable {
         }
     }
 
+    /// One exchange, bounded twice: `requestTimeout` is the longest silence (the HTTP stack's idle timeout: a socket
+    /// that accepts and never answers, or stalls mid-body), and `requestDeadline` the longest whole exchange, which
+    /// the stack does not bound on Linux (a server trickling a byte a second would hold the slot forever). Either
+    /// ends as a timeout, which the caller retries like a 5xx. Cancelling the task cancels the request.
+    private func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let box = DataTaskBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if box.expired { return continuation.resume(throwing: URLError(.timedOut)) }
+                    if let error { return continuation.resume(throwing: error) }
+                    guard let response else { return continuation.resume(throwing: URLError(.badServerResponse)) }
+                    continuation.resume(returning: (data ?? Data(), response))
+                }
+                box.start(task, deadline: configuration.requestDeadline)
+            }
+        } onCancel: {
+            box.cancel()
+        }
+    }
+
     /// `GET /rate_limit` (free against the primary limit), reading `resources.core`; recorded like any other answer.
     public func rateLimit(token: GitHubToken?) async throws -> RateLimitSnapshot {
         try await rateLimit(token: token, tally: RequestTally())
@@ -135,6 +158,56 @@ public final class GitHubClient: Sendable {
         )
         await onRateLimit(snapshot)
         return snapshot
+    }
+}
+
+/// One data task with its whole-exchange deadline: whoever comes first (the answer, the deadline, a cancellation)
+/// ends it; the completion handler then learns whether the deadline did. The deadline's timer is cancelled with the
+/// answer, so finished requests leave nothing scheduled behind.
+private final class DataTaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var timer: (any DispatchSourceTimer)?
+    private var cancelled = false
+    private var deadlinePassed = false
+
+    /// Whether the deadline ended the task; called from its completion handler, which also stops the timer.
+    var expired: Bool {
+        lock.withLock {
+            timer?.cancel()
+            timer = nil
+            return deadlinePassed
+        }
+    }
+
+    func start(_ task: URLSessionDataTask, deadline: TimeInterval) {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + deadline)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let running = lock.withLock { () -> URLSessionDataTask? in
+                guard let task = self.task, task.state == .running else { return nil }
+                deadlinePassed = true
+                return task
+            }
+            running?.cancel()
+        }
+        let cancelledAlready = lock.withLock { () -> Bool in
+            self.task = task
+            self.timer = timer
+            return cancelled
+        }
+        timer.resume()
+        task.resume()
+        if cancelledAlready { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> URLSessionDataTask? in
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }
 

@@ -7,12 +7,15 @@ public struct GitHubConfiguration: Sendable {
     /// Every token wsync may use, in the order given; the engine picks among them by recorded budget.
     public var tokens: [GitHubToken]
     public var userAgent: String
-    /// Whole seconds: the Linux HTTP stack truncates fractions (0.5 s would time out at once).
+    /// The longest silence within one request (no byte for this long: a hung socket, a stalled body). Whole seconds:
+    /// the Linux HTTP stack truncates fractions (0.5 s would time out at once).
     public var requestTimeout: TimeInterval
+    /// The longest one whole request may take, however the bytes trickle in: 4 × `requestTimeout` unless given.
+    public var requestDeadline: TimeInterval
 
     public init(
         baseURL: URL, token: String? = nil, tokens: [GitHubToken] = [], userAgent: String = "wsync/\(WSyncVersion.current)",
-        requestTimeout: TimeInterval = 30
+        requestTimeout: TimeInterval = 30, requestDeadline: TimeInterval? = nil
     ) {
         self.baseURL = baseURL
         var pool = token.map { [GitHubToken(secret: $0)] } ?? []
@@ -20,6 +23,15 @@ public struct GitHubConfiguration: Sendable {
         self.tokens = pool
         self.userAgent = userAgent
         self.requestTimeout = max(1, requestTimeout.rounded(.up))
+        self.requestDeadline = max(self.requestTimeout, requestDeadline ?? 4 * self.requestTimeout)
+    }
+
+    /// The same with another idle timeout (whole seconds) and the deadline that goes with it.
+    public func withRequestTimeout(_ seconds: TimeInterval) -> GitHubConfiguration {
+        var copy = self
+        copy.requestTimeout = max(1, seconds.rounded(.up))
+        copy.requestDeadline = 4 * copy.requestTimeout
+        return copy
     }
 
     public static let defaultAPIURL = "https://api.github.com"

@@ -86,7 +86,7 @@ public enum WSyncMetrics {
         // Totals over the recorded history: wsync cleanup prunes runs after 90 days, which Prometheus sees as a reset.
         return [
             MetricFamily("wsync_sync_runs_total", .counter, "Finished sync runs by status.",
-                         ["success", "partial", "failed"].map { .init(labels: [("status", $0)], value: Double(byStatus[$0] ?? 0)) }),
+                         ["success", "partial", "failed", "aborted"].map { .init(labels: [("status", $0)], value: Double(byStatus[$0] ?? 0)) }),
             MetricFamily("wsync_github_requests_total", .counter, "GitHub API requests made by finished runs.", value: total(\.apiCalls)),
             MetricFamily("wsync_github_not_modified_total", .counter, "304 Not Modified answers (free of rate limit) in finished runs.",
                          value: total(\.notModified)),

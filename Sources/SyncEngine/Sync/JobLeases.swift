@@ -52,14 +52,31 @@ enum JobLeases {
                 WHERE lease_owner = \(id)
                 """)
             try c.execute("""
-                UPDATE wsync.sync_runs run SET status = 'failed', finished_at = now(),
+                UPDATE wsync.sync_runs run SET status = 'aborted', finished_at = now(),
                     duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
-                    error = 'the worker stopped responding; the job was released'
+                    error = 'aborted: the worker stopped responding (no heartbeat for ' || \(Int(settings.deadAfter.seconds)) || ' s); the job was released'
                 WHERE run.status = 'running' AND run.worker_id <> \(id)
                   AND NOT EXISTS (SELECT 1 FROM wsync.workers w WHERE w.id = run.worker_id AND w.stopped_at IS NULL
                                   AND w.heartbeat_at > now() - make_interval(secs => \(settings.deadAfter.seconds)))
                 """)
+            try abortOrphans(c, id: id)
         }
+    }
+
+    /// This holder's own runs left `running` although it no longer holds their job, or has started a newer run of it:
+    /// runs whose ending could not be written (the database went away between the run and its bookkeeping, and the
+    /// job was released since) or whose start was recorded without the holder hearing of it. A run in progress always
+    /// holds its job's lease, so none of them is still going.
+    static func abortOrphans(_ c: Connection, id: String) throws {
+        try c.execute("""
+            UPDATE wsync.sync_runs run SET status = 'aborted', finished_at = now(),
+                duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
+                error = 'aborted: the run''s ending could not be recorded (the database connection was lost); the job was released'
+            WHERE run.status = 'running' AND run.worker_id = \(id)
+              AND (NOT EXISTS (SELECT 1 FROM workspace_tracked_repositories wtr WHERE wtr.id = run.job_id AND wtr.lease_owner = \(id))
+                   OR EXISTS (SELECT 1 FROM wsync.sync_runs newer WHERE newer.job_id = run.job_id AND newer.worker_id = \(id)
+                              AND newer.status = 'running' AND newer.id > run.id))
+            """)
     }
 
     /// Writes the holder's liveness and progress (also at once when a slot takes or ends a job, so busy slots are
@@ -94,13 +111,24 @@ enum JobLeases {
     }
 
     private static func claim(_ connection: Connection, owner: String, settings: LeaseSettings, filter: SQL, limit: Int) throws -> [SyncJob] {
+        // Taking over a job ends the previous holder's open run of it as `aborted` in the same statement: that
+        // holder is dead or its lease ran out, and whatever it still writes is fenced off by the lease owner.
         try connection.query("""
             WITH due AS (
-                SELECT wtr.id FROM workspace_tracked_repositories wtr
+                SELECT wtr.id, wtr.lease_owner AS previous_owner,
+                       CASE WHEN wtr.lease_expires_at < now() THEN 'its lease expired' ELSE 'it stopped heartbeating' END AS why
+                FROM workspace_tracked_repositories wtr
                 WHERE \(filter) AND \(leaseIsFree(deadAfter: settings.deadAfter))
                 ORDER BY coalesce(wtr.priority_score, \(JobDefaults.priority)) DESC, wtr.next_sync_at NULLS FIRST, wtr.id
                 LIMIT \(limit)
                 FOR UPDATE OF wtr SKIP LOCKED
+            ), aborted AS (
+                UPDATE wsync.sync_runs run SET status = 'aborted', finished_at = now(),
+                    duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
+                    error = 'aborted: ' || \(owner) || ' took the job over because ' || due.why
+                FROM due
+                WHERE due.previous_owner IS NOT NULL AND run.job_id = due.id AND run.worker_id = due.previous_owner
+                  AND run.status = 'running'
             )
             UPDATE workspace_tracked_repositories wtr
             SET lease_owner = \(owner), lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds)),

@@ -31,6 +31,9 @@ struct RunContext: Sendable {
     var log: @Sendable (String) -> Void = { _ in }
     /// Asked before every page: global pause, shutdown.
     var shouldStop: @Sendable () async -> StopCheck
+    /// Whether a run whose ending met a lost database connection waits for the database to come back (a worker, until
+    /// it shuts down) or gives up at once (a manual sync, whose operator is waiting).
+    var keepTryingToRecord: @Sendable () -> Bool = { false }
 }
 
 /// The result of one job's run, as reported to callers (manual sync result, worker log).
@@ -73,7 +76,8 @@ struct JobRunner {
             outcome = try await fetchAndStore(job, tokens: &tokens, tally: tally, counters: &counters)
         } catch {
             counters.apiCalls = tally.requests
-            let outcome = runID == nil && context.database != nil
+            let lostDatabase = (error as? PostgresError)?.isConnectionLoss == true
+            let outcome = runID == nil && context.database != nil && !lostDatabase
                 ? .failed(error: "could not record the run's start: \(error)") : Self.outcome(for: error)
             return await finish(job, runID: runID, outcome: outcome, counters: counters)
         }
@@ -84,12 +88,20 @@ struct JobRunner {
     private static func outcome(for error: any Error) -> RunOutcome {
         switch error {
         case is LeaseLost: .leaseLost
+        // Only a stopping worker cancels a run: the request in flight was abandoned, nothing of it stored.
+        case is CancellationError:
+            .partial(reason: "the worker is shutting down; the next run resumes", resumeAt: Date())
+        // The database went away (a restart, a failover): not the repository's fault, so no attempt and no backoff.
+        // What was stored is committed page by page; the next run resumes from the stored mark.
+        case let error as PostgresError where error.isConnectionLoss:
+            .partial(reason: "the database connection was lost (\(error)); the next run resumes", resumeAt: Date())
         case GitHubError.badCredentials(let message): .badCredentials(message: message)
         case GitHubError.primaryRateLimit(let resetAt):
             .partial(reason: "\(error)", resumeAt: resetAt)
         case GitHubError.secondaryRateLimit(let retryAfter):
             .throttled(reason: "\(error); the next try waits longer", retryAfter: retryAfter)
         case GitHubError.notFound, GitHubError.issuesDisabled: .gone(error: "\(error)")
+        case GitHubError.serverError, GitHubError.timedOut, GitHubError.transport: .unavailable(error: "\(error)")
         default: .failed(error: "\(error)")
         }
     }
@@ -225,19 +237,32 @@ struct JobRunner {
         if let database = context.database {
             let (owner, backoff, gone) = (context.owner, context.backoff, context.gone)
             var recorded = false
-            if let runID {
+            // The database may be away (restarting): the ending waits for it rather than strand the job, which this
+            // holder's heartbeat would otherwise keep leased, and its run, which would stay `running`. Without a
+            // history row (its start could not be recorded) the ending is the job row's alone.
+            var wait = Duration.milliseconds(250)
+            while true {
                 do {
                     try await database.run { c in
-                        try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters,
-                                                  backoff: backoff, gone: gone)
+                        if let runID {
+                            try RunBookkeeping.finish(c, runID: runID, job: job, owner: owner, outcome: outcome, counters: counters,
+                                                      backoff: backoff, gone: gone)
+                        } else {
+                            try RunBookkeeping.endJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
+                        }
                     }
                     recorded = true
+                } catch let error as PostgresError where error.isConnectionLoss && context.keepTryingToRecord() {
+                    try? await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(5))
+                    continue
                 } catch {
                     final = .failed(error: "could not record the run: \(error)")
                 }
+                break
             }
             // A run never strands: whichever bookkeeping step failed, the job ends failed and released, and its
-            // history row does not stay `running`.
+            // history row does not stay `running` (what even this cannot write, the holder's next heartbeat ends).
             if !recorded {
                 let ending = final
                 _ = try? await database.run { c in

@@ -21,11 +21,20 @@ enum RunBookkeeping {
         try connection.transaction { c in
             let updated = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
             if updated, case .gone = outcome { _ = try GoneRepositories.deactivateIfGone(c, job: job, policy: gone, actor: owner) }
-            try endRun(c, runID: runID, outcome: updated ? outcome : RunOutcome.leaseLost, counters: counters)
+            try endRun(c, runID: runID, outcome: updated ? outcome : RunOutcome.leaseLost, counters: counters, keepEnded: !updated)
             if updated, counters.stored > 0 {
                 try refreshDailyMetrics(c, job: job)
                 try refreshWorkspaceCache(c, workspaceID: job.workspaceID, catalog: catalog)
             }
+        }
+    }
+
+    /// The job row's ending alone, for a run whose history row could not be opened (fenced like `finish`).
+    static func endJob(
+        _ connection: Connection, job: SyncJob, owner: String, outcome: RunOutcome, counters: RunCounters, backoff: FailureBackoff
+    ) throws {
+        try connection.transaction { c in
+            _ = try updateJob(c, job: job, owner: owner, outcome: outcome, counters: counters, backoff: backoff)
         }
     }
 
@@ -43,17 +52,26 @@ enum RunBookkeeping {
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """)
         }
-        if let runID { _ = try? endRun(c, runID: runID, outcome: outcome, counters: counters) }
+        if let runID { _ = try? endRun(c, runID: runID, outcome: outcome, counters: counters, keepEnded: !ended) }
     }
 
-    private static func endRun(_ c: Connection, runID: Int64, outcome: RunOutcome, counters: RunCounters) throws {
+    /// Writes the run's counters and its ending. With `keepEnded` (the holder no longer had the job), a run already
+    /// ended keeps its status: one another worker marked `aborted` when it took the job over (this holder's late
+    /// ending adds what the run spent), or this very ending committed once already (the reply was lost, and the retry
+    /// finds the job released and would otherwise call it aborted). A holder that still had the job says how the run
+    /// ended even over an `aborted` written while its heartbeat was late.
+    private static func endRun(_ c: Connection, runID: Int64, outcome: RunOutcome, counters: RunCounters, keepEnded: Bool) throws {
+        let overwrite = !keepEnded
         try c.execute("""
             UPDATE wsync.sync_runs
-            SET finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::integer,
+            SET finished_at = CASE WHEN status = 'running' OR \(overwrite) THEN now() ELSE finished_at END,
+                duration_ms = CASE WHEN status = 'running' OR \(overwrite) THEN (extract(epoch FROM now() - started_at) * 1000)::integer
+                                   ELSE duration_ms END,
                 api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
                 issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
                 authors_skipped = \(counters.skippedAuthors), issues_skipped = \(counters.skippedIssues),
-                status = \(outcome.status), error = \(outcome.error)
+                error = CASE WHEN status = 'running' OR \(overwrite) THEN \(outcome.error) ELSE error END,
+                status = CASE WHEN status = 'running' OR \(overwrite) THEN \(outcome.status) ELSE status END
             WHERE id = \(runID)
             """)
     }
@@ -87,14 +105,15 @@ enum RunBookkeeping {
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(job.id) AND lease_owner = \(owner)
                 """) == 1
-        case .failed(let error), .gone(let error):
+        case .failed(let error), .unavailable(let error), .gone(let error):
             let isGone = if case .gone = outcome { true } else { false }
+            let delay = if case .unavailable = outcome { backoff.unavailableDelay } else { backoff.delay }
             return try c.execute("""
                 UPDATE workspace_tracked_repositories
                 SET last_sync_at = now(), last_sync_status = 'failed', last_sync_error = \(error),
                     sync_attempts = coalesce(sync_attempts, 0) + 1,
                     total_issues_fetched = coalesce(total_issues_fetched, 0) + \(fetched),
-                    next_sync_at = now() + \(backoff.delay),
+                    next_sync_at = now() + \(delay),
                     gone_count = CASE WHEN \(isGone) THEN gone_count + 1 ELSE gone_count END,
                     gone_since = CASE WHEN \(isGone) THEN coalesce(gone_since, now()) ELSE gone_since END,
                     lease_owner = NULL, lease_expires_at = NULL

@@ -21,18 +21,24 @@ enum RunOutcome: Sendable {
     case throttled(reason: String, retryAfter: TimeInterval)
     /// The run failed; the job is retried later with backoff.
     case failed(error: String)
+    /// GitHub did not answer usefully (5xx, timeouts, network failures, after the request's own retries): a failure
+    /// of GitHub's rather than the repository's, so its backoff stops at `FailureBackoff.unavailableCap` — however
+    /// long an outage lasts, a healthy repository is tried again soon after it ends.
+    case unavailable(error: String)
     /// GitHub says the repository is gone (404/410): a failure that also counts towards deactivation.
     case gone(error: String)
     /// GitHub refused every token of the pool (its message): the job is released untouched and the worker stops.
     case badCredentials(message: String)
-    /// Another holder took the lease: nothing more may be written for the job.
+    /// Another holder took the lease: nothing more may be written for the job. The run is `aborted`, like the run
+    /// of a worker that died: cut off, not failed.
     case leaseLost
 
     var status: String {
         switch self {
         case .success: "success"
         case .partial, .throttled, .badCredentials: "partial"
-        case .failed, .gone, .leaseLost: "failed"
+        case .failed, .unavailable, .gone: "failed"
+        case .leaseLost: "aborted"
         }
     }
 
@@ -40,7 +46,7 @@ enum RunOutcome: Sendable {
         switch self {
         case .success: nil
         case .partial(let reason, _), .throttled(let reason, _): reason
-        case .failed(let error), .gone(let error): error
+        case .failed(let error), .unavailable(let error), .gone(let error): error
         case .badCredentials(let message): GitHubError.badCredentials(message: message).description
         case .leaseLost: LeaseLost().description
         }
@@ -60,21 +66,31 @@ struct RunCounters: Sendable {
     var skippedIssues = 0
 }
 
-/// Failure backoff: `base · 2^attempts`, capped, with ±25 % jitter so failed jobs do not retry in lockstep.
+/// Failure backoff: `base · 2^attempts`, capped, with ±25 % jitter so failed jobs do not retry in lockstep. The cap
+/// is `cap` for failures of the repository's own (a refusal, malformed data) and `unavailableCap` when GitHub did
+/// not answer (5xx, timeouts, network): a whole hour of 5xx leaves a healthy repository failed for at most
+/// `unavailableCap` · 1.25 after GitHub is back (docs/reliability.md works the numbers).
 public struct FailureBackoff: Sendable {
     public var base: Duration
     public var cap: Duration
+    public var unavailableCap: Duration
 
-    public init(base: Duration = .seconds(300), cap: Duration = .seconds(6 * 3600)) {
+    public init(base: Duration = .seconds(300), cap: Duration = .seconds(6 * 3600), unavailableCap: Duration = .seconds(1800)) {
         self.base = base
         self.cap = cap
+        self.unavailableCap = min(unavailableCap, cap)
     }
 
     /// The wait before the next try of a job row (in an UPDATE of workspace_tracked_repositories, before its
     /// `sync_attempts` moves).
-    var delay: SQL {
+    var delay: SQL { delay(capped: cap) }
+
+    /// The same when GitHub was unavailable.
+    var unavailableDelay: SQL { delay(capped: unavailableCap) }
+
+    private func delay(capped limit: Duration) -> SQL {
         """
-        make_interval(secs => least(\(cap.seconds), \(base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
+        make_interval(secs => least(\(limit.seconds), \(base.seconds) * power(2, least(coalesce(sync_attempts, 0), 30)))
                              * (0.75 + random() * 0.5))
         """
     }

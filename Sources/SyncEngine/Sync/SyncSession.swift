@@ -12,6 +12,13 @@ public final class StopFlag: @unchecked Sendable {
 
     public func set() { lock.withLock { stopped = true } }
 
+    /// Returns once the flag is set (checked every 100 ms), or when the waiting task is cancelled.
+    func wait() async {
+        while !isSet, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Sleeps up to `duration`, waking early (within 100 ms) when the flag is set.
     func sleep(for duration: Duration) async {
         let deadline = ContinuousClock.now + duration

@@ -116,7 +116,16 @@ public final class SyncWorker: Sendable {
                 }
                 session.progress.jobStarted()
                 await session.reportProgress()
-                let (report, outcome) = await JobRunner(context: context(db, session: session)).run(job)
+                // A stop cancels the run's request in flight (a hung socket would otherwise hold the shutdown for
+                // minutes); the run then ends partial, as at any stop between pages.
+                let runner = JobRunner(context: context(db, session: session))
+                let work = Task { await runner.run(job) }
+                let watcher = Task { [stop] in
+                    await stop.wait()
+                    work.cancel()
+                }
+                let (report, outcome) = await work.value
+                watcher.cancel()
                 session.progress.jobEnded()
                 await session.reportProgress()
                 await session.notifier.runFinished()
@@ -126,7 +135,7 @@ public final class SyncWorker: Sendable {
                 switch outcome {
                 case .success: result.summary.succeeded += 1
                 case .partial, .throttled: result.summary.partial += 1
-                case .failed, .gone, .leaseLost: result.summary.failed += 1
+                case .failed, .unavailable, .gone, .leaseLost: result.summary.failed += 1
                 case .badCredentials(let message):
                     result.badCredentials = message
                     stop.set()
@@ -170,7 +179,8 @@ public final class SyncWorker: Sendable {
                 if stop.isSet { return .stop(reason: "the worker is shutting down; the next run resumes") }
                 if let reason = try? await db.run({ try PauseSwitch.reason($0) }) { return .stop(reason: reason) }
                 return .keepGoing
-            }
+            },
+            keepTryingToRecord: { !stop.isSet }
         )
     }
 }
