@@ -9,6 +9,7 @@ extension Operations {
         guard !reason.isEmpty else { throw WSyncError.invalidInput(.reason, value: "", rule: "is empty: an emergency stop says why, for the audit log and the dashboard") }
         try validateActor()
         return try connection.transaction { connection in
+            try Self.serializeActions(connection)
             let outcome = try deactivate(where: "wtr.is_active", action: .stopAll, parameters: ["reason": reason]) { affected in
                 "stopped \(counted(affected, "active sync")); syncing is paused (\(reason))"
             }
@@ -23,6 +24,7 @@ extension Operations {
     public func resume(actionID: Int64? = nil) throws -> ActionOutcome {
         try validateActor()
         return try connection.transaction { connection in
+            try Self.serializeActions(connection)
             if let actionID {
                 let entry = try AuditLog.entry(connection, id: actionID)
                 guard let entry else { throw WSyncError.notFound("no action has id \(actionID)", hint: .seeAuditLog) }

@@ -14,6 +14,7 @@ extension Operations {
         let defaults = Tier.defaultsTable(try Tier.existing(connection))
         let fallback = Tier.fallbackDefaults
         return try connection.transaction { connection in
+            try Self.serializeActions(connection)
             let row = try connection.query("""
                 WITH new_tracked AS (
                     INSERT INTO tracked_repositories (repository_id)

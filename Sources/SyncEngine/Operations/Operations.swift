@@ -48,6 +48,7 @@ extension Operations {
     func applyRowChange(_ statement: SQL, field: RestorableField, action: AuditAction, parameters: [String: String],
                         summary: (Int) -> String) throws -> ActionOutcome {
         try connection.transaction { connection in
+            try Self.serializeActions(connection)
             let row = try connection.query(statement)[0]
             let affected = try row.decode("affected", as: Int.self)
             let text = summary(affected)
@@ -58,6 +59,17 @@ extension Operations {
                                  undoable: AuditLog.isUndoable(action, previousState: previousState, affectedRows: affected),
                                  jobIds: try row.decode("ids", as: [UUID].self))
         }
+    }
+
+    /// Operator actions run one after another: each takes this transaction-scoped lock before it reads anything, so
+    /// it decides on what every earlier action committed. Without it, a resume could check that no other stop-all
+    /// is in effect, then clear the pause switch a concurrent stop-all had just set, leaving that emergency stop in
+    /// effect with syncing running. Workers never take it: their writes are fenced by the lease and an undo skips
+    /// rows they changed.
+    static let actionLockKey = 7_283_640_118
+
+    static func serializeActions(_ connection: Connection) throws {
+        try connection.execute("SELECT pg_advisory_xact_lock(\(actionLockKey))")
     }
 
     /// Checks the actor before anything is read or written.

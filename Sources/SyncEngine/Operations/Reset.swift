@@ -4,8 +4,9 @@ extension Operations {
     /// The guide's reset of failed syncs: attempts 0, due now, error cleared. Undoable.
     public func reset(_ selector: JobSelector) throws -> ActionOutcome {
         try validateActor()
-        return try connection.transaction { _ in
-            try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
+        return try connection.transaction { connection in
+            try Self.serializeActions(connection)
+            return try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
                                action: .reset, parameters: selector.parameters, summary: Self.resetSummary)
         }
     }

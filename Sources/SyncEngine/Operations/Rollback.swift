@@ -17,6 +17,7 @@ extension Operations {
             }
         }
         return try connection.transaction { connection in
+            try Self.serializeActions(connection)
             var outcome = try deactivate(where: "true", action: .rollback,
                                          parameters: ["drop_tables": String(dropTables)]) { affected in
                 "rolled back: \(counted(affected, "active sync")) disabled, syncing paused"

@@ -12,6 +12,7 @@ extension Operations {
     func undo(actionID: Int64, recordedAs auditAction: AuditAction) throws -> ActionOutcome {
         // An undo refused for good (every job it changed is gone) commits that it is no longer undoable, then says so.
         try connection.transaction { connection -> Result<ActionOutcome, WSyncError> in
+            try Self.serializeActions(connection)
             let rows = try connection.query("""
                 SELECT action, undoable, undone_at, undone_by, previous_state->>'field' AS field
                 FROM wsync.audit_log WHERE id = \(actionID) FOR UPDATE
@@ -51,6 +52,12 @@ extension Operations {
                     """)[0].decode("id", as: Int64?.self)
                 if let stillInEffect {
                     summary += "; syncing stays paused: action \(stillInEffect) is still in effect"
+                    // The switch names the stop still in effect, not the one just undone (the dashboard shows it).
+                    try connection.execute("""
+                        UPDATE wsync.pause p SET action_id = a.id, paused_by = a.actor, paused_at = a.at,
+                            reason = CASE a.action WHEN 'rollback' THEN 'rollback' ELSE coalesce(a.parameters->>'reason', p.reason) END
+                        FROM wsync.audit_log a WHERE a.id = \(stillInEffect) AND p.action_id IS DISTINCT FROM a.id
+                        """)
                 } else {
                     try connection.execute("""
                         UPDATE wsync.pause SET is_paused = false, reason = NULL, paused_at = NULL, paused_by = NULL, action_id = NULL

@@ -158,7 +158,8 @@ public struct ManualSync: Sendable {
         let (owner, leases, dryRun, parameters) = (session.id, options.leases, options.dryRun, Self.parameters(start, options: options))
         let claim = try await session.control.run { c in
             try c.transaction { c in
-                try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
+                try Operations.serializeActions(c)
+                return try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
             }
         }
         if !claim.jobs.isEmpty { github.warnings.forEach(log) }
