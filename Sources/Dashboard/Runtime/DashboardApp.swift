@@ -17,7 +17,7 @@ public final class DashboardApp {
         screen.apply(theme)
     }
 
-    /// Runs until `q` or Ctrl-C; the terminal is restored before it returns.
+    /// Runs until `q` or Ctrl-C, or until the terminal is gone; the terminal is restored before it returns.
     public func run() {
         defer { screen.close() }
         effects.start(posting: inbox)
@@ -30,6 +30,10 @@ public final class DashboardApp {
             case .resized?:
                 screen.clearForResize()
                 painted = nil
+            case .gone?:
+                // The terminal hung up or closed: nobody can see or type any more. End, rather than spin on reads
+                // that fail at once.
+                running = false
             case nil: break
             }
             for event in inbox.drain() { dispatch(event) }

@@ -11,18 +11,26 @@ public enum ColorMode: Sendable {
     case full
 }
 
-/// What the terminal delivered: a key, a new size, or nothing within the wait.
+/// What the terminal delivered: a key, a new size, or nothing within the wait — or the news that the terminal is
+/// gone (hung up, closed, unreadable), after which nothing will ever come.
 public enum TerminalInput: Equatable, Sendable {
     case key(Key)
     case resized
+    case gone
 }
 
 /// The ncurses backend: paints a `CellGrid` and reads keys, nothing else. It restores the terminal on
 /// close, on Ctrl-C (raw mode delivers it as a key), on SIGINT/SIGTERM/SIGHUP and on a crash.
+///
+/// A terminal can vanish without a SIGHUP reaching the dashboard (its tmux session killed while the dashboard runs
+/// in another session or process group, via `setsid`, a supervisor or a wrapper): every read then fails at once.
+/// `read` reports that as `.gone` instead of an empty wait, so the caller ends rather than spin on a dead terminal.
 public final class TerminalScreen {
     public private(set) var colorMode: ColorMode
     private var attributes: [StyleRole: (attrs: attr_t, pair: Int16)] = [:]
     private var isOpen = false
+    /// Reads in a row that failed at once (see `read`).
+    private var instantFailures = 0
     /// The signal dispositions before the dashboard took over, put back on close.
     private var previousHandlers: [(signal: Int32, handler: SignalHandler?)] = []
 
@@ -125,15 +133,34 @@ public final class TerminalScreen {
     /// Waits up to `milliseconds` for input.
     public func read(timeoutMilliseconds milliseconds: Int32) -> TerminalInput? {
         wtimeout(wsync_stdscr(), milliseconds)
+        let started = ContinuousClock.now
         var wch: wint_t = 0
         let status = wget_wch(wsync_stdscr(), &wch)
-        if status == wsync_err() { return nil }
+        if status == wsync_err() {
+            if Self.terminalIsGone() { return .gone }
+            // A wait that ends at once with nothing, again and again, is a read failing (end of file, EIO), not a
+            // quiet keyboard: a tenth of the timeout, twenty times running.
+            let instant = milliseconds >= 10 && ContinuousClock.now - started < .milliseconds(Int(milliseconds) / 10)
+            instantFailures = instant ? instantFailures + 1 : 0
+            return instantFailures >= 20 ? .gone : nil
+        }
+        instantFailures = 0
         if status == wsync_key_code_yes() {
             let code = Int32(wch)
             if code == wsync_key_resize() { return .resized }
             return Self.functionKey(code).map(TerminalInput.key)
         }
         return Self.character(UInt32(wch)).map(TerminalInput.key)
+    }
+
+    /// After a read that returned nothing: whether standard input hung up or broke (a wait that merely timed out
+    /// leaves it open and quiet). `poll` reports a hung-up or closed terminal at once, without reading from it.
+    private static func terminalIsGone() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready < 0 { return errno != EINTR && errno != EAGAIN }
+        if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        return false
     }
 
     private static func functionKey(_ code: Int32) -> Key? {
@@ -168,15 +195,25 @@ typealias SignalHandler = @convention(c) (Int32) -> Void
 
 /// On a fatal signal, give the terminal back before the process dies, so a crash never leaves it raw; with
 /// `stopSignals`, SIGINT/SIGTERM/SIGHUP too. Returns what was there before.
+///
+/// A stop signal must end the process whatever state the terminal is in: an alarm bounds `endwin`, which writes to a
+/// terminal that may no longer read (after a SIGHUP it usually fails at once). The signals are unblocked too, in case whoever started the dashboard had them blocked.
 private func installRestoringSignalHandlers(stopSignals: Bool) -> [(signal: Int32, handler: SignalHandler?)] {
     var previous: [(signal: Int32, handler: SignalHandler?)] = []
-    for sig in stopSignals ? [SIGINT, SIGTERM, SIGHUP] : [] {
+    let stops = stopSignals ? [SIGINT, SIGTERM, SIGHUP] : []
+    for sig in stops {
         let before = signal(sig) { received in
+            signal(SIGALRM, SIG_DFL)
+            alarm(2)
             endwin()
             _exit(128 + received)
         }
         previous.append((sig, before))
     }
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for sig in stops { sigaddset(&unblocked, sig) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT] {
         let before = signal(sig) { received in
             endwin()

@@ -15,7 +15,8 @@ final class TmuxSession {
         let unset = environment.filter { $0.value == nil }.keys.sorted().map { "-u \($0)" }
         let set = environment.compactMap { name, value in value.map { "\(name)=\(Self.quote($0))" } }.sorted()
         let env = (unset + set).joined(separator: " ")
-        let shell = "env \(env) \(command.map(Self.quote).joined(separator: " ")); echo; echo \"[exited $?]\"; sleep 3600"
+        // The status is kept before the blank line's echo, whose own status $? would otherwise report.
+        let shell = "env \(env) \(command.map(Self.quote).joined(separator: " ")); status=$?; echo; echo \"[exited $status]\"; sleep 3600"
         try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shell])
     }
 
@@ -26,6 +27,9 @@ final class TmuxSession {
         _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(atPath: socket)
     }
+
+    /// Kills the session alone, as `tmux kill-session` does (the server goes with its last session).
+    func killSession() throws { try tmux(["kill-session", "-t", name]) }
 
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
 
