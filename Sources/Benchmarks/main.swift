@@ -7,6 +7,7 @@ import SyncEngine
 
 let help = """
     USAGE: swift run -c release wsync-benchmarks [--quick] [--output DIR] [--iterations N] [--size NAME=N]…
+           swift run -c release wsync-benchmarks load [--quick] …   (the load run: see `load --help`)
 
     Full mode (the default) measures at the sizes issue 12 states its targets for: 100,000 jobs and 1,000,000
     sync-run rows, stop-all of 100,000 rows, 2,000 due jobs for the workers, 10 minutes of the dashboard process.
@@ -26,6 +27,10 @@ let help = """
       --only LIST      run only these sections (refresh,writes,ingest,workers,dashboard); for working on one
       -h, --help       this text
     """
+
+if CommandLine.arguments.dropFirst().first == "load" {
+    exit(await LoadTest.main(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.contains("--help") || arguments.contains("-h") {
