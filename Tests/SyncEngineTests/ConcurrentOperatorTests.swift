@@ -21,8 +21,8 @@ import TestSupport
     }
 
     /// `count` failed jobs with attempts, errors and retry times of their own.
-    private func makeWorld(jobs count: Int = 20) throws -> World {
-        let database = try TestDatabase.create()
+    private func makeWorld(_ shape: DatabaseShape, jobs count: Int = 20) throws -> World {
+        let database = try TestDatabase.create(shape: shape)
         let connection = try database.connect()
         let workspace = try SyncSeeding.workspace(connection)
         var jobs: [UUID] = []
@@ -90,8 +90,8 @@ import TestSupport
     /// Four operators reset the same failed rows at the same moment, ten times over. They run one after another in
     /// the order of their audit ids: each entry's "before" is exactly the previous one's "after", so undoing them
     /// newest first walks back to the original rows.
-    @Test func concurrentResetsChainInTheAuditLogAndUndoBackToTheStart() throws {
-        let world = try makeWorld()
+    @Test(arguments: DatabaseShape.allCases) func concurrentResetsChainInTheAuditLogAndUndoBackToTheStart(shape: DatabaseShape) throws {
+        let world = try makeWorld(shape)
         let connection = try world.connect("checker")
         let original = try retryStates(connection)
         var entries: [Int64] = []
@@ -134,8 +134,9 @@ import TestSupport
     /// a stop-all in effect must mean syncing is paused. Before operator actions took turns, the resume decided that
     /// no other stop was in effect (B had not committed), then, once B had set the switch and committed, cleared it:
     /// B in effect, its jobs inactive, and A's jobs syncing.
-    @Test func aResumeAndAStopAllAtOnceNeverLeaveAStopInEffectWithSyncingRunning() throws {
-        let world = try makeWorld(jobs: 6)
+    @Test(arguments: DatabaseShape.allCases)
+    func aResumeAndAStopAllAtOnceNeverLeaveAStopInEffectWithSyncingRunning(shape: DatabaseShape) throws {
+        let world = try makeWorld(shape, jobs: 6)
         let checker = try world.connect("checker")
         for round in 0..<12 {
             _ = try Operations(connection: checker, actor: "setup").stopAll(reason: "A, round \(round)")
@@ -162,8 +163,8 @@ import TestSupport
     }
 
     /// Random stop-alls, resumes, resets and undos from four operators at once, many rounds: the same invariants.
-    @Test func manyOperatorsAtRandomKeepThePauseAndTheLogTruthful() throws {
-        let world = try makeWorld(jobs: 10)
+    @Test(arguments: DatabaseShape.allCases) func manyOperatorsAtRandomKeepThePauseAndTheLogTruthful(shape: DatabaseShape) throws {
+        let world = try makeWorld(shape, jobs: 10)
         let checker = try world.connect("checker")
         var generator = SystemRandomNumberGenerator()
         for round in 0..<25 {
@@ -192,8 +193,8 @@ import TestSupport
     /// An undo of a reset while a sync (here: a session standing in for a worker's bookkeeping) holds half of its
     /// rows and changes them: the undo waits for those rows, finds them changed, restores only the others, and says
     /// so; a second undo, and concurrent undos, are refused without a second entry.
-    @Test func anUndoOfRowsChangedSinceRestoresOnlyTheOthersAndSaysSo() throws {
-        let world = try makeWorld(jobs: 10)
+    @Test(arguments: DatabaseShape.allCases) func anUndoOfRowsChangedSinceRestoresOnlyTheOthersAndSaysSo(shape: DatabaseShape) throws {
+        let world = try makeWorld(shape, jobs: 10)
         let checker = try world.connect("checker")
         let original = try retryStates(checker)
         let reset = try Operations(connection: checker, actor: "resetter").reset(.allFailed)

@@ -31,7 +31,7 @@ import TestSupport
     }
 
     /// Fails (naming how much CPU it burns) unless `pid` is gone within `timeout`; kills it either way.
-    private func expectGone(_ pid: Int32, cpuBefore: Double, timeout: TimeInterval = 5, _ what: String) {
+    private func expectGone(_ pid: Int32, cpuBefore: Double, timeout: TimeInterval = 10, _ what: String) {
         let gone = ProcessProbe.waitUntilGone(pid, timeout: timeout)
         if !gone {
             let start = ProcessProbe.cpuSeconds(pid) ?? 0
@@ -70,7 +70,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dash.pidFile) }
         let cpu = try #require(ProcessProbe.cpuSeconds(dash.pid))
         kill(dash.pid, SIGTERM)
-        let (exited, screen) = try dash.session.waitFor(timeout: 5) { $0.contains("[exited 143]") }
+        let (exited, screen) = try dash.session.waitFor(timeout: 10) { $0.contains("[exited 143]") }
         #expect(exited, "SIGTERM did not end the dashboard:\n\(screen)")
         // The shell's lines are on a normal screen again: the dashboard left the alternate screen.
         #expect(!screen.contains("1 Sync status"), "the terminal was not given back:\n\(screen)")
@@ -84,7 +84,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dash.pidFile) }
         let cpu = try #require(ProcessProbe.cpuSeconds(dash.pid))
         kill(dash.pid, SIGHUP)
-        let (exited, screen) = try dash.session.waitFor(timeout: 5) { $0.contains("[exited 129]") }
+        let (exited, screen) = try dash.session.waitFor(timeout: 10) { $0.contains("[exited 129]") }
         #expect(exited, "SIGHUP did not end the dashboard:\n\(screen)")
         expectGone(dash.pid, cpuBefore: cpu, "SIGHUP")
         dash.session.close()

@@ -89,8 +89,9 @@ import TestSupport
         #expect(cleaned.cache < before.cache && cleaned.observations < before.observations && cleaned.runs < before.runs)
     }
 
-    @Test func aStatementTimeoutWhileTheArchiveIsLockedRollsTheWholeCleanupBack() throws {
-        let database = try TestDatabase.create()
+    @Test(arguments: DatabaseShape.allCases)
+    func aStatementTimeoutWhileTheArchiveIsLockedRollsTheWholeCleanupBack(shape: DatabaseShape) throws {
+        let database = try TestDatabase.create(shape: shape)
         let connection = try database.connect()
         try seed(connection)
         let before = try snapshot(connection)
@@ -112,8 +113,9 @@ import TestSupport
 
     /// The disk fills after 1,200 of the 2,000 rows have gone into the archive: PostgreSQL's own "could not extend
     /// file" error, raised by a trigger, in the middle of the one statement that moves them.
-    @Test func aDiskThatFillsHalfWayThroughTheArchiveRollsTheWholeCleanupBack() throws {
-        let database = try TestDatabase.create()
+    @Test(arguments: DatabaseShape.allCases)
+    func aDiskThatFillsHalfWayThroughTheArchiveRollsTheWholeCleanupBack(shape: DatabaseShape) throws {
+        let database = try TestDatabase.create(shape: shape)
         let connection = try database.connect()
         try seed(connection)
         let before = try snapshot(connection)

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The network to GitHub misbehaving under a real `wsync worker`: a socket that accepts and never answers, an
-/// answer reset half way through its body, an answer that trickles a byte a second (which the HTTP stack's idle
+/// answer reset half way through its body, an answer that trickles a byte every 0.3 s (which the HTTP stack's idle
 /// timeout never ends), and a worker told to stop while its request hangs. The fault is a tiny listener of the
 /// test's own standing in for GitHub; every other repository gets a valid empty answer from it, so a wedged slot
 /// would show as repositories left unsynced.
@@ -64,9 +64,8 @@ import TestSupport
         let github = try FaultyGitHub(fault: .hang, faultyPath: Self.faultyPath, times: 4)
         defer { github.stop() }
         let pass = try await workOnce(world, github: github.baseURL)
+        // Four 1-second timeouts and the retry waits of 1, 2 and 4 s; a wedged request would never let it exit.
         #expect(pass.status == 0, "\(pass.output)")
-        // Four 1-second timeouts and the retry waits of 1, 2 and 4 s; a wedged request would reach the 90 s limit.
-        #expect(pass.seconds < 30, "the worker took \(pass.seconds) s")
         #expect(github.faulted(Self.faultyPath) == 4)
         let faulty = try job(world, Self.faultyRepository)
         expectRetriedLater(faulty, "hung socket")
@@ -118,7 +117,7 @@ import TestSupport
         #expect(try healthyJobsSucceeded(world) == 2)
     }
 
-    /// One byte a second keeps the idle timeout from ever firing; the whole-request deadline (4 × the timeout)
+    /// A byte every 0.3 s keeps the idle timeout from ever firing; the whole-request deadline (4 × the timeout)
     /// ends it, and the retry gets the answer.
     @Test func anAnswerTrickledByteByByteHitsTheRequestDeadline() async throws {
         let world = try await SimulatedWorld.make(repositories: 2, issues: 1)
@@ -127,7 +126,8 @@ import TestSupport
         defer { github.stop() }
         let pass = try await workOnce(world, github: github.baseURL)
         #expect(pass.status == 0, "\(pass.output)")
-        #expect((4...30).contains(pass.seconds), "took \(pass.seconds) s: the 4 s deadline should end the trickle")
+        // Without the deadline the trickle never ends and neither does the worker; with it, not before 4 s.
+        #expect(pass.seconds >= 4, "took \(pass.seconds) s: only the 4 s deadline may end the trickle")
         let faulty = try job(world, Self.faultyRepository)
         #expect(faulty.status == "success", "\(faulty)")
         #expect(github.faulted(Self.faultyPath) == 2)
@@ -148,7 +148,8 @@ import TestSupport
         let signalled = Date()
         worker.signal(SIGTERM)
         #expect(await worker.exitStatus(timeout: 60) == 0, "\(worker.output)")
-        #expect(Date().timeIntervalSince(signalled) < 5, "the worker took \(Date().timeIntervalSince(signalled)) s to stop")
+        // The request's own timeout is 30 s (and 3 retries): a stop that waited for it would take minutes.
+        #expect(Date().timeIntervalSince(signalled) < 25, "the worker took \(Date().timeIntervalSince(signalled)) s to stop")
         let faulty = try job(world, Self.faultyRepository)
         #expect(faulty.status == "partial" && faulty.attempts == 0 && !faulty.leased && faulty.waitSeconds <= 0, "\(faulty)")
         #expect(try world.count("SELECT count(*)::int AS n FROM wsync.sync_runs WHERE status = 'partial'") == 1)
