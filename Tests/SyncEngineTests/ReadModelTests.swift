@@ -100,7 +100,7 @@ import TestSupport
         let failed = try FailedSync.fetch(connection)
         let guide = try connection.query("""
             -- The guide's query, read as it means: a NULL attempt count is no attempts (its ORDER BY … DESC would
-            -- put those first).
+            -- put those first). Ties go to the latest failure, then the job id, as wsync lists them.
             SELECT w.name as workspace, r.full_name as repository, wtr.last_sync_error,
                    coalesce(wtr.sync_attempts, 0) AS sync_attempts
             FROM workspace_tracked_repositories wtr
@@ -108,13 +108,13 @@ import TestSupport
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.last_sync_status = 'failed'
-            ORDER BY coalesce(wtr.sync_attempts, 0) DESC, w.name, r.full_name
+            ORDER BY coalesce(wtr.sync_attempts, 0) DESC, wtr.last_attempt_at DESC NULLS LAST, wtr.id
             """)
         #expect(!failed.isEmpty)
         #expect(failed.map(\.repository) == (try guide.map { try $0.decode("repository", as: String.self) }))
         #expect(failed.map(\.syncAttempts) == (try guide.map { try $0.decode("sync_attempts", as: Int.self) }))
         #expect(failed.map(\.lastSyncError) == (try guide.map { try $0.decode("last_sync_error", as: String?.self) }))
-        // A limit lists the first rows of the same order, ties at the limit's attempts included.
+        // A limit lists the first rows of the same order.
         for limit in [1, 7, failed.count] {
             #expect(try FailedSync.fetch(connection, limit: limit) == Array(failed.prefix(limit)), "limit \(limit)")
         }
