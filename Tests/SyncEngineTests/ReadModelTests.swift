@@ -261,6 +261,30 @@ import TestSupport
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
         #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
     }
+
+    @Test func aRefreshShowsEveryChangeAndTheTimeOfEachRead() throws {
+        let database = try TestDatabase.create(shape: .production)
+        let connection = try database.connect()
+        try SyncSeeding.demo(connection)
+        let first = try DashboardSnapshot.fetch(connection)
+        let quiet = try DashboardSnapshot.fetch(connection)
+        #expect(quiet.takenAt > first.takenAt)
+        #expect(quiet.failed == first.failed && quiet.tiers == first.tiers)
+        // A write by another session (the app, psql) between two refreshes shows in the next one.
+        let other = try database.connect()
+        let failing = try #require(try other.query("""
+            SELECT id FROM workspace_tracked_repositories WHERE last_sync_status IS DISTINCT FROM 'failed' ORDER BY id LIMIT 1
+            """).first).decode("id", as: UUID.self)
+        try other.execute("""
+            UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 999,
+                   last_sync_error = 'written elsewhere' WHERE id = \(failing)
+            """)
+        let changed = try DashboardSnapshot.fetch(connection)
+        #expect(changed.failed.first?.jobId == failing)
+        #expect(changed.failed.first?.lastSyncError == "written elsewhere")
+        #expect(changed.failedTotal == first.failedTotal + 1)
+        #expect(changed.takenAt > quiet.takenAt)
+    }
 }
 
 private extension Connection {
