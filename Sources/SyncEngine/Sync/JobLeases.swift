@@ -43,14 +43,34 @@ enum JobLeases {
 
     /// Proves liveness and reports progress, extends every lease held, closes history rows left `running` by dead
     /// holders, and prunes the rows of holders gone for longer than `pruneAfter`.
-    static func heartbeat(_ connection: Connection, id: String, settings: LeaseSettings, progress: WorkerProgress.Reading) throws {
+    /// With `inProgress` (a worker's slots' jobs), only those leases are renewed; the holder's other leases, and its
+    /// open runs of other jobs, claimed longer than a heartbeat ago (a claim just made may not be reported yet), are
+    /// ended.
+    static func heartbeat(
+        _ connection: Connection, id: String, settings: LeaseSettings, progress: WorkerProgress.Reading, inProgress: [UUID]? = nil
+    ) throws {
         try connection.transaction { c in
             try report(c, id: id, progress: progress)
             try c.execute("DELETE FROM wsync.workers WHERE heartbeat_at < now() - make_interval(secs => \(Self.pruneAfter.seconds))")
             try c.execute("""
                 UPDATE workspace_tracked_repositories SET lease_expires_at = now() + make_interval(secs => \(settings.lease.seconds))
-                WHERE lease_owner = \(id)
+                WHERE lease_owner = \(id) AND (\(inProgress)::uuid[] IS NULL OR id = ANY(\(inProgress)::uuid[]))
                 """)
+            if let inProgress {
+                let grace = settings.heartbeat.seconds
+                try c.execute("""
+                    UPDATE wsync.sync_runs run SET status = 'aborted', finished_at = now(),
+                        duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,
+                        error = 'aborted: the worker no longer runs it (the database lost the run''s ending); the job was released'
+                    WHERE run.status = 'running' AND run.worker_id = \(id) AND NOT (run.job_id = ANY(\(inProgress)::uuid[]))
+                      AND run.started_at < now() - make_interval(secs => \(grace))
+                    """)
+                try c.execute("""
+                    UPDATE workspace_tracked_repositories SET lease_owner = NULL, lease_expires_at = NULL
+                    WHERE lease_owner = \(id) AND NOT (id = ANY(\(inProgress)::uuid[]))
+                      AND (last_attempt_at IS NULL OR last_attempt_at < now() - make_interval(secs => \(grace)))
+                    """)
+            }
             try c.execute("""
                 UPDATE wsync.sync_runs run SET status = 'aborted', finished_at = now(),
                     duration_ms = (extract(epoch FROM now() - run.started_at) * 1000)::integer,

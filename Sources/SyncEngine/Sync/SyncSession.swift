@@ -72,14 +72,19 @@ final class SyncSession: Sendable {
     }
 
     /// Heartbeats until cancelled; a failed heartbeat is retried at the next beat (leases outlive several beats).
-    func heartbeat() -> Task<Void, Never> {
+    /// `reconcile` (a worker, whose slots report each job they run): only the leases of jobs in progress are renewed,
+    /// and leases and open runs of this holder's that no slot runs are ended — the database may have lost the
+    /// commits that ended them (a crash with `synchronous_commit = off`, a failover to an asynchronous replica).
+    func heartbeat(reconcile: Bool = false) -> Task<Void, Never> {
         let (control, id, leases, progress) = (control, id, leases, progress)
         return Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: leases.heartbeat)
                 if Task.isCancelled { break }
                 let reading = progress.reading
-                _ = try? await control.run { try JobLeases.heartbeat($0, id: id, settings: leases, progress: reading) }
+                _ = try? await control.run {
+                    try JobLeases.heartbeat($0, id: id, settings: leases, progress: reading, inProgress: reconcile ? reading.jobs : nil)
+                }
             }
         }
     }
@@ -108,20 +113,27 @@ final class WorkerProgress: @unchecked Sendable {
     struct Reading: Sendable {
         var currentJobs: Int
         var secondsSinceProgress: Double
+        /// The jobs the slots run now.
+        var jobs: [UUID] = []
     }
 
     private let lock = NSLock()
-    private var busy = 0
+    private var running: [UUID: Int] = [:]
     private var last = ContinuousClock.now
 
-    func jobStarted() { lock.withLock { busy += 1; last = .now } }
-    func jobEnded() { lock.withLock { busy -= 1; last = .now } }
+    func jobStarted(_ job: UUID) { lock.withLock { running[job, default: 0] += 1; last = .now } }
+    func jobEnded(_ job: UUID) {
+        lock.withLock {
+            running[job] = (running[job] ?? 1) > 1 ? running[job]! - 1 : nil
+            last = .now
+        }
+    }
     func advanced() { lock.withLock { last = .now } }
 
     var reading: Reading {
         lock.withLock {
             let since = ContinuousClock.now - last
-            return Reading(currentJobs: busy, secondsSinceProgress: since.seconds)
+            return Reading(currentJobs: running.values.reduce(0, +), secondsSinceProgress: since.seconds, jobs: Array(running.keys))
         }
     }
 }

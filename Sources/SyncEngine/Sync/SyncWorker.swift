@@ -64,7 +64,7 @@ public final class SyncWorker: Sendable {
             kind: "worker", database: database, github: github, retry: retry, leases: options.leases,
             concurrency: options.concurrency, rateLimitReserve: options.rateLimitReserve, register: true
         )
-        let heartbeat = session.heartbeat()
+        let heartbeat = session.heartbeat(reconcile: true)
         log("worker \(session.id) started (concurrency \(options.concurrency)\(options.once ? ", once" : ""))")
         github.warnings.forEach(log)
         let results = await withTaskGroup(of: SlotResult.self) { group in
@@ -114,7 +114,7 @@ public final class SyncWorker: Sendable {
                     await stop.sleep(for: options.idlePoll)
                     continue
                 }
-                session.progress.jobStarted()
+                session.progress.jobStarted(job.id)
                 await session.reportProgress()
                 // A stop cancels the run's request in flight (a hung socket would otherwise hold the shutdown for
                 // minutes); the run then ends partial, as at any stop between pages.
@@ -126,7 +126,7 @@ public final class SyncWorker: Sendable {
                 }
                 let (report, outcome) = await work.value
                 watcher.cancel()
-                session.progress.jobEnded()
+                session.progress.jobEnded(job.id)
                 await session.reportProgress()
                 await session.notifier.runFinished()
                 log("\(report.repository): \(report.status), \(report.issuesSynced) stored, \(report.apiCalls) API calls"
