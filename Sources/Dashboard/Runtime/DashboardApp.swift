@@ -8,6 +8,9 @@ public final class DashboardApp {
     private let catalog: ThemeCatalog
     private let inbox = EventInbox()
     private var running = true
+    /// Set by every dispatched event: only then can the frame differ, so an idle dashboard renders once a tick
+    /// instead of on every 100 ms wake-up.
+    private var stateChanged = true
 
     public init(state: DashboardState, screen: TerminalScreen, effects: any DashboardEffects, catalog: ThemeCatalog, theme: Theme) {
         self.state = state
@@ -40,6 +43,8 @@ public final class DashboardApp {
                 dispatch(.tick(lastTick))
             }
             guard running else { break }
+            guard stateChanged || painted == nil else { continue }
+            stateChanged = false
             let grid = render(state, size: screen.size)
             if grid != painted {
                 screen.paint(grid)
@@ -57,6 +62,7 @@ public final class DashboardApp {
     private func dispatch(_ event: Event) {
         let (next, commands) = update(state, event)
         state = next
+        stateChanged = true
         for command in commands { perform(command) }
     }
 

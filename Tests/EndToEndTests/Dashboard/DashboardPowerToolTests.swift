@@ -31,14 +31,15 @@ import TestSupport
         return (database, connection)
     }
 
-    /// The failed rows in the order `o` sorts them by their error (ties in the engine's order), as job ids.
+    /// The failed rows in the order `o` sorts them by their error (ties in the engine's order: most attempts, latest
+    /// failure, job id), as job ids.
     private func failedByError(_ connection: Connection) throws -> [UUID] {
         try connection.query("""
             SELECT f.id FROM workspace_tracked_repositories f JOIN workspaces w ON w.id = f.workspace_id
             JOIN tracked_repositories tr ON tr.id = f.tracked_repository_id JOIN repositories r ON r.id = tr.repository_id
             WHERE f.last_sync_status = 'failed'
-            ORDER BY lower(f.last_sync_error) COLLATE "C" NULLS LAST, f.sync_attempts DESC,
-                     coalesce(w.name, w.slug, w.id::text), r.full_name
+            ORDER BY lower(f.last_sync_error) COLLATE "C" NULLS LAST, coalesce(f.sync_attempts, 0) DESC,
+                     f.last_attempt_at DESC NULLS LAST, f.id
             """).map { try $0.decode("id", as: UUID.self) }
     }
 
