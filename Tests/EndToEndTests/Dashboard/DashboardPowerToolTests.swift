@@ -24,6 +24,14 @@ import TestSupport
         return screen
     }
 
+    /// In the failed pane, opens the prompt of `key` (filter, find), types `text` and keeps it.
+    private func answerPrompt(_ session: TmuxSession, _ key: String, _ text: String) throws {
+        try session.send("2")
+        try session.send(key)
+        try session.type(text)
+        try session.send("Enter")
+    }
+
     private func seeded() throws -> (TestDatabase, Connection) {
         let database = try TestDatabase.create()
         let connection = try database.connect()
@@ -94,10 +102,7 @@ import TestSupport
         let total: Int = try connection.query("SELECT count(*)::int AS n FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'")[0].decode("n")
         let session = try dashboard(database.url)
         try waitUntilLive(session)
-        try session.send("2")
-        try session.send("/")
-        try session.type("secondary rate limit")
-        try session.send("Enter")
+        try answerPrompt(session, "/", "secondary rate limit")
         let shownCount = try #require(try session.waitFor(timeout: 5) { $0.contains("filter: secondary rate limit") }.1
             .firstMatch(of: /2 Failed syncs \((\d+)\) filter/).map { Int($0.1)! })
         #expect(shownCount > 0 && shownCount < total, "the filter should show some of \(total) rows, shows \(shownCount)")
@@ -181,10 +186,7 @@ import TestSupport
         #expect(matching >= 2)
         let session = try dashboard(database.url)
         try waitUntilLive(session)
-        try session.send("2")
-        try session.send("f")
-        try session.type("secondary")
-        try session.send("Enter")
+        try answerPrompt(session, "f", "secondary")
         let (found, screen) = try session.waitFor(timeout: 5) { $0.contains(", find \"secondary\": \(matching)") }
         #expect(found, "\(screen)")
         #expect(try session.screen(escapes: true).contains("48;5;220msecondary"), "matches are not highlighted")
