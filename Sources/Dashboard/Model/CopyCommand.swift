@@ -20,7 +20,7 @@ extension DashboardState {
     /// `y`: copies the selected row's command line (OSC 52) and shows it in the status line, where it can be
     /// copied by hand on terminals without OSC 52.
     mutating func copyCommand(of item: ListItem?) -> [Command] {
-        guard let item else { say(noSelectionText(), .failure); return [] }
+        guard let item else { say(noSelection(), .failure); return [] }
         guard let command = commandLine(for: item) else {
             say("y copies the command for one row: open the group (Enter) or ungroup (e) first", .info)
             return []

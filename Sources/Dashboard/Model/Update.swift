@@ -192,9 +192,7 @@ extension DashboardState {
 
     // MARK: - Operations
 
-    func noSelectionText() -> String { noSelection() }
-
-    private func noSelection() -> String {
+    func noSelection() -> String {
         focus.isList ? "no row selected in \(focus.title)" : "select a row in Failed syncs or Stuck repos first"
     }
 

@@ -49,10 +49,13 @@ extension Canvas {
             field("last sync", when(r.lastSyncAt))
             field("attempts", String(r.syncAttempts))
         }
-        field("frequency", job.map { "every \($0.syncFrequencyHours) h" } ?? loading, job == nil ? .dim : .normal)
-        field("priority", job.map { String($0.priorityScore) } ?? loading, job == nil ? .dim : .normal)
-        field("active", job.map { $0.isActive ? "yes" : "no (inactive rows are never claimed)" } ?? loading,
-              job == nil ? .dim : job!.isActive ? .normal : .warn)
+        if let job {
+            field("frequency", "every \(job.syncFrequencyHours) h")
+            field("priority", String(job.priorityScore))
+            field("active", job.isActive ? "yes" : "no (inactive rows are never claimed)", job.isActive ? .normal : .warn)
+        } else {
+            for name in ["frequency", "priority", "active"] { field(name, loading, .dim) }
+        }
         let owner = job?.leaseOwner ?? item.stuckRow?.leaseOwner
         let expiry = job?.leaseExpiresAt ?? item.stuckRow?.leaseExpiresAt
         if job == nil, item.stuckRow == nil {

@@ -87,14 +87,13 @@ public final class TerminalScreen {
     public func copyToClipboard(_ text: String) {
         let sequence = "\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}"
         fflush(nil)
-        var bytes = Array(sequence.utf8)
+        let bytes = Array(sequence.utf8)
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
+            let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
             if n <= 0 { break }
             written += n
         }
-        bytes.removeAll()
     }
 
     /// After a resize the old screen contents are meaningless: repaint everything.
