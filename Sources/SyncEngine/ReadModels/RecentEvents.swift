@@ -66,10 +66,12 @@ public struct RecentEvent: Codable, Sendable, Equatable {
                     JOIN tracked_repositories tr ON tr.id = jt.tracked_repository_id
                     JOIN repositories r ON r.id = tr.repository_id
                     WHERE jt.id = \(uuid("coalesce(a.parameters->>'job_id', a.parameters->>'jobs')"))
+                    OFFSET 0
                 ) j ON true
                 LEFT JOIN LATERAL (
                     SELECT coalesce(ws.name, ws.slug, ws.id::text) AS name FROM workspaces ws
                     WHERE ws.id = \(uuid("coalesce(a.parameters->>'workspace_id', a.parameters->>'workspace')"))
+                    OFFSET 0
                 ) w ON true
                 UNION ALL
                 SELECT 'run', r.id, coalesce(r.finished_at, r.started_at), json_build_object(
@@ -78,8 +80,10 @@ public struct RecentEvent: Codable, Sendable, Equatable {
                            'workspace', coalesce(ws.name, ws.slug, ws.id::text), 'error', r.error,
                            'issues_stored', r.issues_stored, 'api_calls', r.api_calls, 'duration_ms', r.duration_ms)
                 FROM (SELECT * FROM wsync.sync_runs ORDER BY started_at DESC, id DESC LIMIT \(limit)) r
-                LEFT JOIN LATERAL (SELECT full_name FROM repositories WHERE id = r.repository_id) rp ON true
-                LEFT JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = r.workspace_id) ws ON true
+                -- Looked up by key for each listed run (OFFSET 0 keeps the planner from hash-joining every workspace and
+                -- repository for twenty rows, as FailedSync explains).
+                LEFT JOIN LATERAL (SELECT full_name FROM repositories WHERE id = r.repository_id OFFSET 0) rp ON true
+                LEFT JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = r.workspace_id OFFSET 0) ws ON true
             ) both_kinds
         ) e
         """
