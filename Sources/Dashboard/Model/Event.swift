@@ -4,12 +4,15 @@ import Foundation
 /// Everything that can change the dashboard's state: keys, data from the poller, results of operations, time.
 public enum Event: Sendable {
     case key(Key)
+    /// A click or a wheel notch (`--no-mouse` and `M` turn them off).
+    case mouse(MouseEvent)
     case tick(Date)
     case snapshot(DashboardSnapshot)
     case connectionLost(reason: String, at: Date)
     case operationFinished(Operation, OperationOutcome)
     case operationFailed(Operation, message: String)
-    case detailLoaded(jobId: UUID, runs: [SyncRun])
+    /// The row's recent runs and, when it still exists, the job in full.
+    case detailLoaded(jobId: UUID, runs: [SyncRun], job: JobDetail? = nil)
     case auditLoaded([AuditEntry])
     case loadFailed(message: String)
     case themeFailed(message: String)
@@ -25,5 +28,9 @@ public enum Command: Equatable, Sendable {
     case loadDetail(jobId: UUID)
     case loadAudit
     case useTheme(name: String)
+    /// Puts text on the terminal's clipboard (OSC 52).
+    case copyToClipboard(String)
+    /// Turns the terminal's mouse reporting on or off.
+    case setMouse(enabled: Bool)
     case quit
 }

@@ -2,8 +2,11 @@
 public enum KeyAction: Equatable, Sendable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom, detail
     case reset, resetMany, sync, syncWorkspace, groupErrors, filter, slowDown, emergencyStop, undo, auditLog, workers
+    case mark, sortNext, sortReverse, find, nextMatch, previousMatch, copyCommand
     case focusNext, focusPrevious, focus(Pane)
-    case togglePolling, longerInterval, shorterInterval, nextTheme, help, quit, clearMessage
+    case togglePolling, longerInterval, shorterInterval, nextTheme, toggleMouse, help, quit
+    /// Esc: clears the marks, else the search, else the status message.
+    case clear
 }
 
 /// The keys of the dashboard as data: dispatch (`Update`), the footer and the help view all read this one table,
@@ -33,11 +36,19 @@ public struct KeyBinding: Equatable, Sendable {
                    mutating: false, panes: lists, inFooter: false),
         KeyBinding(keys: "Enter", label: "detail", actions: [.enter: .detail], mutating: false, panes: lists),
         KeyBinding(keys: "r", label: "reset", actions: [.character("r"): .reset], mutating: true, panes: lists),
-        KeyBinding(keys: "R", label: "reset all", actions: [.character("R"): .resetMany], mutating: true, panes: [.status, .failed]),
+        KeyBinding(keys: "R", label: "reset marked/shown", actions: [.character("R"): .resetMany], mutating: true, panes: [.status, .failed]),
         KeyBinding(keys: "s", label: "sync now", actions: [.character("s"): .sync], mutating: true, panes: lists),
         KeyBinding(keys: "S", label: "sync ws", actions: [.character("S"): .syncWorkspace], mutating: true, panes: lists),
         KeyBinding(keys: "e", label: "group errors", actions: [.character("e"): .groupErrors], mutating: false, panes: [.failed]),
         KeyBinding(keys: "/", label: "filter (! inverts)", actions: [.character("/"): .filter], mutating: false, panes: lists),
+        KeyBinding(keys: "m", label: "mark", actions: [.character("m"): .mark], mutating: false, panes: lists),
+        KeyBinding(keys: "o/O", label: "sort: next column/reverse", actions: [.character("o"): .sortNext, .character("O"): .sortReverse],
+                   mutating: false, panes: [.failed, .stuck, .tiers], inFooter: false),
+        KeyBinding(keys: "f", label: "find (highlights matches)", actions: [.character("f"): .find], mutating: false, panes: lists, inFooter: false),
+        KeyBinding(keys: "n/N", label: "next/previous match", actions: [.character("n"): .nextMatch, .character("N"): .previousMatch],
+                   mutating: false, panes: lists, inFooter: false),
+        KeyBinding(keys: "y", label: "copy wsync command", actions: [.character("y"): .copyCommand], mutating: false,
+                   panes: lists, inFooter: false),
         KeyBinding(keys: "L", label: "slow down", actions: [.character("L"): .slowDown], mutating: true, panes: [.rateLimit, .tiers]),
         KeyBinding(keys: "X", label: "emergency stop", actions: [.character("X"): .emergencyStop], mutating: true, panes: nil),
         KeyBinding(keys: "u", label: "undo", actions: [.character("u"): .undo], mutating: true, panes: nil),
@@ -52,7 +63,8 @@ public struct KeyBinding: Equatable, Sendable {
         KeyBinding(keys: "+/-", label: "interval", actions: [.character("+"): .longerInterval, .character("="): .longerInterval, .character("-"): .shorterInterval],
                    mutating: false, panes: nil, inFooter: false),
         KeyBinding(keys: "t", label: "theme", actions: [.character("t"): .nextTheme], mutating: false, panes: nil, inFooter: false),
-        KeyBinding(keys: "Esc", label: "clear message", actions: [.escape: .clearMessage], mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "M", label: "mouse on/off", actions: [.character("M"): .toggleMouse], mutating: false, panes: nil, inFooter: false),
+        KeyBinding(keys: "Esc", label: "clear marks/find/message", actions: [.escape: .clear], mutating: false, panes: nil, inFooter: false),
         KeyBinding(keys: "?", label: "help", actions: [.character("?"): .help], mutating: false, panes: nil),
         KeyBinding(keys: "q", label: "quit", actions: [.character("q"): .quit], mutating: false, panes: nil),
     ]

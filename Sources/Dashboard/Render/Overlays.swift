@@ -4,7 +4,7 @@ import Foundation
 extension Canvas {
     mutating func drawOverlay(_ overlay: Overlay, state: DashboardState, body: Rect) {
         switch overlay {
-        case .filter: break  // drawn on the message line
+        case .filter, .find: break  // drawn on the message line
         case .help(let scroll):
             drawScrollingPanel(title: "Help: \(state.focus.title) (Esc back)", lines: helpLines(state, width: body.width - 4), scroll: scroll, body: body)
         case .confirm(let c):
@@ -12,10 +12,11 @@ extension Canvas {
         case .typedConfirmation(let c):
             drawDialog(title: c.title, lines: c.lines + ["", "Type \(c.word) and press Enter to confirm; Esc cancels."],
                        prompt: [], input: SafeText.line(c.typed), body: body)
-        case .detail(let item, let runs, let scroll):
-            drawScrollingPanel(title: "Detail (Esc back, j/k scroll)", lines: detailLines(item, runs: runs, state: state), scroll: scroll, body: body)
-        case .audit(let entries, let scroll):
-            drawScrollingPanel(title: "Audit log (Esc back, j/k scroll)", lines: auditLines(entries, state: state), scroll: scroll, body: body)
+        case .detail(let item, let runs, let job, let scroll):
+            drawScrollingPanel(title: "Detail (Esc back, j/k scroll; r s S y m act on this row)",
+                               lines: detailLines(item, runs: runs, job: job, state: state, width: body.width - 4), scroll: scroll, body: body)
+        case .audit(let view):
+            drawAudit(view, state: state, body: body)
         case .workers(let scroll):
             drawScrollingPanel(title: "Workers (Esc back, j/k scroll)", lines: workerLines(state, width: body.width - 4), scroll: scroll, body: body)
         }
@@ -51,7 +52,7 @@ extension Canvas {
     }
 
     /// A panel over the whole body with lines scrolled by `scroll`.
-    private mutating func drawScrollingPanel(title: String, lines: [(String, StyleRole)], scroll: Int, body: Rect) {
+    mutating func drawScrollingPanel(title: String, lines: [(String, StyleRole)], scroll: Int, body: Rect) {
         let inside = box(body, title: title, role: .borderFocused)
         let first = max(0, min(scroll, lines.count - inside.height))
         for (n, line) in lines.dropFirst(first).prefix(inside.height).enumerated() {
@@ -72,50 +73,6 @@ extension Canvas {
         }
         lines += [("", .normal), ("Esc closes views and dialogs · Ctrl-C quits", .dim)]
         if state.readOnly { lines.append(("read-only session: mutating keys are disabled", .warn)) }
-        return lines
-    }
-
-    private func detailLines(_ item: ListItem, runs: [SyncRun]?, state: DashboardState) -> [(String, StyleRole)] {
-        var lines: [(String, StyleRole)] = []
-        func field(_ name: String, _ value: String, _ role: StyleRole = .normal) {
-            lines.append((DisplayWidth.pad(name, to: 14) + value, role))
-        }
-        func ago(_ date: Date?) -> String {
-            date.map { "\(Format.dateTime($0, in: state.timeZone)) (\(Format.age(state.now.timeIntervalSince($0))) ago)" } ?? "never"
-        }
-        switch item {
-        case .failed(let r):
-            field("repository", SafeText.line(r.repository))
-            field("workspace", SafeText.line(r.workspace))
-            field("attempts", String(r.syncAttempts), .error)
-            field("last attempt", ago(r.lastAttemptAt))
-            lines.append(("error", .dim))
-            lines += SafeText.lines(r.lastSyncError ?? "(none recorded)").map { ("  " + $0, .error) }
-        case .stuck(let r):
-            field("repository", SafeText.line(r.fullName))
-            field("workspace", SafeText.line(r.workspace))
-            field("next sync was", ago(r.nextSyncAt), .warn)
-            field("last sync", ago(r.lastSyncAt))
-            field("attempts", String(r.syncAttempts))
-            field("leased by", SafeText.line(r.leaseOwner ?? "nobody"))
-            if let expiry = r.leaseExpiresAt { field("lease ends", Format.dateTime(expiry, in: state.timeZone)) }
-        case .group(let g):
-            lines.append(("\(g.rows.count) failed rows share this error:", .dim))
-            lines += SafeText.lines(g.error).map { ("  " + $0, .error) }
-            lines.append(("", .normal))
-            lines += g.rows.map { ("• \(SafeText.line($0.repository)) (\(SafeText.line($0.workspace))), \($0.syncAttempts) attempts", .normal) }
-        }
-        guard item.rows.count == 1 else { return lines }
-        lines.append(("", .normal))
-        lines.append(("recent runs", .dim))
-        guard let runs else { lines.append(("  loading…", .dim)); return lines }
-        if runs.isEmpty { lines.append(("  no runs recorded", .dim)) }
-        for run in runs {
-            let duration = run.durationMs.map { Format.duration(Double($0) / 1000) } ?? "running"
-            let role: StyleRole = run.status == "success" ? .ok : run.status == "failed" ? .error : .warn
-            lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(run.issuesStored) issues, \(run.apiCalls) calls\(run.notModified > 0 ? " (\(run.notModified) not modified)" : ""), \(SafeText.line(run.workerId))", role))
-            if let error = run.error { lines.append(("    " + SafeText.line(error), .error)) }
-        }
         return lines
     }
 
@@ -148,15 +105,5 @@ extension Canvas {
             lines.append((cells.map { DisplayWidth.pad($0, to: 10) }.joined() + "\(SafeText.line(worker.hostname)):\(worker.pid)", role))
         }
         return lines
-    }
-
-    private func auditLines(_ entries: [AuditEntry]?, state: DashboardState) -> [(String, StyleRole)] {
-        guard let entries else { return [("loading…", .dim)] }
-        if entries.isEmpty { return [("no operator actions recorded", .dim)] }
-        return entries.map { e in
-            let undone = e.undoneAt != nil ? " (undone)" : ""
-            return ("#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.summary))\(undone)",
-                    e.undoneAt != nil ? .dim : .normal)
-        }
     }
 }

@@ -19,6 +19,9 @@ extension Canvas {
         }
         if let filter = state.filters[pane] { title += " filter: \(SafeText.line(filter.display))" }
         if pane == .failed, state.groupFailedByError { title += " by error" }
+        let marked = pane.isList ? state.markedItems(in: pane).count : 0
+        if marked > 0 { title += ", \(marked) marked" }
+        if let find = state.highlight(in: pane) { title += ", find \"\(SafeText.line(find))\": \(state.matchIndexes(in: pane).count)" }
         let inside = box(rect, title: title, role: role, titleRole: focused ? .borderFocused : .title)
         guard inside.width > 0, inside.height > 0 else { return }
         guard let snapshot = state.snapshot else {
@@ -26,17 +29,17 @@ extension Canvas {
             return
         }
         switch pane {
-        case .status: drawStatus(snapshot.status, in: inside)
+        case .status: drawStatus(snapshot.status, history: snapshot.history, state: state, in: inside)
         case .failed: drawFailed(state, focused: focused, in: inside)
         case .stuck: drawStuck(state, focused: focused, in: inside)
         case .rateLimit: drawRateLimit(snapshot.rateLimit, state: state, in: inside)
-        case .tiers: drawTiers(snapshot.tiers, in: inside)
+        case .tiers: drawTiers(state.sortedTiers(snapshot.tiers), state: state, in: inside)
         }
     }
 
     // MARK: Sync status
 
-    mutating func drawStatus(_ s: SyncStatus, in rect: Rect) {
+    mutating func drawStatus(_ s: SyncStatus, history: ActivityHistory?, state: DashboardState, in rect: Rect) {
         let h = s.health
         let cells: [(String, String, StyleRole)] = [
             ("active", Format.count(h.totalWorkspaces), .normal),
@@ -71,6 +74,7 @@ extension Canvas {
         let summary = s.failedRunsLastHour > 0 && DisplayWidth.of(full) + 8 <= rect.width ? full : short
         let used = text(summary, x: rect.x, y: y, width: rect.width, role: .normal)
         sparkline(s.throughput.map(\.runs), x: rect.x + used, y: y, width: rect.width - used, role: .gauge)
+        if let history, y + 1 < rect.y + rect.height { drawFailureHistory(history, x: rect.x, y: y + 1, width: rect.width) }
     }
 
     // MARK: Failed syncs
@@ -89,7 +93,8 @@ extension Canvas {
                 Column(title: "error", width: 20, flex: 3, priority: 2),
                 Column(title: "repositories", width: 14, flex: 2, priority: 1),
             ]
-            table(columns, count: items.count, selected: selected, focused: focused, in: rect) { index in
+            table(Self.sortable(columns, .failedGroups, state: state), count: items.count, selected: selected, focused: focused, in: rect,
+                  marked: markGutter(state, .failed, items), highlight: state.highlight(in: .failed), scrollTop: state.scrollTops[.failed]) { index in
                 guard case .group(let g) = items[index] else { return nil }
                 return TableRow(cells: [String(g.rows.count), SafeText.line(g.error), g.rows.map { SafeText.line($0.repository) }.joined(separator: ", ")],
                                 roles: [.error, .normal, .dim])
@@ -103,7 +108,8 @@ extension Canvas {
             Column(title: "error", width: 16, flex: 4, priority: 3),
             Column(title: "last", width: 4, alignRight: true, priority: 1),
         ]
-        table(columns, count: items.count, selected: selected, focused: focused, in: rect) { index in
+        table(Self.sortable(columns, .failed, state: state), count: items.count, selected: selected, focused: focused, in: rect,
+              marked: markGutter(state, .failed, items), highlight: state.highlight(in: .failed), scrollTop: state.scrollTops[.failed]) { index in
             guard case .failed(let r) = items[index] else { return nil }
             return TableRow(cells: [SafeText.line(r.workspace), SafeText.line(r.repository), String(r.syncAttempts),
                                     SafeText.line(r.lastSyncError ?? "–"),
@@ -128,7 +134,9 @@ extension Canvas {
             Column(title: "worker", width: 8, flex: 1, priority: 3),
             Column(title: "lease", width: 11, priority: 2),
         ]
-        table(columns, count: items.count, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect) { index in
+        table(Self.sortable(columns, .stuck, state: state), count: items.count, selected: state.selectionIndex(in: .stuck, items: items),
+              focused: focused, in: rect, marked: markGutter(state, .stuck, items), highlight: state.highlight(in: .stuck),
+              scrollTop: state.scrollTops[.stuck]) { index in
             guard case .stuck(let r) = items[index] else { return nil }
             let overdue = r.nextSyncAt.flatMap { $0 < state.now ? Format.age(state.now.timeIntervalSince($0)) : nil } ?? "–"
             let lease = r.leaseExpiresAt.map { expiry in
@@ -176,8 +184,14 @@ extension Canvas {
         }
         let observedAge = now.timeIntervalSince(observedAt)
         lines.append(("observed \(Format.age(observedAge)) ago", observedAge > 900 ? .warn : .dim))
-        for (n, line) in lines.enumerated() where n + 1 < rect.height {
-            text(line.0, x: rect.x, y: rect.y + 1 + n, width: rect.width, role: line.1)
+        // The last day's low points right under the gauge, when the pane has a line for them.
+        var top = rect.y + 1
+        if let history = state.snapshot?.history, rect.height > 2 {
+            drawRateLimitHistory(history, x: rect.x, y: top, width: rect.width)
+            top += 1
+        }
+        for (n, line) in lines.enumerated() where top + n < rect.y + rect.height {
+            text(line.0, x: rect.x, y: top + n, width: rect.width, role: line.1)
         }
     }
 
@@ -196,7 +210,7 @@ extension Canvas {
 
     // MARK: Tier usage
 
-    mutating func drawTiers(_ tiers: [TierUsage], in rect: Rect) {
+    mutating func drawTiers(_ tiers: [TierUsage], state: DashboardState, in rect: Rect) {
         guard !tiers.isEmpty else {
             text("no workspaces", x: rect.x, y: rect.y, width: rect.width, role: .dim)
             return
@@ -215,6 +229,6 @@ extension Canvas {
                                     Format.percent(use), Format.count(t.issuesSynced), Format.count(t.estimatedMonthlyApiCalls)],
                             roles: [.normal, .normal, use > 1 ? .error : use > 0.9 ? .warn : .normal, use > 1 ? .error : use > 0.9 ? .warn : .dim, .normal, .normal])
         }
-        table(columns, rows: rows, selected: nil, focused: false, in: rect)
+        table(Self.sortable(columns, .tiers, state: state), rows: rows, selected: nil, focused: false, in: rect)
     }
 }

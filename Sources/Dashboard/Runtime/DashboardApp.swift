@@ -18,6 +18,7 @@ public final class DashboardApp {
         self.effects = effects
         self.catalog = catalog
         screen.apply(theme)
+        screen.setMouse(state.mouseEnabled)
     }
 
     /// Runs until `q` or Ctrl-C, or until the terminal is gone; the terminal is restored before it returns.
@@ -30,6 +31,7 @@ public final class DashboardApp {
         while running {
             switch screen.read(timeoutMilliseconds: 100) {
             case .key(let key)?: dispatch(.key(key))
+            case .mouse(let kind, let x, let y)?: dispatch(.mouse(MouseEvent(kind: kind, x: x, y: y, screen: screen.size)))
             case .resized?:
                 screen.clearForResize()
                 painted = nil
@@ -71,6 +73,8 @@ public final class DashboardApp {
     private func perform(_ command: Command) {
         switch command {
         case .quit: running = false
+        case .copyToClipboard(let text): screen.copyToClipboard(text)
+        case .setMouse(let enabled): screen.setMouse(enabled)
         case .useTheme(let name):
             let (theme, error) = catalog.loadWithFallback(name)
             screen.apply(theme)

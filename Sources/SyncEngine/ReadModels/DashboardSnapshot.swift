@@ -9,11 +9,13 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
         public var failedLimit: Int
         public var stuckOlderThan: TimeSpan
         public var stuckLimit: Int
+        public var eventLimit: Int
 
-        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50) {
+        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50, eventLimit: Int = 20) {
             self.failedLimit = failedLimit
             self.stuckOlderThan = stuckOlderThan
             self.stuckLimit = stuckLimit
+            self.eventLimit = eventLimit
         }
     }
 
@@ -26,6 +28,11 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
+    /// The last 24 hours per half hour (runs, failures, the rate limit's low points); nil from a snapshot made
+    /// before it existed.
+    public var history: ActivityHistory?
+    /// The newest sync runs and operator actions, newest first.
+    public var events: [RecentEvent]?
 
     /// Prepared once per connection: a refresh then costs no parsing or planning. The session also plans without
     /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
@@ -69,7 +76,9 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'failed_total', (\(FailedSync.countQuery)),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
-            'tiers', (\(TierUsage.query)))
+            'tiers', (\(TierUsage.query)),
+            'history', (\(ActivityHistory.query)),
+            'events', (\(RecentEvent.query(limit: options.eventLimit))))
         """
     }
 }
