@@ -44,22 +44,6 @@ public struct ListFilter: Equatable, Sendable {
     }
 }
 
-/// A yes/no dialog; anything but `y` answers No.
-public struct Confirmation: Equatable, Sendable {
-    public var title: String
-    public var lines: [String]
-    public var operation: Operation
-}
-
-/// A dialog that only proceeds when the operator types `word` exactly.
-public struct TypedConfirmation: Equatable, Sendable {
-    public var title: String
-    public var lines: [String]
-    public var word: String
-    public var typed: String = ""
-    public var operation: Operation
-}
-
 /// Failed rows sharing one error message, acted on as a whole.
 public struct ErrorGroup: Equatable, Sendable {
     public var error: String
@@ -143,6 +127,8 @@ public struct DashboardState: Sendable {
     public var timeZone: TimeZone = .current
     /// Rendered once to text (`dash --once`): no keys in the footer, no refresh interval in the header.
     public var oneShot = false
+    /// The terminal's size as last reported (`Event.resized`): a page is what fits on it.
+    public var screenSize: Size?
 
     public init(database: String, readOnly: Bool, interval: Double, now: Date, themeNames: [String], themeName: String) {
         self.database = database

@@ -24,11 +24,13 @@ public final class DashboardApp {
         defer { effects.stop() }
         var painted: CellGrid?
         var lastTick = Date()
+        dispatch(.resized(screen.size))
         while running {
             switch screen.read(timeoutMilliseconds: 100) {
             case .key(let key)?: dispatch(.key(key))
             case .resized?:
                 screen.clearForResize()
+                dispatch(.resized(screen.size))
                 painted = nil
             case nil: break
             }

@@ -60,6 +60,9 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
         case .loadDetail(let jobId): onOperationConnection { connection in
                 .detailLoaded(jobId: jobId, runs: try SyncRun.recent(connection, job: jobId, limit: 10))
             } failure: { .loadFailed(message: "recent runs: \($0)") }
+        case .estimate(let operation): onOperationConnection { connection in
+                .estimateLoaded(operation, .loaded(try Self.estimate(operation, connection)))
+            } failure: { .estimateLoaded(operation, .failed($0)) }
         case .loadAudit: onOperationConnection { connection in
                 .auditLoaded(try AuditLog.entries(connection, limit: 200))
             } failure: { .loadFailed(message: "audit log: \($0)") }
