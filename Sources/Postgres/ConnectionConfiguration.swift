@@ -27,6 +27,28 @@ public struct ConnectionConfiguration: Sendable {
         return "\(host)/\(database)"
     }
 
+    /// The connection string without its password, as `key=value` pairs libpq reads back (for a command line to copy);
+    /// nil when there is none (libpq's defaults) or libpq cannot parse it. The password then comes from where libpq
+    /// finds one on its own (PGPASSWORD, .pgpass).
+    public var conninfoWithoutPassword: String? {
+        guard conninfo != nil else { return nil }
+        let options = parsedOptions.filter { $0.key != "password" }
+        guard !options.isEmpty else { return nil }
+        let order = ["host", "hostaddr", "port", "dbname", "user"]
+        let keys = options.keys.sorted { a, b in
+            let (i, j) = (order.firstIndex(of: a) ?? order.count, order.firstIndex(of: b) ?? order.count)
+            return i != j ? i < j : a < b
+        }
+        return keys.map { "\($0)=\(Self.conninfoValue(options[$0]!))" }.joined(separator: " ")
+    }
+
+    /// A conninfo value, quoted when it holds anything but plain characters.
+    static func conninfoValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-/:@,".contains($0)) }
+        if plain { return value }
+        return "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
     /// The passwords given in the connection string (as written and percent-decoded), so messages can be scrubbed of
     /// them — also when libpq cannot parse the string, since its complaint may quote it.
     var passwords: [String] {

@@ -30,7 +30,7 @@ struct Check: ParsableCommand {
         let connection = try database.connect()
         // The dashboard's counts come from a rollup its triggers keep; a drift (writes that bypassed them) is repaired
         // here and said, whatever --quiet says.
-        for drift in try DashboardRollup.repairDrift(connection) {
+        for drift in try DashboardRollup.repairDrift(connection, actor: osUserName) {
             print("REPAIRED: the dashboard rollup had drifted from a full count, rebuilt: \(drift)")
         }
         let alert = try SyncAlert.fetch(connection, maxFailed: maxFailed, minAttempts: minAttempts)

@@ -2,7 +2,7 @@ import ArgumentParser
 import SyncEngine
 
 struct Failed: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Failed syncs, most attempts first.")
+    static let configuration = CommandConfiguration(abstract: "Failed syncs, most attempts first, then the latest failure.")
 
     @OptionGroup var database: DatabaseOptions
 

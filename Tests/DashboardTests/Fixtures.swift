@@ -56,6 +56,41 @@ enum Fixture {
         worker("sync-2", pid: 977, state: "dead", jobs: 4, heartbeat: -400, progress: -420, started: -90_000),
     ] }
 
+    /// A day per half hour: failures now and then, the rate limit dipping low twice, no readings at first.
+    static var historyJSON: [String: Any] {
+        let failures = [0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 5, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+                        0, 0, 0, 0, 8, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 1, 0, 2]
+        let left: [Int?] = Array(repeating: nil, count: 6) + [4800, 4500, 4000, 3200, 2100, 900, 400, 4900, 4700, 4200, 3900, 3500,
+                          3000, 2600, 2000, 1500, 4950, 4800, 4600, 4400, 4100, 3900, 3600, 3300, 3000, 2800, 2500, 2200, 1800,
+                          1200, 600, 250, 4900, 4700, 4500, 4300, 4000, 3700, 3400, 3120, 3120, 3120]
+        var buckets: [[String: Any]] = []
+        for i in 0..<48 {
+            var bucket: [String: Any] = ["bucket_start": time(Double(i - 47) * 1800 - 131), "runs": 30 + i % 7, "failed_runs": failures[i]]
+            if let remaining = left[i] {
+                bucket["rate_limit_remaining"] = remaining
+                bucket["rate_limit_limit"] = 5000
+            }
+            buckets.append(bucket)
+        }
+        return ["bucket_minutes": 30, "buckets": buckets]
+    }
+
+    /// The newest runs and actions, newest first: a reset, runs that failed, succeeded and still run, an undone stop.
+    static var eventsJSON: [[String: Any]] { [
+        ["kind": "action", "id": 43, "at": time(-20), "actor": "oncall", "action": "reset", "status": "done",
+         "summary": "reset 1 sync: attempts 0, due now, error cleared", "affected_rows": 1,
+         "parameters": ["job_id": id(1).uuidString.lowercased()], "repository": "acme/api", "workspace": "acme"],
+        ["kind": "run", "id": 901, "at": time(-45), "actor": "worker:sync-1:4242:abcd1234", "action": "schedule", "status": "failed",
+         "repository": "acme/api", "workspace": "acme", "error": "GitHub 502 Server Error", "issues_stored": 0, "api_calls": 1,
+         "duration_ms": 3_200],
+        ["kind": "run", "id": 900, "at": time(-70), "actor": "worker:sync-1:4242:abcd1234", "action": "schedule", "status": "success",
+         "repository": "rocket/launch", "workspace": "rocket 🚀", "issues_stored": 12, "api_calls": 3, "duration_ms": 2_100],
+        ["kind": "run", "id": 899, "at": time(-95), "actor": "manual:laptop:77:0f0f0f0f", "action": "manual", "status": "running",
+         "repository": "acme/web", "workspace": "acme", "issues_stored": 0, "api_calls": 0],
+        ["kind": "action", "id": 42, "at": time(-300), "actor": "oncall", "action": "stop-all", "status": "undone",
+         "summary": "stopped 120 active syncs", "affected_rows": 120, "parameters": ["reason": "GitHub outage"]],
+    ] }
+
     static var snapshotJSON: [String: Any] {
         [
             "taken_at": time(-1),
@@ -85,6 +120,8 @@ enum Fixture {
                 ["tier": "free", "workspaces": 50, "repositories_tracked": 160, "repositories_allowed": 150, "active_jobs": 160,
                  "issues_synced": 9_100, "estimated_monthly_syncs": 1_440.0, "estimated_monthly_api_calls": 7_200.0],
             ] as [[String: Any]],
+            "history": historyJSON,
+            "events": eventsJSON,
         ]
     }
 
@@ -105,6 +142,16 @@ enum Fixture {
          "finished_at": time(-7_787), "duration_ms": 12_900, "api_calls": 4, "not_modified": 1, "pages": 3, "issues_fetched": 230,
          "issues_stored": 230, "status": "success", "error": NSNull()],
     ] as [[String: Any]])
+
+    /// Job 1 (acme/api) in full, as the detail loads it.
+    static var job: JobDetail { decode([
+        "job_id": id(1).uuidString, "workspace_id": id(101).uuidString, "workspace": "acme", "tracked_repository_id": id(501).uuidString,
+        "repository": "acme/api", "is_active": true, "priority_score": 80, "sync_frequency_hours": 6, "next_sync_at": time(600),
+        "last_sync_at": time(-90_000), "last_attempt_at": time(-600), "last_sync_status": "failed",
+        "last_sync_error": "GitHub 502 Server Error (retrying with backoff): the upstream proxy closed the connection after 30 s while reading the response body",
+        "sync_attempts": 7, "lease_owner": NSNull(), "lease_expires_at": NSNull(), "total_issues_fetched": 1_234,
+        "runs": [] as [Any],
+    ] as [String: Any]) }
 
     static let audit: [AuditEntry] = decode([
         ["id": 42, "at": time(-300), "actor": "oncall", "action": "stop-all", "parameters": ["reason": "GitHub outage"],

@@ -73,6 +73,18 @@ import TestSupport
         #expect(!configuration.displayTarget.contains(secret))
     }
 
+    /// The dashboard's copied command lines name the database without its password, in a form libpq reads back.
+    @Test func conninfoWithoutPasswordKeepsEverythingElse() throws {
+        let secret = "s3cr3t-Pa55word"
+        let url = ConnectionConfiguration(conninfo: "postgresql://alice:\(secret)@db.internal:5433/inventory?sslmode=require")
+        #expect(url.conninfoWithoutPassword == "host=db.internal port=5433 dbname=inventory user=alice sslmode=require")
+        let spaced = ConnectionConfiguration(conninfo: "host=/tmp/my sock dbname='it''s' password=\(secret)")
+        #expect(spaced.conninfoWithoutPassword == nil || !spaced.conninfoWithoutPassword!.contains(secret))
+        let quoted = ConnectionConfiguration(conninfo: "host='/tmp/my sock' dbname='o\\'brien' password=\(secret)")
+        #expect(quoted.conninfoWithoutPassword == "host='/tmp/my sock' dbname='o\\'brien'")
+        #expect(ConnectionConfiguration(conninfo: nil).conninfoWithoutPassword == nil)
+    }
+
     /// libpq quotes a string it cannot parse in its complaint; the password must be scrubbed from it all the same.
     @Test(arguments: [
         ("postgres://bob:s3cretpw@[::1/db", "s3cretpw"),

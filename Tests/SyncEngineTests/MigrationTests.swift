@@ -36,7 +36,7 @@ import TestSupport
             #expect(try !columnNames(table, connection).isEmpty, "table \(table)")
         }
         let indexes = try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname IN ('public', 'wsync')").map { try $0.decode(0, as: String.self) }
-        #expect(Set(indexes).isSuperset(of: ["wsync_wtr_due_idx", "wsync_wtr_failed_idx", "wsync_sync_runs_started_idx"]))
+        #expect(Set(indexes).isSuperset(of: ["wsync_wtr_due_idx", "wsync_wtr_failed_order_idx", "wsync_sync_runs_started_idx"]))
     }
 
     @Test func migrateRebuildsWhatRollbackDropTablesRemoved() throws {

@@ -100,7 +100,7 @@ import TestSupport
         let failed = try FailedSync.fetch(connection)
         let guide = try connection.query("""
             -- The guide's query, read as it means: a NULL attempt count is no attempts (its ORDER BY … DESC would
-            -- put those first).
+            -- put those first). Ties go to the latest failure, then the job id, as wsync lists them.
             SELECT w.name as workspace, r.full_name as repository, wtr.last_sync_error,
                    coalesce(wtr.sync_attempts, 0) AS sync_attempts
             FROM workspace_tracked_repositories wtr
@@ -108,13 +108,13 @@ import TestSupport
             JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
             JOIN repositories r ON r.id = tr.repository_id
             WHERE wtr.last_sync_status = 'failed'
-            ORDER BY coalesce(wtr.sync_attempts, 0) DESC, w.name, r.full_name
+            ORDER BY coalesce(wtr.sync_attempts, 0) DESC, wtr.last_attempt_at DESC NULLS LAST, wtr.id
             """)
         #expect(!failed.isEmpty)
         #expect(failed.map(\.repository) == (try guide.map { try $0.decode("repository", as: String.self) }))
         #expect(failed.map(\.syncAttempts) == (try guide.map { try $0.decode("sync_attempts", as: Int.self) }))
         #expect(failed.map(\.lastSyncError) == (try guide.map { try $0.decode("last_sync_error", as: String?.self) }))
-        // A limit lists the first rows of the same order, ties at the limit's attempts included.
+        // A limit lists the first rows of the same order.
         for limit in [1, 7, failed.count] {
             #expect(try FailedSync.fetch(connection, limit: limit) == Array(failed.prefix(limit)), "limit \(limit)")
         }
@@ -264,6 +264,30 @@ import TestSupport
         #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
         #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
+    }
+
+    @Test func aRefreshShowsEveryChangeAndTheTimeOfEachRead() throws {
+        let database = try TestDatabase.create(shape: .production)
+        let connection = try database.connect()
+        try SyncSeeding.demo(connection)
+        let first = try DashboardSnapshot.fetch(connection)
+        let quiet = try DashboardSnapshot.fetch(connection)
+        #expect(quiet.takenAt > first.takenAt)
+        #expect(quiet.failed == first.failed && quiet.tiers == first.tiers)
+        // A write by another session (the app, psql) between two refreshes shows in the next one.
+        let other = try database.connect()
+        let failing = try #require(try other.query("""
+            SELECT id FROM workspace_tracked_repositories WHERE last_sync_status IS DISTINCT FROM 'failed' ORDER BY id LIMIT 1
+            """).first).decode("id", as: UUID.self)
+        try other.execute("""
+            UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = 999,
+                   last_sync_error = 'written elsewhere' WHERE id = \(failing)
+            """)
+        let changed = try DashboardSnapshot.fetch(connection)
+        #expect(changed.failed.first?.jobId == failing)
+        #expect(changed.failed.first?.lastSyncError == "written elsewhere")
+        #expect(changed.failedTotal == first.failedTotal + 1)
+        #expect(changed.takenAt > quiet.takenAt)
     }
 }
 

@@ -92,7 +92,8 @@ import TestSupport
     /// Writes that bypass triggers (replication mode) make the rollup drift; check's repair says what and rebuilds it.
     @Test(arguments: DatabaseShape.allCases) func driftIsFoundNamedAndRepaired(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)
-        #expect(try DashboardRollup.repairDrift(connection) == [])
+        #expect(try DashboardRollup.repairDrift(connection, actor: "tester") == [])
+        #expect(try AuditLog.entries(connection, action: .repairRollup).isEmpty)
         try connection.execute("SET session_replication_role = replica")
         let deactivated = try connection.execute("""
             UPDATE workspace_tracked_repositories SET is_active = false
@@ -105,8 +106,12 @@ import TestSupport
         let active = try #require(drift.first?.columns["active"])
         #expect(active.rollup - active.counted == Double(deactivated))
         #expect(drift.first?.description.contains("tier pro: ") == true)
-        #expect(try DashboardRollup.repairDrift(connection) == drift)
+        #expect(try DashboardRollup.repairDrift(connection, actor: "tester") == drift)
         #expect(try DashboardRollup.drift(connection) == [])
+        // The repair is an action like any other: in the audit log, with what had drifted, and not undoable.
+        let entry = try #require(try AuditLog.entries(connection, action: .repairRollup).first)
+        #expect(entry.actor == "tester" && !entry.undoable)
+        #expect(entry.parameters["pro"] == drift.first?.description)
         try expectReadModelsEqualFullCounts(connection)
     }
 

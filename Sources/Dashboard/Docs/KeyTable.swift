@@ -13,7 +13,7 @@ public enum KeyTable {
 
     /// "`j` / `k`" for "j/k"; "`Tab` / `1-5`"; "`+` / `-`".
     private static func code(_ keys: String) -> String {
-        let parts = keys == "+/-" ? ["+", "-"] : keys.split(separator: "/").map(String.init)
+        let parts = keys == "+/-" ? ["+", "-"] : keys == "/" ? ["/"] : keys.split(separator: "/").map(String.init)
         return parts.map { "`\($0)`" }.joined(separator: " / ")
     }
 

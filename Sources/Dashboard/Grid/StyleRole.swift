@@ -2,4 +2,6 @@
 public enum StyleRole: String, CaseIterable, Sendable {
     case normal, dim, title, border, borderFocused, header, footer, footerKey
     case ok, warn, error, gauge, gaugeEmpty, selection, banner, dialog, input
+    /// A search match (`f`), highlighted wherever it shows, also on the selected row.
+    case match
 }

@@ -17,6 +17,9 @@ public struct StatusMessage: Equatable, Sendable {
     public var text: String
     public var kind: Kind
     public var at: Date
+    /// A command line the message carries (`y`): shown alone when the whole message does not fit, so that it can
+    /// still be copied from the screen.
+    public var command: String?
 }
 
 /// The selected row of a list, remembered by identity so a refresh that reorders rows never moves it
@@ -64,6 +67,11 @@ public enum ListItem: Equatable, Sendable {
         }
     }
 
+    /// The pane that lists it.
+    public var pane: Pane {
+        if case .stuck = self { .stuck } else { .failed }
+    }
+
     /// The rows an action on this item touches.
     public var rows: [RowRef] {
         switch self {
@@ -73,6 +81,7 @@ public enum ListItem: Equatable, Sendable {
         }
     }
 
+    /// What the filter and the search look in.
     var searchText: String {
         switch self {
         case .failed(let r): [r.workspace, r.repository, r.lastSyncError ?? ""].joined(separator: " ")
@@ -96,8 +105,11 @@ public enum Overlay: Equatable, Sendable {
     case filter(text: String)
     case confirm(Confirmation)
     case typedConfirmation(TypedConfirmation)
-    case detail(item: ListItem, runs: [SyncRun]?, scroll: Int)
-    case audit(entries: [AuditEntry]?, scroll: Int)
+    /// A row in full: `runs` and `job` (its ids, schedule, lease) arrive once loaded.
+    case detail(item: ListItem, runs: [SyncRun]?, job: JobDetail?, scroll: Int)
+    case audit(AuditView)
+    /// The find prompt on the message line (`f`): the search follows the typing.
+    case find(text: String)
     /// The workers' liveness and why due jobs are not claimed, from the snapshot.
     case workers(scroll: Int)
 }
@@ -129,6 +141,19 @@ public struct DashboardState: Sendable {
     public var oneShot = false
     /// The terminal's size as last reported (`Event.resized`): a page is what fits on it.
     public var screenSize: Size?
+    /// The column each list is sorted by (`o`, `O`); a list not here is in the engine's order.
+    public var sorts: [SortableList: ListSort] = [:]
+    /// Rows marked with `m`, by item key, per list pane: bulk keys act on them.
+    public var marks: [Pane: Set<String>] = [:]
+    /// The search `f` started: matches highlighted, `n`/`N` jump between them.
+    public var search: Search?
+    /// Where a click left each list's first shown row, so the rows stay put under the pointer.
+    public var scrollTops: [Pane: Int] = [:]
+    /// Clicks and the wheel (`--no-mouse` and `M` turn it off, so the terminal selects text again).
+    public var mouseEnabled = true
+    /// How copied command lines (`y`) name the database, e.g. `--database-url 'host=… dbname=…'`; nil when the
+    /// dashboard uses DATABASE_URL or libpq's defaults, which the command then uses too.
+    public var commandDatabaseArgument: String?
 
     public init(database: String, readOnly: Bool, interval: Double, now: Date, themeNames: [String], themeName: String) {
         self.database = database
@@ -139,8 +164,15 @@ public struct DashboardState: Sendable {
         self.themeName = themeName
     }
 
-    /// The rows the pane lists after grouping and filtering, in display order.
+    /// The rows the pane lists after grouping, filtering and sorting, in display order.
     public func items(in pane: Pane) -> [ListItem] {
+        let all = unfilteredItems(in: pane)
+        guard let filter = filters[pane] else { return sorted(all, in: pane) }
+        return sorted(all.filter { filter.matches($0.searchText) }, in: pane)
+    }
+
+    /// The rows of the pane after grouping, before the filter, in the engine's order.
+    func unfilteredItems(in pane: Pane) -> [ListItem] {
         guard let snapshot else { return [] }
         let all: [ListItem]
         switch pane {
@@ -155,8 +187,7 @@ public struct DashboardState: Sendable {
         case .stuck: all = snapshot.stuck.map(ListItem.stuck)
         default: all = []
         }
-        guard let filter = filters[pane] else { return all }
-        return all.filter { filter.matches($0.searchText) }
+        return all
     }
 
     /// The selected item of a list pane, if it has any rows.

@@ -127,9 +127,9 @@ public struct TypedConfirmation: Equatable, Sendable {
     public var instruction: String { "Type \(word), then Enter · Esc cancels" }
 }
 
-/// What a confirmed action acts on: rows given (an error group; marked or filtered rows), or a set the engine
-/// resolves (every failed row, a workspace's rows).
-public enum BulkTarget: Equatable, Sendable {
+/// What a confirmed action acts on: rows given (an error group; marked or filtered rows, `BulkTarget`), or a set the
+/// engine resolves (every failed row, a workspace's rows).
+public enum ConfirmTarget: Equatable, Sendable {
     case rows([RowRef])
     /// Every failed row a reset would change: `total` of them; the snapshot lists the first (`listed`).
     case allFailed(listed: [RowRef], total: Int)
@@ -156,9 +156,9 @@ extension DashboardState {
     /// Opens the yes/no dialog of `action` on `target`: what changes, the count, the first targets, and the API cost,
     /// which the engine estimates (`Command.estimate`) while the dialog is open. `facts` go first (an error group's
     /// error). This is the one way bulk keys ask; whoever picks the rows (a group, marks, a filter) passes them here.
-    mutating func confirm(_ action: BulkAction, on target: BulkTarget, facts extra: [String] = []) -> [Command] {
+    mutating func confirm(_ action: BulkAction, on target: ConfirmTarget, facts extra: [String] = [], title named: String? = nil) -> [Command] {
         let operation: Operation
-        let title: String
+        var title: String
         var facts = extra
         var targets: [RowRef] = []
         var total = 0
@@ -182,6 +182,7 @@ extension DashboardState {
             say("that action does not apply to those rows", .failure)
             return []
         }
+        if let named { title = named }
         let details = action == .reset
             ? ["Attempts go to 0, errors are cleared, each row is due now, and a lease a dead worker left is released."]
             : ["Fetches from GitHub now, beside the workers; the result comes back as a message."]

@@ -4,12 +4,15 @@ import Foundation
 /// Everything that can change the dashboard's state: keys, data from the poller, results of operations, time.
 public enum Event: Sendable {
     case key(Key)
+    /// A click or a wheel notch (`--no-mouse` and `M` turn them off).
+    case mouse(MouseEvent)
     case tick(Date)
     case snapshot(DashboardSnapshot)
     case connectionLost(reason: String, at: Date)
     case operationFinished(Operation, OperationOutcome)
     case operationFailed(Operation, message: String)
-    case detailLoaded(jobId: UUID, runs: [SyncRun])
+    /// The row's recent runs and, when it still exists, the job in full.
+    case detailLoaded(jobId: UUID, runs: [SyncRun], job: JobDetail? = nil)
     /// The engine's count and API cost for the dialog of `operation`.
     case estimateLoaded(Operation, EstimateOutcome)
     /// The terminal's size, when it starts and whenever it changes (pages and view scrolling follow it).
@@ -31,5 +34,9 @@ public enum Command: Equatable, Sendable {
     case estimate(Operation)
     case loadAudit
     case useTheme(name: String)
+    /// Puts text on the terminal's clipboard (OSC 52).
+    case copyToClipboard(String)
+    /// Turns the terminal's mouse reporting on or off.
+    case setMouse(enabled: Bool)
     case quit
 }

@@ -2,8 +2,11 @@
 public enum KeyAction: Equatable, Sendable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom, detail
     case reset, resetMany, sync, syncWorkspace, groupErrors, filter, slowDown, emergencyStop, undo, auditLog, workers
+    case mark, sortNext, sortReverse, find, nextMatch, previousMatch, copyCommand
     case focusNext, focusPrevious, focus(Pane)
-    case togglePolling, longerInterval, shorterInterval, nextTheme, help, quit, clearMessage
+    case togglePolling, longerInterval, shorterInterval, nextTheme, toggleMouse, help, quit
+    /// Esc: clears the marks, else the search, else the status message.
+    case clear
     /// Views: back to the panes.
     case close
     /// Dialogs: the one answer that proceeds; and the way out.
@@ -98,8 +101,9 @@ public struct KeyBinding: Equatable, Sendable {
         KeyBinding(keys: "r", label: "reset", actions: [.character("r"): .reset], mutating: true, panes: lists,
                    help: "reset the selected row: attempts 0, due now, error cleared, a dead worker's lease released",
                    asks: .forManyRows),
-        KeyBinding(keys: "R", label: "reset all", actions: [.character("R"): .resetMany], mutating: true, panes: [.status, .failed],
-                   help: "reset every failed row not already queued for retry", asks: .always),
+        KeyBinding(keys: "R", label: "reset marked/shown", actions: [.character("R"): .resetMany], mutating: true, panes: [.status, .failed],
+                   help: "reset the marked rows, else the rows shown (all, or the filter's), leaving those already queued for retry",
+                   asks: .always),
         KeyBinding(keys: "s", label: "sync now", actions: [.character("s"): .sync], mutating: true, panes: lists,
                    help: "sync the selected row from GitHub now", asks: .always),
         KeyBinding(keys: "S", label: "sync ws", actions: [.character("S"): .syncWorkspace], mutating: true, panes: lists,
@@ -108,6 +112,17 @@ public struct KeyBinding: Equatable, Sendable {
                    help: "group failed rows by error (again: ungroup)"),
         KeyBinding(keys: "/", label: "filter", actions: [.character("/"): .filter], mutating: false, panes: lists,
                    help: "filter the rows as you type (a leading ! inverts)"),
+        KeyBinding(keys: "m", label: "mark", actions: [.character("m"): .mark], mutating: false, panes: lists,
+                   help: "mark or unmark the row: bulk keys act on the marked rows (the count is in the title)"),
+        KeyBinding(keys: "o/O", label: "sort: next column/reverse", actions: [.character("o"): .sortNext, .character("O"): .sortReverse],
+                   mutating: false, panes: [.failed, .stuck, .tiers], inFooter: false,
+                   help: "sort by the next column / reverse the order (▲/▼ in the column's title)"),
+        KeyBinding(keys: "f", label: "find", actions: [.character("f"): .find], mutating: false, panes: lists, inFooter: false,
+                   help: "find: highlight the rows that match"),
+        KeyBinding(keys: "n/N", label: "next/previous match", actions: [.character("n"): .nextMatch, .character("N"): .previousMatch],
+                   mutating: false, panes: lists, inFooter: false, help: "jump to the next / previous match"),
+        KeyBinding(keys: "y", label: "copy wsync command", actions: [.character("y"): .copyCommand], mutating: false,
+                   panes: lists, inFooter: false, help: "copy a ready wsync command line for the row"),
         KeyBinding(keys: "L", label: "slow down", actions: [.character("L"): .slowDown], mutating: true, panes: [.rateLimit, .tiers],
                    help: "slow down: the rate-limit emergency step (frequencies doubled, 48–168 h)", asks: .always),
         KeyBinding(keys: "X", label: "emergency stop", actions: [.character("X"): .emergencyStop], mutating: true, panes: nil,
@@ -129,8 +144,10 @@ public struct KeyBinding: Equatable, Sendable {
                    mutating: false, panes: nil, inFooter: false, help: "refresh less / more often"),
         KeyBinding(keys: "t", label: "theme", actions: [.character("t"): .nextTheme], mutating: false, panes: nil, inFooter: false,
                    help: "next theme"),
-        KeyBinding(keys: "Esc", label: "clear message", actions: [.escape: .clearMessage], mutating: false, panes: nil, inFooter: false,
-                   help: "clear the status message"),
+        KeyBinding(keys: "M", label: "mouse on/off", actions: [.character("M"): .toggleMouse], mutating: false, panes: nil, inFooter: false,
+                   help: "mouse on / off (off: the terminal selects text again)"),
+        KeyBinding(keys: "Esc", label: "clear marks/find/message", actions: [.escape: .clear], mutating: false, panes: nil, inFooter: false,
+                   help: "clear the marks, else the search, else the status message"),
         KeyBinding(keys: "?", label: "help", actions: [.character("?"): .help], mutating: false, panes: nil,
                    help: "help: every key by pane, what the columns and colours mean"),
         KeyBinding(keys: "q", label: "quit", actions: [.character("q"): .quit], mutating: false, panes: nil,

@@ -24,6 +24,15 @@ public enum Operation: Equatable, Sendable {
     case slowDown
     case undo(UndoableAction)
 
+    /// The rows it acts on, where it names them.
+    public var rows: [RowRef] {
+        switch self {
+        case .reset(let rows): rows
+        case .syncRow(let row): [row]
+        default: []
+        }
+    }
+
     /// How messages and progress lines describe it.
     public var summary: String {
         switch self {

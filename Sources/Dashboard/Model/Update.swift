@@ -21,6 +21,8 @@ extension DashboardState {
             return [.quit]
         case .key(let key):
             return overlay == nil ? handleMainKey(key) : handleOverlayKey(key)
+        case .mouse(let event):
+            return handleMouse(event)
         case .tick(let date):
             now = date
         case .snapshot(let fresh):
@@ -28,21 +30,23 @@ extension DashboardState {
             connection = .live
             snapshot = fresh
             now = max(now, fresh.takenAt)
+            pruneMarks()
             refreshOpenDetail()
         case .connectionLost(let reason, let at):
             if case .disconnected = connection { break }
             connection = .disconnected(since: at, reason: reason)
         case .operationFinished(let operation, let outcome):
             inFlight.removeAll { $0 == operation }
+            unmark(operation.rows)
             if case .undo(let undone) = operation { undoStack.removeAll { $0 == undone } }
             if let undoable = outcome.undoable { undoStack.append(undoable) }
             say(outcome.message, .success)
         case .operationFailed(let operation, let message):
             inFlight.removeAll { $0 == operation }
             say("\(operation.summary) failed: \(message)", .failure)
-        case .detailLoaded(let jobId, let runs):
-            if case .detail(let item, _, let scroll) = overlay, item.rows.first?.jobId == jobId {
-                overlay = .detail(item: item, runs: runs, scroll: scroll)
+        case .detailLoaded(let jobId, let runs, let job):
+            if case .detail(let item, _, _, let scroll) = overlay, item.rows.first?.jobId == jobId {
+                overlay = .detail(item: item, runs: runs, job: job, scroll: scroll)
             }
         case .estimateLoaded(let operation, let outcome):
             estimateArrived(for: operation, outcome)
@@ -50,7 +54,11 @@ extension DashboardState {
             screenSize = size
             clampViewScroll()
         case .auditLoaded(let entries):
-            if case .audit(_, let scroll) = overlay { overlay = .audit(entries: entries, scroll: scroll) }
+            if case .audit(var view) = overlay {
+                view.entries = entries
+                view.selected = min(view.selected, max(0, view.shown.count - 1))
+                overlay = .audit(view)
+            }
         case .loadFailed(let message), .themeFailed(let message):
             say(message, .failure)
         case .notice(let message):
@@ -98,13 +106,24 @@ extension DashboardState {
         case .groupErrors:
             groupFailedByError.toggle()
             selections[.failed] = Selection()
+            // Marks name rows or groups; the other view has other keys.
+            marks[.failed] = nil
+            scrollTops[.failed] = nil
         case .filter: overlay = .filter(text: filters[focus]?.display ?? "")
         case .slowDown: openSlowDownDialog()
         case .emergencyStop: openStopDialog()
         case .undo: openUndoDialog()
         case .auditLog:
-            overlay = .audit(entries: nil, scroll: 0)
+            overlay = .audit(AuditView())
             return [.loadAudit]
+        case .mark: toggleMark()
+        case .sortNext: sortByNextColumn()
+        case .sortReverse: reverseSort()
+        case .find: overlay = .find(text: search?.pane == focus ? search?.text ?? "" : "")
+        case .nextMatch: jumpToMatch(forward: true)
+        case .previousMatch: jumpToMatch(forward: false)
+        case .copyCommand: return copyCommand(of: selectedItem(in: focus))
+        case .toggleMouse: return toggleMouse()
         case .workers: overlay = .workers(scroll: 0)
         case .focusNext: focus = focus.next
         case .focusPrevious: focus = focus.previous
@@ -117,7 +136,7 @@ extension DashboardState {
         case .nextTheme: return nextTheme()
         case .help: overlay = .help(scroll: 0)
         case .quit: return [.quit]
-        case .clearMessage: message = nil
+        case .clear: clear()
         case .close, .answerYes, .cancel: break  // views and dialogs only
         }
         return []
@@ -129,7 +148,20 @@ extension DashboardState {
         return max(1, rect.height - 3)
     }
 
-    private mutating func moveSelection(by delta: Int) {
+    /// Esc on the main screen: the marks of the focused list first, then the search, then the message.
+    private mutating func clear() {
+        if let marked = marks[focus], !marked.isEmpty {
+            marks[focus] = nil
+            say("marks cleared in \(focus.title)", .info)
+        } else if search != nil {
+            search = nil
+            message = nil
+        } else {
+            message = nil
+        }
+    }
+
+    mutating func moveSelection(by delta: Int) {
         guard focus.isList else { return }
         let items = items(in: focus)
         guard !items.isEmpty else { return }
@@ -157,23 +189,22 @@ extension DashboardState {
 
     private mutating func openDetail() -> [Command] {
         guard focus.isList, let item = selectedItem(in: focus) else { return [] }
-        overlay = .detail(item: item, runs: nil, scroll: 0)
+        overlay = .detail(item: item, runs: nil, job: nil, scroll: 0)
         if case .group = item { return [] }
         return item.rows.first.map { [.loadDetail(jobId: $0.jobId)] } ?? []
     }
 
     /// Keeps an open detail view showing the latest copy of its row.
     private mutating func refreshOpenDetail() {
-        guard case .detail(let item, let runs, let scroll) = overlay else { return }
-        let pane: Pane = if case .stuck = item { .stuck } else { .failed }
-        if let fresh = items(in: pane).first(where: { $0.key == item.key }) {
-            overlay = .detail(item: fresh, runs: runs, scroll: scroll)
+        guard case .detail(let item, let runs, let job, let scroll) = overlay else { return }
+        if let fresh = items(in: item.pane).first(where: { $0.key == item.key }) {
+            overlay = .detail(item: fresh, runs: runs, job: job, scroll: scroll)
         }
     }
 
     // MARK: - Operations
 
-    private func noSelection() -> String {
+    func noSelection() -> String {
         focus.isList ? "no row selected in \(focus.title)" : "select a row in Failed syncs or Stuck repos first"
     }
 
@@ -189,17 +220,38 @@ extension DashboardState {
         return start(.reset(item.rows))
     }
 
+    /// `R`: the bulk reset of what `bulkTarget` names — the marked rows, else the rows the filter shows (the
+    /// selected group when grouped by error), else every failed row.
     private mutating func confirmResetMany() -> [Command] {
-        if focus == .failed, groupFailedByError, case .group(let group)? = selectedItem(in: .failed) {
+        let target = bulkTarget(in: focus)
+        if target.source != .marked, focus == .failed, groupFailedByError, case .group(let group)? = selectedItem(in: .failed) {
             return confirmGroup(.reset, group)
         }
-        guard let snapshot, snapshot.failedTotal > 0 else { say("no failed rows to reset", .info); return [] }
-        guard snapshot.failedToReset > 0 else {
-            say("nothing to reset: all \(snapshot.failedTotal) failed rows are already queued for retry", .info)
+        guard target.total > 0 else {
+            say(target.source == .all ? "no failed rows to reset" : "no rows to reset: the filter shows none", .info)
             return []
         }
-        let listed = snapshot.failed.filter { !$0.queuedForRetry }.map(\.ref)
-        return confirm(.reset, on: .allFailed(listed: listed, total: snapshot.failedToReset))
+        // Rows already queued for retry are left alone by the reset (`ResetRule`): they are not counted as targets.
+        let queued = Set((snapshot?.failed ?? []).filter(\.queuedForRetry).map(\.jobId))
+        if target.source == .all {
+            guard let snapshot, snapshot.failedToReset > 0 else {
+                say("nothing to reset: all \(target.total) failed rows are already queued for retry", .info)
+                return []
+            }
+            let listed = target.rows.filter { !queued.contains($0.jobId) }
+            return confirm(.reset, on: .allFailed(listed: listed, total: snapshot.failedToReset))
+        }
+        let rows = target.rows.filter { !queued.contains($0.jobId) }
+        guard !rows.isEmpty else {
+            say("nothing to reset: the \(target.description) \(target.total == 1 ? "is" : "are") already queued for retry", .info)
+            return []
+        }
+        var facts: [String] = []
+        if target.source == .filtered, let snapshot, focus == .failed, snapshot.failedTotal > snapshot.failed.count {
+            facts.append("The filter looked at the \(snapshot.failed.count) rows with the most attempts of \(snapshot.failedTotal) failed.")
+        }
+        let shown = BulkTarget(source: target.source, rows: rows, total: rows.count)
+        return confirm(.reset, on: .rows(rows), facts: facts, title: "Reset \(shown.description)?")
     }
 
     /// An error group's rows, the error first.
@@ -274,10 +326,17 @@ extension DashboardState {
                 say("confirmation did not match \(dialog.word): nothing changed", .info)
             default: break
             }
-        case .detail(let item, let runs, let scroll):
-            if let next = scrolled(scroll, key) { overlay = .detail(item: item, runs: runs, scroll: next) } else { closeOverlay(key) }
-        case .audit(let entries, let scroll):
-            if let next = scrolled(scroll, key) { overlay = .audit(entries: entries, scroll: next) } else { closeOverlay(key) }
+        case .detail(let item, let runs, let job, let scroll):
+            if let next = scrolled(scroll, key) {
+                overlay = .detail(item: item, runs: runs, job: job, scroll: next)
+            } else if let commands = actFromDetail(item, key) {
+                return commands
+            } else {
+                closeOverlay(key)
+            }
+        case .audit(var view):
+            overlay = view.handle(key) ? .audit(view) : nil
+        case .find(let text): handleFindKey(key, text: text)
         case .help(let scroll):
             if let next = scrolled(scroll, key) { overlay = .help(scroll: next) } else { closeOverlay(key) }
         case .workers(let scroll):
@@ -285,6 +344,30 @@ extension DashboardState {
         case nil: break
         }
         return []
+    }
+
+    /// The keys that act on one row act from its detail on the row it shows (r, s, S, y, m): the detail stays open,
+    /// or gives way to the dialog the key opens. Nil for other keys.
+    private mutating func actFromDetail(_ item: ListItem, _ key: Key) -> [Command]? {
+        let rowActions: [KeyAction] = [.reset, .sync, .syncWorkspace, .copyCommand, .mark]
+        guard let binding = KeyBinding.binding(for: key), let action = binding.actions[key], rowActions.contains(action) else { return nil }
+        if readOnly, binding.mutating {
+            say("read-only session: \(binding.keys) (\(binding.label)) is disabled", .failure)
+            return []
+        }
+        let pane = item.pane
+        let listed = items(in: pane)
+        guard let index = listed.firstIndex(where: { $0.key == item.key }) else {
+            say("this row is no longer listed in \(pane.title)", .info)
+            return []
+        }
+        focus = pane
+        selections[pane] = Selection(key: item.key, index: index)
+        if action == .mark {
+            toggleMark(advance: false)
+            return []
+        }
+        return perform(action)
     }
 
     /// A view's new first line after `key` (the views' bindings), within what the screen can scroll to; nil for a
@@ -319,8 +402,7 @@ extension DashboardState {
         guard let bottom = viewScrollLimits()?.max else { return }
         switch overlay {
         case .help(let scroll): overlay = .help(scroll: min(scroll, bottom))
-        case .detail(let item, let runs, let scroll): overlay = .detail(item: item, runs: runs, scroll: min(scroll, bottom))
-        case .audit(let entries, let scroll): overlay = .audit(entries: entries, scroll: min(scroll, bottom))
+        case .detail(let item, let runs, let job, let scroll): overlay = .detail(item: item, runs: runs, job: job, scroll: min(scroll, bottom))
         case .workers(let scroll): overlay = .workers(scroll: min(scroll, bottom))
         default: break
         }

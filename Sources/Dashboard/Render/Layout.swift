@@ -19,6 +19,8 @@ struct Layout {
     var header: Rect
     var banner: Rect?
     var body: Rect
+    /// The live event feed under the panes (nil when the screen has no line to spare).
+    var events: Rect?
     var message: Rect
     var footer: Rect
     /// Pane rectangles; in compact mode only the focused pane has one.
@@ -34,6 +36,10 @@ struct Layout {
         footer = Rect(x: 0, y: h - 1, width: w, height: 1)
         body = Rect(x: 0, y: top, width: w, height: h - 2 - top)
         compact = w < Self.full.width || h < Self.full.height
+        // The event feed takes the bottom of the body; overlays still cover all of it.
+        let feed = Self.eventFeedHeight(body: body, compact: compact)
+        events = feed > 0 ? Rect(x: 0, y: body.y + body.height - feed, width: w, height: feed) : nil
+        let body = Rect(x: 0, y: top, width: w, height: body.height - feed)
         if compact {
             panes = [focus: body]
             return
@@ -85,6 +91,15 @@ struct Layout {
             content.tierRows = snapshot.tiers.count
         }
         self.init(size: size, hasBanner: state.banner != nil, focus: state.focus, content: content)
+    }
+
+    /// Rows of the event feed: a boxed strip of 8 events on tall screens, 4 on a 40-row one, else a single line
+    /// (also in the one-pane layout when it has 9 rows to spare); none on the smallest screens.
+    static func eventFeedHeight(body: Rect, compact: Bool) -> Int {
+        if compact { return body.height >= 10 ? 1 : 0 }
+        if body.height >= 50 { return 10 }
+        if body.height >= 34 { return 6 }
+        return 1
     }
 }
 

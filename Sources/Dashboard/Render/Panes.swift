@@ -21,6 +21,9 @@ extension Canvas {
         }
         if let filter = state.filters[pane] { title += " filter: \(SafeText.line(filter.display))" }
         if pane == .failed, state.groupFailedByError { title += " by error" }
+        let marked = pane.isList ? state.markedItems(in: pane).count : 0
+        if marked > 0 { title += ", \(marked) marked" }
+        if let find = state.highlight(in: pane) { title += ", find \"\(SafeText.line(find))\": \(state.matchIndexes(in: pane).count)" }
         let inside = box(rect, title: title, role: role, titleRole: focused ? .borderFocused : .title)
         guard inside.width > 0, inside.height > 0 else { return }
         guard let snapshot = state.snapshot else {
@@ -32,7 +35,7 @@ extension Canvas {
         case .failed: drawFailed(state, focused: focused, in: inside)
         case .stuck: drawStuck(state, focused: focused, in: inside)
         case .rateLimit: drawRateLimit(snapshot.rateLimit, state: state, in: inside)
-        case .tiers: drawTiers(snapshot.tiers, in: inside)
+        case .tiers: drawTiers(state.sortedTiers(snapshot.tiers), state: state, in: inside)
         }
     }
 
@@ -42,6 +45,7 @@ extension Canvas {
     /// lists, so a stop (which makes every row inactive) never shows a perfect health.
     mutating func drawStatus(_ snapshot: DashboardSnapshot, state: DashboardState, in full: Rect) {
         let s = snapshot.status
+        let history = snapshot.history
         let h = s.health
         var rect = full
         if s.pause.isPaused, rect.height > 0 {
@@ -85,6 +89,7 @@ extension Canvas {
         let summary = s.failedRunsLastHour > 0 && DisplayWidth.of(full) + 8 <= rect.width ? full : short
         let used = text(summary, x: rect.x, y: y, width: rect.width, role: .normal)
         sparkline(s.throughput.map(\.runs), x: rect.x + used, y: y, width: rect.width - used, role: .gauge)
+        if let history, y + 1 < rect.y + rect.height { drawFailureHistory(history, x: rect.x, y: y + 1, width: rect.width) }
     }
 
     /// Lines the status pane needs: a stop line, its cells, the hour's throughput.
@@ -104,14 +109,16 @@ extension Canvas {
         }
         let selected = state.selectionIndex(in: .failed, items: items)
         if state.groupFailedByError {
-            table(PaneColumns.failedGroups, count: items.count, selected: selected, focused: focused, in: rect) { index in
+            table(Self.sortable(PaneColumns.failedGroups, .failedGroups, state: state), count: items.count, selected: selected, focused: focused, in: rect,
+                  marked: markGutter(state, .failed, items), highlight: state.highlight(in: .failed), scrollTop: state.scrollTops[.failed]) { index in
                 guard case .group(let g) = items[index] else { return nil }
                 return TableRow(cells: [String(g.rows.count), SafeText.line(g.error), g.rows.map { SafeText.line($0.repository) }.joined(separator: ", ")],
                                 roles: [.error, .normal, .dim])
             }
             return
         }
-        table(PaneColumns.failed, count: items.count, selected: selected, focused: focused, in: rect) { index in
+        table(Self.sortable(PaneColumns.failed, .failed, state: state), count: items.count, selected: selected, focused: focused, in: rect,
+              marked: markGutter(state, .failed, items), highlight: state.highlight(in: .failed), scrollTop: state.scrollTops[.failed]) { index in
             guard case .failed(let r) = items[index] else { return nil }
             // A row reset since it failed is queued for retry: its next sync decides, and a reset leaves it alone.
             let error = r.queuedForRetry ? "queued for retry: reset, not synced since" : SafeText.line(r.lastSyncError ?? "–")
@@ -131,7 +138,9 @@ extension Canvas {
             text(none, x: rect.x, y: rect.y, width: rect.width, role: state.filters[.stuck] == nil ? .ok : .dim)
             return
         }
-        table(PaneColumns.stuck, count: items.count, selected: state.selectionIndex(in: .stuck, items: items), focused: focused, in: rect) { index in
+        table(Self.sortable(PaneColumns.stuck, .stuck, state: state), count: items.count, selected: state.selectionIndex(in: .stuck, items: items),
+              focused: focused, in: rect, marked: markGutter(state, .stuck, items), highlight: state.highlight(in: .stuck),
+              scrollTop: state.scrollTops[.stuck]) { index in
             guard case .stuck(let r) = items[index] else { return nil }
             let overdue = r.nextSyncAt.flatMap { $0 < state.now ? Format.age(state.now.timeIntervalSince($0)) : nil } ?? "–"
             // Why it is stuck stays at 80 columns (the lease); who held it goes first when the pane is narrow.
@@ -156,8 +165,14 @@ extension Canvas {
         let numbersWidth = min(rect.width, DisplayWidth.of(numbers))
         gauge(fraction, x: rect.x, y: rect.y, width: rect.width - numbersWidth, role: role)
         text(numbers, x: rect.x + rect.width - numbersWidth, y: rect.y, width: numbersWidth, role: role)
-        for (n, line) in Self.rateLimitLines(g, state: state).enumerated() where n + 1 < rect.height {
-            text(line.0, x: rect.x, y: rect.y + 1 + n, width: rect.width, role: line.1)
+        // The last day's low points right under the gauge, when the pane has a line for them.
+        var top = rect.y + 1
+        if let history = state.snapshot?.history, rect.height > 2 {
+            drawRateLimitHistory(history, x: rect.x, y: top, width: rect.width)
+            top += 1
+        }
+        for (n, line) in Self.rateLimitLines(g, state: state).enumerated() where top + n < rect.y + rect.height {
+            text(line.0, x: rect.x, y: top + n, width: rect.width, role: line.1)
         }
     }
 
@@ -222,7 +237,7 @@ extension Canvas {
 
     // MARK: Tier usage
 
-    mutating func drawTiers(_ tiers: [TierUsage], in rect: Rect) {
+    mutating func drawTiers(_ tiers: [TierUsage], state: DashboardState, in rect: Rect) {
         guard !tiers.isEmpty else {
             text("no workspaces", x: rect.x, y: rect.y, width: rect.width, role: .dim)
             return
@@ -235,6 +250,6 @@ extension Canvas {
                             roles: [.normal, .normal, use > 1 ? .error : use > 0.9 ? .warn : .normal, use > 1 ? .error : use > 0.9 ? .warn : .dim,
                                     .normal, .dim, .normal])
         }
-        table(PaneColumns.tiers, rows: rows, selected: nil, focused: false, in: rect)
+        table(Self.sortable(PaneColumns.tiers, .tiers, state: state), rows: rows, selected: nil, focused: false, in: rect)
     }
 }

@@ -15,6 +15,7 @@ public func render(_ state: DashboardState, size: Size) -> CellGrid {
         canvas.text(banner, x: 0, y: rect.y, width: rect.width, role: .banner)
     }
     for (pane, rect) in layout.panes { canvas.drawPane(pane, state: state, in: rect) }
+    if let rect = layout.events { canvas.drawEventFeed(state, in: rect) }
     canvas.drawMessageLine(state, in: layout.message)
     canvas.drawFooter(state, in: layout.footer)
     if let overlay = state.overlay {
@@ -109,6 +110,15 @@ extension Canvas {
             text("  Enter keep · Esc clear · leading ! inverts", x: used + after, y: rect.y, width: rect.width - used - after, role: .dim)
             return
         }
+        if case .find(let typed) = state.overlay {
+            let prompt = "f find in \(state.focus.title): "
+            let used = text(prompt, x: 0, y: rect.y, width: rect.width, role: .footerKey)
+            let after = text(SafeText.line(typed) + "▏", x: used, y: rect.y, width: rect.width - used, role: .input)
+            let count = state.matchIndexes(in: state.focus).count
+            text("  \(count) \(count == 1 ? "match" : "matches") · Enter keep · n/N next/previous · Esc cancel",
+                 x: used + after, y: rect.y, width: rect.width - used - after, role: .dim)
+            return
+        }
         if let running = state.inFlight.last {
             let more = state.inFlight.count > 1 ? " (+\(state.inFlight.count - 1) more)" : ""
             text("⟳ \(SafeText.line(running.summary))…\(more)", x: 0, y: rect.y, width: rect.width, role: .warn)
@@ -116,7 +126,9 @@ extension Canvas {
         }
         if let message = state.message {
             let role: StyleRole = switch message.kind { case .info: .normal; case .success: .ok; case .failure: .error }
-            text(SafeText.line(message.text), x: 0, y: rect.y, width: rect.width, role: role)
+            let line = SafeText.line(message.text)
+            let shown = message.command.map(SafeText.line).flatMap { DisplayWidth.of(line) > rect.width ? $0 : nil } ?? line
+            text(shown, x: 0, y: rect.y, width: rect.width, role: role)
         }
     }
 

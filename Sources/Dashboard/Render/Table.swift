@@ -24,20 +24,23 @@ extension Canvas {
     }
 
     /// The same for `count` rows made by `row` (nil: a blank line), which is asked only for the rows that fit: a pane
-    /// of a thousand rows costs what its visible ones cost. Arrows on the pane's border say how many rows lie above
-    /// and below the visible ones.
-    mutating func table(_ columns: [Column], count: Int, selected: Int?, focused: Bool, in rect: Rect, row: (Int) -> TableRow?) {
+    /// of a thousand rows costs what its visible ones cost. Columns get the room their shown cells need; arrows on the
+    /// pane's border say how many rows lie above and below. With `marked`, a gutter marks the rows `m` marked; with
+    /// `highlight`, every occurrence of the search text in a cell is highlighted.
+    mutating func table(_ columns: [Column], count: Int, selected: Int?, focused: Bool, in rect: Rect,
+                        marked: ((Int) -> Bool)? = nil, highlight: String? = nil, scrollTop: Int? = nil, row: (Int) -> TableRow?) {
         guard rect.width > 0, rect.height > 0 else { return }
+        let gutter = marked == nil ? 0 : min(2, rect.width)
         let visible = max(0, rect.height - 1)
-        let first = max(0, min((selected ?? 0) - visible + 1, count - visible))
+        let first = Self.firstVisibleRow(selected: selected ?? 0, count: count, visible: visible, top: scrollTop)
         let shown = (first..<min(count, first + visible)).map { ($0, row($0)) }
         let natural = columns.indices.map { index in
             shown.reduce(DisplayWidth.of(columns[index].title)) { widest, entry in
                 max(widest, entry.1.map { DisplayWidth.of($0.cells[index]) } ?? 0)
             }
         }
-        let layout = Self.fit(columns, width: rect.width, natural: natural)
-        var x = rect.x
+        let layout = Self.fit(columns, width: rect.width - gutter, natural: natural)
+        var x = rect.x + gutter
         for (index, width) in layout {
             text(columns[index].title, x: x, y: rect.y, width: width, role: .dim, alignRight: columns[index].alignRight)
             x += width + 1
@@ -46,16 +49,44 @@ extension Canvas {
         for (line, (rowIndex, cells)) in shown.enumerated() {
             let y = rect.y + 1 + line
             let isSelected = rowIndex == selected && focused
-            x = rect.x
+            x = rect.x + gutter
             guard let cells else { continue }
+            if let marked, marked(rowIndex) { text("●", x: rect.x, y: y, width: gutter, role: .title) }
+            var cellPlaces: [(text: String, x: Int, width: Int, alignRight: Bool)] = []
             for (index, width) in layout {
                 let role = isSelected ? StyleRole.selection : cells.roles[index]
                 text(cells.cells[index], x: x, y: y, width: width, role: role, alignRight: columns[index].alignRight)
+                cellPlaces.append((cells.cells[index], x, width, columns[index].alignRight))
                 x += width + 1
             }
             if isSelected { grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1), role: .selection) }
+            if let highlight {
+                for place in cellPlaces { highlightMatches(of: highlight, in: place.text, x: place.x, y: y, width: place.width, alignRight: place.alignRight) }
+            }
         }
         scrollIndicators(above: first, below: count - first - visible, inside: rect)
+    }
+
+    /// The first row a list of `count` rows shows in `visible` lines, keeping `selected` in view: from `top` (where a
+    /// click left the list, so the row clicked stays under the pointer) as far as the selection needs, else with the
+    /// selection on the last line once it is past the first screen. Clicks map rows back through this too.
+    static func firstVisibleRow(selected: Int, count: Int, visible: Int, top: Int? = nil) -> Int {
+        let first = top.map { min(max($0, selected - visible + 1), selected) } ?? (selected - visible + 1)
+        return max(0, min(first, count - visible))
+    }
+
+    /// Restyles each occurrence of `needle` (case aside) in a cell drawn at `x` as `text()` drew it.
+    mutating func highlightMatches(of needle: String, in cell: String, x: Int, y: Int, width: Int, alignRight: Bool) {
+        guard !needle.isEmpty, width > 0 else { return }
+        let shown = DisplayWidth.truncate(cell, to: width, ellipsis: glyphs.ellipsis)
+        let offset = alignRight ? width - DisplayWidth.of(shown) : 0
+        var searchStart = shown.startIndex
+        while let range = shown.range(of: needle, options: [.caseInsensitive], range: searchStart..<shown.endIndex), !range.isEmpty {
+            let column = DisplayWidth.of(String(shown[..<range.lowerBound]))
+            let matchWidth = DisplayWidth.of(String(shown[range]))
+            grid.restyle(Rect(x: x + offset + column, y: y, width: min(matchWidth, width - offset - column), height: 1), role: .match)
+            searchStart = range.upperBound
+        }
     }
 
     /// "↑ N more" on the border above and "↓ N more" on the border below a clipped list or view.

@@ -8,6 +8,9 @@ public final class DashboardApp {
     private let catalog: ThemeCatalog
     private let inbox = EventInbox()
     private var running = true
+    /// Set by every dispatched event: only then can the frame differ, so an idle dashboard renders once a tick
+    /// instead of on every 100 ms wake-up.
+    private var stateChanged = true
 
     public init(state: DashboardState, screen: TerminalScreen, effects: any DashboardEffects, catalog: ThemeCatalog, theme: Theme) {
         self.state = state
@@ -15,6 +18,7 @@ public final class DashboardApp {
         self.effects = effects
         self.catalog = catalog
         screen.apply(theme)
+        screen.setMouse(state.mouseEnabled)
     }
 
     /// Runs until `q` or Ctrl-C; the terminal is restored before it returns.
@@ -28,6 +32,7 @@ public final class DashboardApp {
         while running {
             switch screen.read(timeoutMilliseconds: 100) {
             case .key(let key)?: dispatch(.key(key))
+            case .mouse(let kind, let x, let y)?: dispatch(.mouse(MouseEvent(kind: kind, x: x, y: y, screen: screen.size)))
             case .resized?:
                 screen.clearForResize()
                 dispatch(.resized(screen.size))
@@ -40,6 +45,8 @@ public final class DashboardApp {
                 dispatch(.tick(lastTick))
             }
             guard running else { break }
+            guard stateChanged || painted == nil else { continue }
+            stateChanged = false
             let grid = render(state, size: screen.size)
             if grid != painted {
                 screen.paint(grid)
@@ -57,12 +64,15 @@ public final class DashboardApp {
     private func dispatch(_ event: Event) {
         let (next, commands) = update(state, event)
         state = next
+        stateChanged = true
         for command in commands { perform(command) }
     }
 
     private func perform(_ command: Command) {
         switch command {
         case .quit: running = false
+        case .copyToClipboard(let text): screen.copyToClipboard(text)
+        case .setMouse(let enabled): screen.setMouse(enabled)
         case .useTheme(let name):
             let (theme, error) = catalog.loadWithFallback(name)
             screen.apply(theme)

@@ -58,15 +58,17 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 return .operationFinished(operation, outcome)
             } failure: { .operationFailed(operation, message: $0) }
         case .loadDetail(let jobId): onOperationConnection { connection in
-                .detailLoaded(jobId: jobId, runs: try SyncRun.recent(connection, job: jobId, limit: 10))
-            } failure: { .loadFailed(message: "recent runs: \($0)") }
+                // The job in full and its recent runs, in one round trip.
+                let job = try JobDetail.fetch(connection, job: jobId, runs: 10)
+                return .detailLoaded(jobId: jobId, runs: job?.runs ?? [], job: job)
+            } failure: { .loadFailed(message: "row detail: \($0)") }
         case .estimate(let operation): onOperationConnection { connection in
                 .estimateLoaded(operation, .loaded(try Self.estimate(operation, connection)))
             } failure: { .estimateLoaded(operation, .failed($0)) }
         case .loadAudit: onOperationConnection { connection in
                 .auditLoaded(try AuditLog.entries(connection, limit: 200))
             } failure: { .loadFailed(message: "audit log: \($0)") }
-        case .useTheme, .quit: break  // handled by the UI thread
+        case .useTheme, .quit, .copyToClipboard, .setMouse: break  // handled by the UI thread
         }
     }
 

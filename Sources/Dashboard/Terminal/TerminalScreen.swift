@@ -1,4 +1,5 @@
 import CNCurses
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +16,8 @@ public enum ColorMode: Sendable {
 public enum TerminalInput: Equatable, Sendable {
     case key(Key)
     case resized
+    /// A left-button press or a wheel notch at a cell.
+    case mouse(MouseEvent.Kind, x: Int, y: Int)
 }
 
 /// The ncurses backend: paints a `CellGrid` and reads keys, nothing else. It restores the terminal on
@@ -75,6 +78,24 @@ public final class TerminalScreen {
         previousHandlers = []
     }
 
+    /// Asks the terminal to report clicks and the wheel, or to stop (it then selects text itself again). ncurses
+    /// turns reporting off when the screen closes, also on a crash.
+    public func setMouse(_ enabled: Bool) { wsync_mouse(enabled ? 1 : 0) }
+
+    /// Puts `text` on the terminal's clipboard with OSC 52 (tmux keeps it as a paste buffer with `set-clipboard
+    /// on`). Terminals without it ignore the sequence; the dashboard also shows the text.
+    public func copyToClipboard(_ text: String) {
+        let sequence = "\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}"
+        fflush(nil)
+        let bytes = Array(sequence.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
+            if n <= 0 { break }
+            written += n
+        }
+    }
+
     /// After a resize the old screen contents are meaningless: repaint everything.
     public func clearForResize() { wclear(wsync_stdscr()) }
 
@@ -131,6 +152,15 @@ public final class TerminalScreen {
         if status == wsync_key_code_yes() {
             let code = Int32(wch)
             if code == wsync_key_resize() { return .resized }
+            if code == wsync_key_mouse() {
+                var x: Int32 = 0, y: Int32 = 0
+                switch wsync_read_mouse(&x, &y) {
+                case 1: return .mouse(.press, x: Int(x), y: Int(y))
+                case 4: return .mouse(.wheelUp, x: Int(x), y: Int(y))
+                case 5: return .mouse(.wheelDown, x: Int(x), y: Int(y))
+                default: return nil
+                }
+            }
             return Self.functionKey(code).map(TerminalInput.key)
         }
         return Self.character(UInt32(wch)).map(TerminalInput.key)

@@ -73,6 +73,6 @@ public struct Theme: Equatable, Sendable {
         .footerKey: Style(bold: true, reverse: true), .ok: Style(), .warn: Style(bold: true),
         .error: Style(bold: true, underline: true), .gauge: Style(bold: true), .gaugeEmpty: Style(dim: true),
         .selection: Style(reverse: true), .banner: Style(bold: true, reverse: true), .dialog: Style(),
-        .input: Style(underline: true),
+        .input: Style(underline: true), .match: Style(bold: true, underline: true),
     ])
 }

@@ -15,6 +15,8 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case sync
     /// The sync engine deactivated a job whose repository GitHub kept answering 404/410 for.
     case deactivateGone = "deactivate-gone"
+    /// `wsync check` rebuilt the dashboard rollup after writes that bypassed its triggers.
+    case repairRollup = "repair-rollup"
 
     /// Stop-all and rollback set the global pause switch; undoing the last of them in effect clears it.
     public var pausesSyncing: Bool { Self.pausing.contains(self) }

@@ -52,8 +52,9 @@ extension Operations {
                 """)
             let observations = try connection.execute("DELETE FROM wsync.rate_limit_observations WHERE \(Self.oldObservations)")
             let runs = try connection.execute("DELETE FROM wsync.sync_runs WHERE \(Self.oldRuns)")
-            // The dashboard's run buckets are derived from the history and read for the last hour only.
+            // The dashboard's buckets are derived from the history and read for the last day only.
             try connection.execute("DELETE FROM wsync.sync_run_buckets WHERE bucket_start < now() - \(SyncRunBucketSQL.kept)")
+            try connection.execute("DELETE FROM wsync.rate_limit_buckets WHERE bucket_start < now() - \(RateLimitBucketSQL.kept)")
             let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived,
                                        prunedRateLimitObservations: observations, prunedSyncRuns: runs)
             let summary = "cleaned \(counts.summary)"

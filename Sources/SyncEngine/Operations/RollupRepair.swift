@@ -38,11 +38,19 @@ public enum DashboardRollup {
     }
 
     /// Rebuilds the rollup from a full count when it drifted (locking out writers of the job and workspace tables
-    /// meanwhile); returns the drift it repaired, empty when there was none.
-    public static func repairDrift(_ connection: Connection) throws -> [Drift] {
+    /// meanwhile), audited in the same transaction with what had drifted; returns the drift it repaired, empty when
+    /// there was none (and then writes nothing).
+    public static func repairDrift(_ connection: Connection, actor: String) throws -> [Drift] {
         let found = try drift(connection)
         guard !found.isEmpty else { return [] }
-        try connection.transaction { try $0.executeScript(JobRollupSQL.rebuild) }
+        try connection.transaction { connection in
+            try connection.executeScript(JobRollupSQL.rebuild)
+            var parameters: [String: String] = [:]
+            for drift in found { parameters[drift.tier.isEmpty ? "(no workspace)" : drift.tier] = drift.description }
+            _ = try AuditLog.record(connection, actor: actor, action: .repairRollup, parameters: parameters,
+                                    summary: "rebuilt the dashboard rollup, which had drifted in \(found.count) tier(s)",
+                                    affectedRows: 0)
+        }
         return found
     }
 }

@@ -9,11 +9,13 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
         public var failedLimit: Int
         public var stuckOlderThan: TimeSpan
         public var stuckLimit: Int
+        public var eventLimit: Int
 
-        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50) {
+        public init(failedLimit: Int = 200, stuckOlderThan: TimeSpan = .hours(2), stuckLimit: Int = 50, eventLimit: Int = 20) {
             self.failedLimit = failedLimit
             self.stuckOlderThan = stuckOlderThan
             self.stuckLimit = stuckLimit
+            self.eventLimit = eventLimit
         }
     }
 
@@ -28,6 +30,11 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
+    /// The last 24 hours per half hour (runs, failures, the rate limit's low points); nil from a snapshot made
+    /// before it existed.
+    public var history: ActivityHistory?
+    /// The newest sync runs and operator actions, newest first.
+    public var events: [RecentEvent]?
 
     /// Failed rows that are not active (stopped, paused by tier, or switched off): the Failed pane lists them, the
     /// health counts (active rows only) do not.
@@ -39,24 +46,49 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     /// Prepared once per connection: a refresh then costs no parsing or planning. The session also plans without
     /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
     /// jobs a worker's launch alone took longer than the failed pane it was for).
+    ///
+    /// The panes' json is decoded only when its text differs from the last refresh on this connection: on a quiet
+    /// system it is the same text every time, and decoding it was most of an idle dashboard's CPU.
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
         try connection.memoized("dashboard session settings") {
             try $0.executeScript("SET max_parallel_workers_per_gather = 0; SET jit = off")
         }
-        return try ReadModelQuery.fetch(connection, query(options: options), prepared: true)
+        let row = try connection.queryPrepared("SELECT now() AS taken_at, (\(query(options: options))) AS panes")[0]
+        let panes: JSONText = try row.decode("panes")
+        let last = try connection.memoized("last dashboard snapshot") { _ in LastDecoded() }
+        var snapshot: DashboardSnapshot
+        if let known = last.snapshot, last.panes == panes.text {
+            snapshot = known
+        } else {
+            snapshot = try decode(panes: panes)
+            (last.panes, last.snapshot) = (panes.text, snapshot)
+        }
+        snapshot.takenAt = try row.decode("taken_at")
+        return snapshot
+    }
+
+    /// The panes' json read as a whole snapshot: its `taken_at` comes from the statement's own column.
+    public static func decode(panes: JSONText) throws -> DashboardSnapshot {
+        try JSONText(#"{"taken_at":"1970-01-01T00:00:00Z","# + panes.text.dropFirst()).decode(DashboardSnapshot.self)
+    }
+
+    private final class LastDecoded {
+        var panes = ""
+        var snapshot: DashboardSnapshot?
     }
 
     public static func query(options: Options) -> SQL {
         """
         SELECT json_build_object(
-            'taken_at', now(),
             'status', (\(SyncStatus.query)),
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
             'failed_total', (\(FailedSync.countQuery)),
             'failed_queued', (\(FailedSync.queuedCountQuery)),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
-            'tiers', (\(TierUsage.query)))
+            'tiers', (\(TierUsage.query)),
+            'history', (\(ActivityHistory.query)),
+            'events', (\(RecentEvent.query(limit: options.eventLimit))))
         """
     }
 }

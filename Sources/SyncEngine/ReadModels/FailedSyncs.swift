@@ -31,6 +31,9 @@ public struct FailedSync: Codable, Sendable, Equatable {
         WHERE wtr.last_sync_status = 'failed' AND \(ResetRule.queuedForRetry)
         """
 
+    /// Most attempts first, then the latest failure first, then by job id: an order the job table's own index
+    /// (`wsync_wtr_failed_order_idx`) keeps, so a limit is applied before any workspace or repository is looked up
+    /// (ordering ties by name made the dashboard join every tied row — over a thousand at 100,000 jobs — to show 200).
     public static func query(workspace: UUID? = nil, limit: Int? = nil) -> SQL {
         """
         SELECT coalesce(json_agg(json_build_object(
@@ -39,29 +42,23 @@ public struct FailedSync: Codable, Sendable, Equatable {
                    'sync_attempts', f.sync_attempts, 'last_attempt_at', f.last_attempt_at, 'last_sync_at', f.last_sync_at,
                    'next_sync_at', f.next_sync_at, 'is_active', f.is_active,
                    'queued_for_retry', f.queued_for_retry)
-                   ORDER BY f.sync_attempts DESC, f.workspace, f.repository), '[]')
+                   ORDER BY f.sync_attempts DESC, f.last_attempt_at DESC NULLS LAST, f.id), '[]')
         FROM (
-            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository,
-                   wtr.last_sync_error, wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active,
+            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id,
+                   coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository, wtr.last_sync_error,
+                   wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active,
                    \(ResetRule.queuedForRetry) AS queued_for_retry
-            FROM \(JobRows.nullSafe) wtr
+            FROM (SELECT id FROM workspace_tracked_repositories
+                  WHERE last_sync_status = 'failed'
+                    AND (\(workspace)::uuid IS NULL OR workspace_id = \(workspace)::uuid)
+                  ORDER BY coalesce(sync_attempts, 0) DESC, last_attempt_at DESC NULLS LAST, id
+                  LIMIT \(limit)) shown
+            JOIN \(JobRows.nullSafe) wtr ON wtr.id = shown.id
             -- Looked up by key for each listed row (OFFSET 0 keeps the planner from turning the lookups into hash
-            -- joins over every workspace and repository, which it picks when it overestimates the rows).
+            -- joins over every workspace and repository).
             JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = wtr.workspace_id OFFSET 0) w ON true
             JOIN LATERAL (SELECT repository_id FROM tracked_repositories WHERE id = wtr.tracked_repository_id OFFSET 0) tr ON true
             JOIN LATERAL (SELECT full_name FROM repositories WHERE id = tr.repository_id OFFSET 0) r ON true
-            WHERE wtr.last_sync_status = 'failed'
-              AND (\(workspace)::uuid IS NULL OR wtr.workspace_id = \(workspace)::uuid)
-              -- With a limit, only rows with at least the attempts of the limit-th row (counted on the job table
-              -- alone, whose rows all have their workspace and repository by the foreign keys) can be listed: only
-              -- those are joined and sorted by name.
-              AND wtr.sync_attempts >= coalesce((
-                  SELECT coalesce(j.sync_attempts, 0) FROM workspace_tracked_repositories j
-                  WHERE \(limit)::int IS NOT NULL AND j.last_sync_status = 'failed'
-                    AND (\(workspace)::uuid IS NULL OR j.workspace_id = \(workspace)::uuid)
-                  ORDER BY coalesce(j.sync_attempts, 0) DESC OFFSET greatest(\(limit)::int - 1, 0) LIMIT 1), wtr.sync_attempts)
-            ORDER BY wtr.sync_attempts DESC, w.name, r.full_name
-            LIMIT \(limit)
         ) f
         """
     }

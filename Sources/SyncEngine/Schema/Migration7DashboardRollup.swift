@@ -110,13 +110,7 @@ extension Migration {
             PRIMARY KEY (bucket_start, shard)
         );
 
-        \(changedFunction("wsync.sync_run_buckets_changed",
-            inserted: SyncRunBucketSQL.add("SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs"),
-            deleted: SyncRunBucketSQL.add("SELECT -1 AS sign, started_at, status, issues_stored FROM old_runs"),
-            updated: SyncRunBucketSQL.add("""
-                SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs
-                UNION ALL SELECT -1, started_at, status, issues_stored FROM old_runs
-                """)))
+        \(SyncRunBucketSQL.changedFunction(kept: SyncRunBucketSQL.keptByMigration7))
 
         DROP TRIGGER IF EXISTS wsync_sync_run_buckets_insert ON wsync.sync_runs;
         DROP TRIGGER IF EXISTS wsync_sync_run_buckets_update ON wsync.sync_runs;
@@ -145,11 +139,11 @@ extension Migration {
         \(Migration.forAPIRoles("ARRAY['REVOKE ALL ON ALL TABLES IN SCHEMA wsync FROM %I', 'REVOKE ALL ON ALL FUNCTIONS IN SCHEMA wsync FROM %I']"))
 
         \(JobRollupSQL.rebuild)
-        \(SyncRunBucketSQL.rebuild)
+        \(SyncRunBucketSQL.rebuild(kept: SyncRunBucketSQL.keptByMigration7))
         """)
 
     /// A statement-level trigger function that runs one statement per kind of change, over its transition tables.
-    private static func changedFunction(_ name: SQL, inserted: SQL, deleted: SQL, updated: SQL) -> SQL {
+    static func changedFunction(_ name: SQL, inserted: SQL, deleted: SQL, updated: SQL) -> SQL {
         """
         CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$

@@ -1,16 +1,18 @@
 import Postgres
 
 /// The SQL of `wsync.sync_run_buckets`: runs, failed runs and stored issues per 5-minute bucket of the runs' start,
-/// sharded by backend like the job rollup. Only runs that started in the last two hours are counted (the dashboard
-/// reads the last hour); `cleanup` prunes older buckets.
+/// sharded by backend like the job rollup. Only runs that started in the last 25 hours are counted (the dashboard
+/// reads the last hour and, per half hour, the last day); `cleanup` prunes older buckets.
 enum SyncRunBucketSQL {
-    static let kept: SQL = "interval '2 hours'"
+    static let kept: SQL = "interval '25 hours'"
+    /// What migration 7 kept (it read the last hour only); its script stays as it was applied.
+    static let keptByMigration7: SQL = "interval '2 hours'"
 
     /// The bucket a start time falls in.
     static func bucket(_ time: SQL) -> SQL { "date_bin('5 minutes', \(time), 'epoch')" }
 
     /// Adds the sums over `signed` runs (columns sign, started_at, status, issues_stored) to this backend's shard.
-    static func add(_ signed: SQL) -> SQL {
+    static func add(_ signed: SQL, kept: SQL = kept) -> SQL {
         """
         INSERT INTO wsync.sync_run_buckets AS b (bucket_start, shard, runs, failed_runs, issues)
         SELECT d.* FROM (
@@ -27,9 +29,22 @@ enum SyncRunBucketSQL {
         """
     }
 
-    static let rebuild: SQL = """
+    static func rebuild(kept: SQL = kept) -> SQL {
+        """
         LOCK TABLE wsync.sync_runs IN SHARE MODE;
         DELETE FROM wsync.sync_run_buckets;
-        \(add("SELECT 1 AS sign, started_at, status, issues_stored FROM wsync.sync_runs"));
+        \(add("SELECT 1 AS sign, started_at, status, issues_stored FROM wsync.sync_runs", kept: kept));
         """
+    }
+
+    /// The trigger function over the run history's transition tables.
+    static func changedFunction(kept: SQL = kept) -> SQL {
+        Migration.changedFunction("wsync.sync_run_buckets_changed",
+            inserted: add("SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs", kept: kept),
+            deleted: add("SELECT -1 AS sign, started_at, status, issues_stored FROM old_runs", kept: kept),
+            updated: add("""
+                SELECT 1 AS sign, started_at, status, issues_stored FROM new_runs
+                UNION ALL SELECT -1, started_at, status, issues_stored FROM old_runs
+                """, kept: kept))
+    }
 }

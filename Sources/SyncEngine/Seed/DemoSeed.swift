@@ -196,8 +196,8 @@ public enum DemoSeed {
             """)
     }
 
-    /// A day of sync-run history (denser in the last hour), 20 minutes of rate-limit observations, cache entries
-    /// and daily metrics, some of them old enough for `wsync cleanup`.
+    /// A day of sync-run history (denser in the last hour), a day of rate-limit observations (every minute in the last
+    /// 20), cache entries and daily metrics, some of them old enough for `wsync cleanup`.
     private static func seedHistory(_ connection: Connection, rateLimitToken: String) throws {
         try connection.execute("""
             INSERT INTO wsync.sync_runs (job_id, workspace_id, repository_id, worker_id, trigger, started_at, finished_at,
@@ -228,6 +228,17 @@ public enum DemoSeed {
             SELECT now() - m * interval '1 minute', 'core', 5000, 5000 - used, used,
                    date_trunc('hour', now()) + interval '1 hour', \(rateLimitToken)
             FROM (SELECT m, 1200 + (20 - m) * 45 AS used FROM generate_series(0, 20) AS m) o
+            """)
+        // The day before those 20 minutes, a reading every 10 minutes: each hour's window fills at a rate that rises
+        // and falls over the day, nearly running out at its peak (the dashboard's 24-hour rate-limit sparkline).
+        try connection.execute("""
+            INSERT INTO wsync.rate_limit_observations (observed_at, resource, limit_total, remaining, used, reset_at,
+                                                       token_fingerprint)
+            SELECT t, 'core', 5000, 5000 - used, used, date_trunc('hour', t) + interval '1 hour', \(rateLimitToken)
+            FROM (SELECT now() - m * interval '10 minutes' AS t, m FROM generate_series(3, 143) AS m) s
+            CROSS JOIN LATERAL (
+                SELECT least(5000, (EXTRACT(MINUTE FROM s.t) / 60.0 * (1500 + 3400 * (0.5 + 0.5 * sin(s.m / 12.0)))))::int AS used
+            ) u
             """)
         try connection.execute("""
             INSERT INTO workspace_issues_cache (workspace_id, period_start, period_end, time_range, total_issues, open_issues,

@@ -74,23 +74,45 @@ enum PageStore {
         lease: Duration, connection: Connection
     ) throws -> Stored {
         let catalog = try SchemaCatalog.of(connection)
+        let fence = Fence(job: job, owner: owner, highWater: highWater, lease: lease)
+        // The usual page is ONE statement, fence and upsert together, atomic by itself: one round trip, which is what
+        // a page costs a database that is far away. A rename, and a page the schema refuses part of (that statement
+        // then changed nothing), go the careful way below.
+        if newName == nil {
+            do {
+                let (fenced, upserted) = try upsert(issues, job: job, fence: fence, catalog: catalog, connection: connection)
+                guard fenced else { throw LeaseLost() }
+                return Stored(upserted: upserted)
+            } catch let error as PostgresError where error.isRefusedValue {}
+        }
         return try connection.transaction { c in
-            let fenced = try c.query("""
-                UPDATE workspace_tracked_repositories
-                SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
-                    issues_since = CASE WHEN \(highWater)::timestamptz IS NULL THEN issues_since
-                                        ELSE GREATEST(issues_since, \(highWater)::timestamptz) END,
-                    issues_etag = CASE WHEN \(highWater)::timestamptz IS NULL THEN issues_etag ELSE NULL END
-                WHERE id = \(job.id) AND lease_owner = \(owner)
-                RETURNING id
-                """)
-            guard !fenced.isEmpty else { throw LeaseLost() }
+            guard !(try c.query("\(fence.update) RETURNING id").isEmpty) else { throw LeaseLost() }
             if let newName { try rename(job.repositoryID, to: newName, catalog: catalog, connection: c) }
             do {
-                return Stored(upserted: try c.savepoint { try upsert(issues, job: job, catalog: catalog, connection: $0) })
+                return Stored(upserted: try c.savepoint { try upsert(issues, job: job, catalog: catalog, connection: $0).upserted })
             } catch let error as PostgresError where error.isRefusedValue {
                 return try storeItemByItem(issues, job: job, catalog: catalog, connection: c)
             }
+        }
+    }
+
+    /// A page is stored only while its worker holds the job's lease; storing it extends the lease and advances the
+    /// high-water mark (when given).
+    struct Fence {
+        var job: SyncJob
+        var owner: String
+        var highWater: Date?
+        var lease: Duration
+
+        var update: SQL {
+            """
+            UPDATE workspace_tracked_repositories
+            SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
+                issues_since = CASE WHEN \(highWater)::timestamptz IS NULL THEN issues_since
+                                    ELSE GREATEST(issues_since, \(highWater)::timestamptz) END,
+                issues_etag = CASE WHEN \(highWater)::timestamptz IS NULL THEN issues_etag ELSE NULL END
+            WHERE id = \(job.id) AND lease_owner = \(owner)
+            """
         }
     }
 
@@ -110,14 +132,16 @@ enum PageStore {
             }
         }
         do {
-            let upserted = try c.savepoint { try upsert(issues, job: job, skippingAuthors: refused, catalog: catalog, connection: $0) }
+            let upserted = try c.savepoint {
+                try upsert(issues, job: job, skippingAuthors: refused, catalog: catalog, connection: $0).upserted
+            }
             return Stored(upserted: upserted, skippedAuthors: refused.count)
         } catch let error as PostgresError where error.isRefusedValue {
             var stored = Stored(upserted: 0, skippedAuthors: refused.count)
             for issue in issues {
                 do {
                     stored.upserted += try c.savepoint {
-                        try upsert([issue], job: job, skippingAuthors: refused, catalog: catalog, connection: $0)
+                        try upsert([issue], job: job, skippingAuthors: refused, catalog: catalog, connection: $0).upserted
                     }
                 } catch let error as PostgresError where error.isRefusedValue {
                     stored.skippedIssues += 1
@@ -144,17 +168,21 @@ enum PageStore {
             """)
     }
 
-    /// ONE statement: the page's authors (except `skippingAuthors`) and its issues, upserted by `github_id`.
-    private static func upsert(_ issues: [GitHubIssue], job: SyncJob, skippingAuthors refused: [Int64] = [],
-                               catalog: SchemaCatalog, connection c: Connection) throws -> Int {
+    /// ONE statement: the page's authors (except `skippingAuthors`) and its issues, upserted by `github_id`; with a
+    /// fence, only if the lease is still held (`fenced` says whether it was).
+    private static func upsert(_ issues: [GitHubIssue], job: SyncJob, fence: Fence? = nil, skippingAuthors refused: [Int64] = [],
+                               catalog: SchemaCatalog, connection c: Connection) throws -> (fenced: Bool, upserted: Int) {
         let page = try json(issues)
+        let fenceQuery: SQL = fence.map { "\($0.update) RETURNING id" } ?? "SELECT NULL::uuid AS id"
         let counts = try c.query("""
-            WITH page AS (
+            WITH fence AS (\(fenceQuery)),
+            page AS (
                 SELECT * FROM jsonb_to_recordset(\(page)::jsonb) AS p(
                     github_id bigint, number integer, title text, body text, state text, state_reason text,
                     author_github_id bigint, author_login text, author_avatar_url text, author_is_bot boolean,
                     created_at timestamptz, updated_at timestamptz, closed_at timestamptz,
                     labels jsonb, assignees jsonb, milestone jsonb, comments_count integer)
+                WHERE EXISTS (SELECT 1 FROM fence)
             ),
             authors AS (
                 INSERT INTO contributors (github_id, username, avatar_url, is_bot)
@@ -195,9 +223,10 @@ enum PageStore {
                             EXCLUDED.labels, EXCLUDED.assignees, EXCLUDED.milestone, EXCLUDED.comments_count))
                 RETURNING 1
             )
-            SELECT count(*) AS upserted FROM upserted
+            SELECT EXISTS (SELECT 1 FROM fence) AS fenced, (SELECT count(*) FROM upserted) AS upserted
             """)
-        return try counts.first?.decode("upserted", as: Int.self) ?? 0
+        let row = counts[0]
+        return (try row.decode("fenced", as: Bool.self), try row.decode("upserted", as: Int.self))
     }
 
     /// `, <row time> = now()` for a table's own modification-time column: production's `last_updated_at`, an

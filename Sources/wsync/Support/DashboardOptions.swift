@@ -21,6 +21,9 @@ struct DashboardOptions: ParsableArguments {
     @Flag(help: "Draw lines and gauges with ASCII only.")
     var ascii = false
 
+    @Flag(help: "Leave the mouse to the terminal (M toggles it in the dashboard): no clicks or wheel, text selects as usual.")
+    var noMouse = false
+
     @Option(name: .customLong("actor"), help: ArgumentHelp("Who is acting, for the audit log (default: the OS user).", valueName: "name"))
     var actorName: String?
 
@@ -53,6 +56,8 @@ struct DashboardOptions: ParsableArguments {
                                    now: Date(), themeNames: catalog.names, themeName: startTheme.name)
         let screen = TerminalScreen(colorAllowed: colorAllowed, ownerHandlesStopSignals: quit != nil)
         state.glyphs = ascii || !screen.unicode ? .ascii : .unicode
+        state.mouseEnabled = !noMouse
+        state.commandDatabaseArgument = Self.commandDatabaseArgument(database)
         let githubConfiguration: Result<GitHubConfiguration, ConfigurationError> = if let github { .success(github) } else {
             Result { try GitHubConfiguration.fromEnvironment() }.mapError { $0 as? ConfigurationError ?? ConfigurationError("\($0)") }
         }
@@ -64,6 +69,15 @@ struct DashboardOptions: ParsableArguments {
         let inbox = app.events
         quit?.attach { inbox.post(.key(.controlC)) }
         app.run()
+    }
+
+    /// How command lines copied from the dashboard (`y`) name the database: not at all when it came from
+    /// DATABASE_URL or libpq's defaults (the shell that runs the command has them too), else `--database-url` without
+    /// the password (libpq finds it in PGPASSWORD or .pgpass).
+    static func commandDatabaseArgument(_ database: ConnectionConfiguration) -> String? {
+        guard let conninfo = database.conninfo, conninfo != ProcessInfo.processInfo.environment["DATABASE_URL"],
+              let withoutPassword = database.conninfoWithoutPassword else { return nil }
+        return "--database-url " + shellQuoted(withoutPassword)
     }
 
     /// `open` on a dedicated thread, so the UI loop never occupies one of the few cooperative-pool threads.

@@ -32,6 +32,15 @@ final class TmuxSession {
     /// Sends text literally (no key-name lookup).
     func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
 
+    /// Any other tmux command on this session's server (options, paste buffers, formats).
+    @discardableResult
+    func command(_ arguments: String...) throws -> String { try tmux(arguments) }
+
+    /// A format of the session's pane, e.g. `#{mouse_any_flag}`.
+    func display(_ format: String) throws -> String {
+        try tmux(["display-message", "-p", "-t", name, format]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func resize(width: Int, height: Int) throws {
         try tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }
