@@ -1,14 +1,15 @@
 import ArgumentParser
+import Dashboard
 import Foundation
 import SyncEngine
 
-/// Documentation generated from the commands themselves, so it cannot drift: the README's command reference
-/// (checked by a test) and a man page. Shell completions come from `--generate-completion-script`.
+/// Documentation generated from the commands themselves, so it cannot drift: the README's command reference and
+/// the dashboard's key table (both checked by a test) and a man page. Shell completions come from `--generate-completion-script`.
 struct Docs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print documentation generated from the CLI: the command reference or a man page.",
         shouldDisplay: false,
-        subcommands: [Reference.self, Manual.self]
+        subcommands: [Reference.self, Keys.self, Manual.self]
     )
 
     /// Every command below the root, depth first, with its path of names.
@@ -43,6 +44,14 @@ struct Docs: ParsableCommand {
         /// The anchor GitHub gives a heading: lower case, spaces to hyphens, other punctuation dropped.
         static func anchor(_ heading: String) -> String {
             String(heading.lowercased().compactMap { $0 == " " ? "-" : ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : nil })
+        }
+    }
+
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The dashboard's key table in Markdown (README.md embeds it), from the binding table the dashboard reads.")
+
+        func run() {
+            print(KeyTable.markdown(), terminator: "")
         }
     }
 

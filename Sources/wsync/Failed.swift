@@ -16,7 +16,8 @@ struct Failed: ParsableCommand {
         let rows = try FailedSync.fetch(connection, workspace: try workspace.map { try JobSelector.existingWorkspace($0, connection) })
         if format.json { return try Output.json(rows) }
         Output.table(["workspace", "repository", "sync_attempts", "last_attempt_at", "last_sync_error"], rows.map {
-            [$0.workspace, $0.repository, String($0.syncAttempts), Output.timestamp($0.lastAttemptAt), $0.lastSyncError ?? ""]
+            [$0.workspace, $0.repository, String($0.syncAttempts), Output.timestamp($0.lastAttemptAt),
+             $0.lastSyncError ?? ($0.queuedForRetry ? "(queued for retry: reset, not synced since)" : "")]
         })
     }
 }

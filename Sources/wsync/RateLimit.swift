@@ -41,6 +41,6 @@ struct RateLimit: AsyncParsableCommand {
     }
 
     static func when(_ date: Date) -> String {
-        "at \(Output.timestamp(date)) UTC (in \(max(0, Int(date.timeIntervalSinceNow / 60))) min)"
+        "at \(Output.timestamp(date)) (in \(max(0, Int(date.timeIntervalSinceNow / 60))) min)"
     }
 }

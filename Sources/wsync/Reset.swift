@@ -13,7 +13,10 @@ struct Reset: ParsableCommand {
         let selector = try jobs.selector()
         let connection = try database.connect()
         try selector.validate(connection)
-        try mutation.confirm("Reset \(jobs.description)?")
+        try mutation.confirm("Reset \(jobs.description)?") {
+            let estimate = try SyncEstimate.forReset(selector, connection)
+            return CostLines.reset(estimate)
+        }
         Output.outcome(try Operations(connection: connection, actor: mutation.actor).reset(selector))
     }
 }
@@ -32,8 +35,12 @@ struct Retry: AsyncParsableCommand {
         let selector = try jobs.selector()
         let github = try GitHubEnvironment.configuration()
         let database = database
-        try await offPool { try selector.validate(try database.connect()) }
-        try mutation.confirm("Reset \(jobs.description) and sync now?")
+        let estimate = try await offPool { () -> SyncEstimate? in
+            let connection = try database.connect()
+            try selector.validate(connection)
+            return mutation.asks ? try SyncEstimate.forRetry(selector, connection) : nil
+        }
+        try mutation.confirm("Reset \(jobs.description) and sync now?") { estimate.map(CostLines.sync) ?? [] }
         let result = try await ManualSync(database: database.configuration, github: github, log: GitHubEnvironment.notice)
             .retry(selector, actor: mutation.actor)
         if json {
@@ -43,5 +50,29 @@ struct Retry: AsyncParsableCommand {
             try SyncResultOutput.print(result.sync, json: false)
         }
         if !result.sync.success { throw ExitCode(1) }
+    }
+}
+
+/// The count and estimated API cost a confirmation shows (the engine's `SyncEstimate`, as the dashboard's dialogs
+/// word it).
+enum CostLines {
+    static func sync(_ estimate: SyncEstimate) -> [String] {
+        ["This syncs \(targets(estimate)): \(estimate.costText).", "(Estimated \(estimate.basisText).)"]
+    }
+
+    static func reset(_ estimate: SyncEstimate) -> [String] {
+        var lines = ["This resets \(targets(estimate)); the workers then sync them: \(estimate.costText).",
+                     "(Estimated \(estimate.basisText).)"]
+        if estimate.alreadyReset > 0 {
+            lines.append("\(estimate.alreadyReset) already queued for retry \(estimate.alreadyReset == 1 ? "is" : "are") left alone.")
+        }
+        return lines
+    }
+
+    static func targets(_ estimate: SyncEstimate) -> String {
+        let noun = estimate.rows == 1 ? "1 row" : "\(estimate.rows) rows"
+        guard !estimate.names.isEmpty else { return noun }
+        let more = estimate.rows > estimate.names.count ? " and \(estimate.rows - estimate.names.count) more" : ""
+        return "\(noun) (\(estimate.names.joined(separator: ", "))\(more))"
     }
 }

@@ -13,7 +13,7 @@ struct Stuck: ParsableCommand {
     @Option(help: "At most this many rows.")
     var limit = 10
 
-    @Flag(help: "Also rows whose worker's lease expired, due or not (what the dashboard's Stuck repos pane shows).")
+    @Flag(help: "Also due rows whose worker's lease expired (what the dashboard's Stuck repos pane shows).")
     var includeExpiredLeases = false
 
     @OptionGroup var format: JSONFlag

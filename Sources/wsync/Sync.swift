@@ -40,7 +40,9 @@ struct Sync: AsyncParsableCommand {
         let selection = SyncSelection(workspaceID: workspace.flatMap(UUID.init(uuidString:)), repository: repo, limit: limit)
         if !dryRun {
             let target = [workspace.map { "workspace \($0)" }, repo].compactMap { $0 }.joined(separator: ", ")
-            try mutation.confirm("Sync \(target.isEmpty ? "the due rows" : target) now?")
+            let database = database
+            let estimate = mutation.asks ? try await offPool { try SyncEstimate.forSync(selection, try database.connect()) } : nil
+            try mutation.confirm("Sync \(target.isEmpty ? "the due rows" : target) now?") { estimate.map(CostLines.sync) ?? [] }
         }
         let sync = ManualSync(database: database.configuration, github: try GitHubEnvironment.configuration(),
                               log: GitHubEnvironment.notice)

@@ -47,7 +47,8 @@ extension Output {
         print(blockers.isEmpty ? "\(dueNow) jobs due; workers are free to claim them"
                                : "\(dueNow) jobs due, not claimed because:")
         for blocker in blockers {
-            print("  \(blocker.reason.rawValue): \(SafeText.line(blocker.message))" + (blocker.until.map { " (until \(timestamp($0)))" } ?? ""))
+            let when = [blocker.since.map { "since \(timestamp($0))" }, blocker.until.map { "until \(timestamp($0))" }].compactMap { $0 }
+            print("  \(blocker.reason.rawValue): \(SafeText.line(blocker.message))" + (when.isEmpty ? "" : " (\(when.joined(separator: ", ")))"))
         }
     }
 }

@@ -21,7 +21,8 @@ enum Fixture {
                           attempts: Int, lastAttempt: TimeInterval) -> [String: Any] {
         ["job_id": id(n).uuidString, "workspace_id": id(workspace).uuidString, "tracked_repository_id": id(n + 500).uuidString,
          "workspace": workspaceName, "repository": repository, "last_sync_error": error, "sync_attempts": attempts,
-         "last_attempt_at": time(lastAttempt), "last_sync_at": time(-90_000), "next_sync_at": time(600), "is_active": true]
+         "last_attempt_at": time(lastAttempt), "last_sync_at": time(-90_000), "next_sync_at": time(600), "is_active": true,
+         "queued_for_retry": attempts == 0 && error.isEmpty]
     }
 
     static var failedJSON: [[String: Any]] { [
@@ -106,6 +107,7 @@ enum Fixture {
             ] as [String: Any],
             "failed": failedJSON,
             "failed_total": failedJSON.count,
+            "failed_queued": 0,
             "stuck": stuckJSON,
             "rate_limit": ["limit": 5000, "remaining": 3120, "used": 1880, "reset_at": time(1_384), "observed_at": time(-12),
                            "observation_age_seconds": 11.0, "burn_per_minute": 42.0, "projected_exhaustion_at": time(-12 + 3120 / 42 * 60),

@@ -99,11 +99,12 @@ import Testing
         #expect(!dialog.lines.contains("• acme/web (acme)"))
         (state, commands) = Fixture.run(state, Fixture.keys("y"))
         #expect(commands == [.perform(.reset([row(0), row(2)]))])
-        // Marks win over the filter; without either, every failed row (also those the snapshot did not carry).
+        // Marks win over the filter; without either, every failed row (also those the snapshot did not carry). The
+        // dialog asks the engine for the cost first.
         (_, commands) = Fixture.run(failed, Fixture.keys("/502") + [.key(.enter)] + Fixture.keys("jmRy"))
-        #expect(commands == [.perform(.reset([row(2)]))])
+        #expect(commands == [.estimate(.reset([row(2)])), .perform(.reset([row(2)]))])
         (_, commands) = Fixture.run(failed, Fixture.keys("Ry"))
-        #expect(commands == [.perform(.resetAllFailed)])
+        #expect(commands == [.estimate(.resetAllFailed), .perform(.resetAllFailed)])
         // A filter over the first rows of many says what it looked at.
         let many = Fixture.snapshot { $0["failed_total"] = 1234 }
         let (manyState, _) = Fixture.run(failed, [.snapshot(many)] + Fixture.keys("/502") + [.key(.enter)] + Fixture.keys("R"))
@@ -128,7 +129,7 @@ import Testing
         #expect(state.marks[.failed] == nil)
         // A marked group resets all its rows.
         let (_, commands) = Fixture.run(state, Fixture.keys("mRy"))
-        #expect(commands == [.perform(.reset([row(1)]))])
+        #expect(commands == [.estimate(.reset([row(1)])), .perform(.reset([row(1)]))])
     }
 
     // MARK: Search
@@ -186,7 +187,7 @@ import Testing
         let screen = render(state, size: Size(width: 120, height: 40)).text
         for expected in ["workspace id  00000000-0000-0000-0000-000000000101", "job id        00000000-0000-0000-0000-000000000001",
                          "frequency     every 6 h", "priority      80", "active        yes", "lease         none",
-                         "next sync     2026-11-29 14:12 (in 10m)", "command (y copies it)",
+                         "next sync     2026-11-29 14:12 UTC (in 10m)", "command (y copies it)",
                          "wsync reset --workspace 00000000-0000-0000-0000-000000000101 --repo acme/api",
                          "response body"] {
             #expect(screen.contains(expected), "\(expected) missing:\n\(screen)")
@@ -195,11 +196,13 @@ import Testing
         (state, commands) = Fixture.run(state, Fixture.keys("r"))
         #expect(commands == [.perform(.reset([row(0)]))])
         guard case .detail = state.overlay else { Issue.record("the detail closed"); return }
-        (state, commands) = Fixture.run(state, Fixture.keys("ys"))
-        #expect(commands == [.copyToClipboard("wsync reset --workspace 00000000-0000-0000-0000-000000000101 --repo acme/api"),
-                             .perform(.syncRow(row(0)))])
+        (state, commands) = Fixture.run(state, Fixture.keys("y"))
+        #expect(commands == [.copyToClipboard("wsync reset --workspace 00000000-0000-0000-0000-000000000101 --repo acme/api")])
         (state, _) = Fixture.run(state, Fixture.keys("m"))
         #expect(state.markedItems(in: .failed) == [.failed(Fixture.failed[0])])
+        // s spends API budget: from the detail too it asks, with the cost, and syncs on y.
+        let (_, syncCommands) = Fixture.run(state, Fixture.keys("sy"))
+        #expect(syncCommands == [.estimate(.syncRow(row(0))), .perform(.syncRow(row(0)))])
         // Read-only refuses the mutating ones there too.
         let readOnly = Fixture.run(Fixture.state(focus: .failed, readOnly: true), [.key(.enter)] + Fixture.keys("r"))
         #expect(readOnly.1 == [.loadDetail(jobId: Fixture.id(1))])
@@ -236,7 +239,7 @@ import Testing
 
     @Test func theEventFeedShowsRunsAndActionsWithoutOpeningAnything() {
         let large = render(failed, size: Size(width: 120, height: 40)).text
-        for expected in ["Events: sync runs and operator actions", "oncall", "#43 reset", "acme/api (acme)",
+        for expected in ["Events (UTC): sync runs and operator actions", "oncall", "#43 reset", "acme/api (acme)",
                          "reset 1 sync: attempts 0", "sync-1:4242", "failed: GitHub 502 Server Error",
                          "ok: 12 issues, 3 calls, 2s", "#42 stop-all", "stopped 120 active syncs (undone)"] {
             #expect(large.contains(expected), "\(expected) missing:\n\(large)")
@@ -269,8 +272,8 @@ import Testing
     @Test func aClickFocusesAPaneAndSelectsTheRowTheWheelScrolls() {
         let size = Size(width: 120, height: 40)
         let layoutStart = Fixture.state()
-        // The failed pane starts under the top row (9 rows tall from y 1): its border, header, then rows.
-        let firstRow = 1 + 9 + 2
+        // The failed pane's first row, where the screen draws it (the top row is as tall as its content).
+        let firstRow = render(layoutStart, size: size).text.components(separatedBy: "\n").firstIndex { $0.contains("acme/api") } ?? 0
         var (state, commands) = Fixture.run(layoutStart, [.mouse(MouseEvent(kind: .press, x: 10, y: firstRow + 2, screen: size))])
         #expect(commands.isEmpty)
         #expect(state.focus == .failed && state.selectedItem(in: .failed) == .failed(Fixture.failed[2]))
@@ -297,10 +300,10 @@ import Testing
     @Test func theNewKeysAreInTheBindingTable() {
         let keys = KeyBinding.all.map(\.keys)
         for key in ["m", "o/O", "f", "n/N", "y", "M", "Esc"] { #expect(keys.contains(key), "\(key)") }
-        let help = render(Fixture.run(failed, Fixture.keys("?")).0, size: Size(width: 120, height: 40)).text
-        for label in ["mark", "sort: next column/reverse", "find (highlights matches)", "next/previous match",
-                      "copy wsync command", "mouse on/off", "clear marks/find/message"] {
-            #expect(help.contains(label), "help lacks \(label):\n\(help)")
+        let tall = Size(width: 200, height: 120)
+        let help = render(Fixture.run(failed, [.resized(tall)] + Fixture.keys("?")).0, size: tall).text
+        for binding in KeyBinding.all where ["m", "o/O", "f", "n/N", "y", "M", "Esc"].contains(binding.keys) {
+            #expect(help.contains(binding.help), "help lacks \(binding.keys):\n\(help)")
         }
         #expect(render(failed, size: Size(width: 200, height: 60)).text.contains("m mark"))
     }

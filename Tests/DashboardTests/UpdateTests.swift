@@ -65,13 +65,13 @@ import Testing
         guard case .confirm(let dialog) = state.overlay else { Issue.record("no dialog"); return }
         #expect(dialog.title == "Reset all 4 failed rows?")
         #expect(dialog.lines.contains("• acme/api (acme)"))
-        #expect(commands.isEmpty)
+        #expect(commands == [.estimate(.resetAllFailed)], "the dialog asks the engine for the count and the cost")
         for answer in [Key.enter, .character("n"), .escape, .character("x")] {
             (state, commands) = Fixture.run(Fixture.run(failed, Fixture.keys("R")).0, [.key(answer)])
             #expect(commands.isEmpty && state.overlay == nil, "answer \(answer) must mean No")
         }
         (state, commands) = Fixture.run(failed, Fixture.keys("Ry"))
-        #expect(commands == [.perform(.resetAllFailed)])
+        #expect(commands == [.estimate(.resetAllFailed), .perform(.resetAllFailed)])
     }
 
     @Test func groupedErrorsResetTheWholeGroup() {
@@ -80,10 +80,13 @@ import Testing
         guard case .group(let top)? = state.selectedItem(in: .failed) else { Issue.record("no group"); return }
         #expect(top.rows.count == 2)
         let (confirmed, done) = Fixture.run(state, Fixture.keys("Ry"))
-        #expect(done == [.perform(.reset([row(0), row(2)]))])
+        #expect(done == [.estimate(.reset([row(0), row(2)])), .perform(.reset([row(0), row(2)]))])
         #expect(confirmed.overlay == nil)
         // `r` on a group asks too: it is more than one row.
-        #expect(Fixture.run(state, Fixture.keys("r")).1.isEmpty)
+        let (asked, askedCommands) = Fixture.run(state, Fixture.keys("r"))
+        guard case .confirm(let dialog) = asked.overlay else { Issue.record("r on a group did not ask"); return }
+        #expect(dialog.title == "Reset 2 rows?" && askedCommands == [.estimate(.reset([row(0), row(2)]))])
+        #expect(dialog.lines.first == "2 failed rows share the error: GitHub 502 Server Error (retrying with backoff)")
     }
 
     @Test func emergencyStopNeedsTheTypedWord() {
@@ -128,13 +131,22 @@ import Testing
                 #expect(KeyBinding.binding(for: key) == binding, "\(key) is bound twice")
             }
         }
+        for table in [KeyBinding.views, KeyBinding.dialogs] {
+            for binding in table {
+                for (key, action) in binding.actions {
+                    #expect(KeyBinding.action(for: key, in: binding.context) == action, "\(key) is bound twice in \(binding.context)")
+                }
+            }
+        }
     }
 
+    /// Syncs spend API budget: `s` and `S` ask first, and run only on `y`.
     @Test func syncKeysRunWithoutBlockingAndReportBack() {
-        var (state, commands) = Fixture.run(failed, Fixture.keys("s"))
-        #expect(commands == [.perform(.syncRow(row(0)))])
-        (state, commands) = Fixture.run(state, Fixture.keys("jS"))
-        #expect(commands == [.perform(.syncWorkspace(workspaceId: Fixture.id(101), name: "acme"))])
+        var (state, commands) = Fixture.run(failed, Fixture.keys("sy"))
+        #expect(commands == [.estimate(.syncRow(row(0))), .perform(.syncRow(row(0)))])
+        (state, commands) = Fixture.run(state, Fixture.keys("jSy"))
+        #expect(commands == [.estimate(.syncWorkspace(workspaceId: Fixture.id(101), name: "acme")),
+                             .perform(.syncWorkspace(workspaceId: Fixture.id(101), name: "acme"))])
         #expect(state.inFlight.count == 2)
         (state, _) = Fixture.run(state, [.operationFailed(.syncRow(row(0)), message: "GitHub 502")])
         #expect(state.inFlight.count == 1)

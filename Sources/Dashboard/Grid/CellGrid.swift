@@ -100,8 +100,7 @@ public struct CellGrid: Equatable, Sendable {
     /// scripts) becomes "?" per column, so alignment holds and nothing but ASCII reaches the terminal.
     public mutating func restrictToASCII() {
         let standIns: [Character: Character] = ["●": "*", "✖": "x", "⟳": "~", "▏": "_", "↓": "v", "•": "-", "–": "-",
-                                                "…": "~", "×": "x", "✔": "+",
-                                                "▲": "^", "▼": "v"]
+                                                "…": "~", "×": "x", "✔": "+", "↑": "^", "·": "-", "▲": "^", "▼": "v"]
         for index in cells.indices {
             if cells[index].isContinuation { cells[index] = Cell("?", role: cells[index].role); continue }
             let character = cells[index].character

@@ -47,22 +47,6 @@ public struct ListFilter: Equatable, Sendable {
     }
 }
 
-/// A yes/no dialog; anything but `y` answers No.
-public struct Confirmation: Equatable, Sendable {
-    public var title: String
-    public var lines: [String]
-    public var operation: Operation
-}
-
-/// A dialog that only proceeds when the operator types `word` exactly.
-public struct TypedConfirmation: Equatable, Sendable {
-    public var title: String
-    public var lines: [String]
-    public var word: String
-    public var typed: String = ""
-    public var operation: Operation
-}
-
 /// Failed rows sharing one error message, acted on as a whole.
 public struct ErrorGroup: Equatable, Sendable {
     public var error: String
@@ -155,6 +139,8 @@ public struct DashboardState: Sendable {
     public var timeZone: TimeZone = .current
     /// Rendered once to text (`dash --once`): no keys in the footer, no refresh interval in the header.
     public var oneShot = false
+    /// The terminal's size as last reported (`Event.resized`): a page is what fits on it.
+    public var screenSize: Size?
     /// The column each list is sorted by (`o`, `O`); a list not here is in the engine's order.
     public var sorts: [SortableList: ListSort] = [:]
     /// Rows marked with `m`, by item key, per list pane: bulk keys act on them.

@@ -13,6 +13,10 @@ public enum Event: Sendable {
     case operationFailed(Operation, message: String)
     /// The row's recent runs and, when it still exists, the job in full.
     case detailLoaded(jobId: UUID, runs: [SyncRun], job: JobDetail? = nil)
+    /// The engine's count and API cost for the dialog of `operation`.
+    case estimateLoaded(Operation, EstimateOutcome)
+    /// The terminal's size, when it starts and whenever it changes (pages and view scrolling follow it).
+    case resized(Size)
     case auditLoaded([AuditEntry])
     case loadFailed(message: String)
     case themeFailed(message: String)
@@ -26,6 +30,8 @@ public enum Command: Equatable, Sendable {
     case setInterval(seconds: Double)
     case setPolling(paused: Bool)
     case loadDetail(jobId: UUID)
+    /// Count the rows `operation` would sync (or make due) and estimate their API cost (`SyncEstimate`).
+    case estimate(Operation)
     case loadAudit
     case useTheme(name: String)
     /// Puts text on the terminal's clipboard (OSC 52).

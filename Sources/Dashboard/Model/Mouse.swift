@@ -36,7 +36,7 @@ extension DashboardState {
             }
             return []
         }
-        let layout = Layout(size: event.screen, hasBanner: banner != nil, focus: focus)
+        let layout = Layout(size: event.screen, state: self)
         guard let (pane, rect) = layout.panes.first(where: { $0.value.contains(x: event.x, y: event.y) }) else { return [] }
         switch event.kind {
         case .press:

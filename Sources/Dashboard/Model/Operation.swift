@@ -17,6 +17,8 @@ public enum Operation: Equatable, Sendable {
     case reset([RowRef])
     case resetAllFailed
     case syncRow(RowRef)
+    /// Several rows at once (marked or filtered rows).
+    case syncRows([RowRef])
     case syncWorkspace(workspaceId: UUID, name: String)
     case stopAll(reason: String)
     case slowDown
@@ -38,6 +40,7 @@ public enum Operation: Equatable, Sendable {
         case .reset(let rows): "reset \(rows.count) failed rows"
         case .resetAllFailed: "reset all failed rows"
         case .syncRow(let row): "sync \(row.repository) in \(row.workspace)"
+        case .syncRows(let rows): "sync \(rows.count) rows"
         case .syncWorkspace(_, let name): "sync workspace \(name)"
         case .stopAll: "emergency stop"
         case .slowDown: "slow down"

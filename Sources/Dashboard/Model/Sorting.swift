@@ -70,12 +70,12 @@ enum SortColumns {
         SortColumn(title: "repository", descendingFirst: false) { item, _ in text(item.stuckRow?.fullName) },
         SortColumn(title: "workspace", descendingFirst: false) { item, _ in text(item.stuckRow?.workspace) },
         // Most overdue first is the earliest next sync; never scheduled counts as the most overdue.
-        SortColumn(title: "overdue", descendingFirst: true) { item, _ in
+        SortColumn(title: "late", descendingFirst: true) { item, _ in
             number(item.stuckRow.map { -($0.nextSyncAt ?? .distantPast).timeIntervalSince1970 })
         },
-        SortColumn(title: "worker", descendingFirst: false) { item, _ in text(item.stuckRow?.leaseOwner) },
         // The lease that ended longest ago first.
         SortColumn(title: "lease", descendingFirst: false) { item, _ in number(item.stuckRow?.leaseExpiresAt?.timeIntervalSince1970) },
+        SortColumn(title: "worker", descendingFirst: false) { item, _ in text(item.stuckRow?.leaseOwner) },
     ]
 
     static let tiers: [SortColumn<TierUsage>] = [
@@ -86,6 +86,7 @@ enum SortColumns {
             number(t.repositoriesAllowed > 0 ? Double(t.repositoriesTracked) / Double(t.repositoriesAllowed) : 0)
         },
         SortColumn(title: "issues", descendingFirst: true) { t, _ in number(Double(t.issuesSynced)) },
+        SortColumn(title: "active", descendingFirst: true) { t, _ in number(Double(t.activeJobs)) },
         SortColumn(title: "api/mo", descendingFirst: true) { t, _ in number(t.estimatedMonthlyApiCalls) },
     ]
 

@@ -48,6 +48,11 @@ extension DashboardState {
             if case .detail(let item, _, _, let scroll) = overlay, item.rows.first?.jobId == jobId {
                 overlay = .detail(item: item, runs: runs, job: job, scroll: scroll)
             }
+        case .estimateLoaded(let operation, let outcome):
+            estimateArrived(for: operation, outcome)
+        case .resized(let size):
+            screenSize = size
+            clampViewScroll()
         case .auditLoaded(let entries):
             if case .audit(var view) = overlay {
                 view.entries = entries
@@ -89,8 +94,8 @@ extension DashboardState {
         switch action {
         case .moveDown: moveSelection(by: 1)
         case .moveUp: moveSelection(by: -1)
-        case .pageDown: moveSelection(by: 10)
-        case .pageUp: moveSelection(by: -10)
+        case .pageDown: moveSelection(by: listPage)
+        case .pageUp: moveSelection(by: -listPage)
         case .top: moveSelection(by: Int.min / 2)
         case .bottom: moveSelection(by: Int.max / 2)
         case .detail: return openDetail()
@@ -132,8 +137,15 @@ extension DashboardState {
         case .help: overlay = .help(scroll: 0)
         case .quit: return [.quit]
         case .clear: clear()
+        case .close, .answerYes, .cancel: break  // views and dialogs only
         }
         return []
+    }
+
+    /// The rows of the focused list that fit on the screen (10 before its size is known).
+    private var listPage: Int {
+        guard let size = screenSize, let rect = Layout(size: size, state: self).panes[focus] else { return 10 }
+        return max(1, rect.height - 3)
     }
 
     /// Esc on the main screen: the marks of the focused list first, then the search, then the message.
@@ -201,20 +213,11 @@ extension DashboardState {
         return [.perform(operation)]
     }
 
+    /// One row resets at once (it spends no API budget itself); a group is more than one row, and asks.
     private mutating func resetSelected() -> [Command] {
         guard focus.isList, let item = selectedItem(in: focus) else { say(noSelection(), .failure); return [] }
-        if case .group(let group) = item { return confirmReset(group) }
+        if case .group(let group) = item { return confirmGroup(.reset, group) }
         return start(.reset(item.rows))
-    }
-
-    /// `r` or `R` on a group of failed rows sharing one error.
-    private mutating func confirmReset(_ group: ErrorGroup) -> [Command] {
-        let rows = ListItem.group(group).rows
-        overlay = .confirm(Confirmation(
-            title: "Reset \(rows.count) failed rows with this error?",
-            lines: [SafeText.line(group.error), ""] + targetLines(rows),
-            operation: .reset(rows)))
-        return []
     }
 
     /// `R`: the bulk reset of what `bulkTarget` names — the marked rows, else the rows the filter shows (the
@@ -222,60 +225,64 @@ extension DashboardState {
     private mutating func confirmResetMany() -> [Command] {
         let target = bulkTarget(in: focus)
         if target.source != .marked, focus == .failed, groupFailedByError, case .group(let group)? = selectedItem(in: .failed) {
-            return confirmReset(group)
+            return confirmGroup(.reset, group)
         }
         guard target.total > 0 else {
             say(target.source == .all ? "no failed rows to reset" : "no rows to reset: the filter shows none", .info)
             return []
         }
-        let effect = "Attempts go to 0, errors are cleared, and each row is due now."
+        // Rows already queued for retry are left alone by the reset (`ResetRule`): they are not counted as targets.
+        let queued = Set((snapshot?.failed ?? []).filter(\.queuedForRetry).map(\.jobId))
         if target.source == .all {
-            overlay = .confirm(Confirmation(
-                title: "Reset \(target.description)?",
-                lines: [effect, ""] + targetLines(target.rows, total: target.total),
-                operation: .resetAllFailed))
+            guard let snapshot, snapshot.failedToReset > 0 else {
+                say("nothing to reset: all \(target.total) failed rows are already queued for retry", .info)
+                return []
+            }
+            let listed = target.rows.filter { !queued.contains($0.jobId) }
+            return confirm(.reset, on: .allFailed(listed: listed, total: snapshot.failedToReset))
+        }
+        let rows = target.rows.filter { !queued.contains($0.jobId) }
+        guard !rows.isEmpty else {
+            say("nothing to reset: the \(target.description) \(target.total == 1 ? "is" : "are") already queued for retry", .info)
             return []
         }
-        var lines = [effect]
+        var facts: [String] = []
         if target.source == .filtered, let snapshot, focus == .failed, snapshot.failedTotal > snapshot.failed.count {
-            lines.append("The filter looked at the \(snapshot.failed.count) rows with the most attempts of \(snapshot.failedTotal) failed.")
+            facts.append("The filter looked at the \(snapshot.failed.count) rows with the most attempts of \(snapshot.failedTotal) failed.")
         }
-        overlay = .confirm(Confirmation(
-            title: "Reset \(target.description)?",
-            lines: lines + [""] + targetLines(target.rows),
-            operation: .reset(target.rows)))
-        return []
+        let shown = BulkTarget(source: target.source, rows: rows, total: rows.count)
+        return confirm(.reset, on: .rows(rows), facts: facts, title: "Reset \(shown.description)?")
     }
 
-    /// Names the first targets of a bulk action and how many more there are (of `total`, when more than listed).
-    private func targetLines(_ rows: [RowRef], total: Int? = nil, limit: Int = 4) -> [String] {
-        var lines = rows.prefix(limit).map { "• \($0.repository) (\($0.workspace))" }
-        let all = total ?? rows.count
-        if all > lines.count { lines.append("… and \(all - lines.count) more") }
-        return lines
+    /// An error group's rows, the error first.
+    private mutating func confirmGroup(_ action: BulkAction, _ group: ErrorGroup) -> [Command] {
+        confirm(action, on: .rows(ListItem.group(group).rows), facts: ["\(group.rows.count) failed rows share the error: \(SafeText.line(group.error))"])
     }
 
+    /// A sync spends API budget: it asks, with the cost.
     private mutating func syncSelected() -> [Command] {
         guard focus.isList, let item = selectedItem(in: focus) else { say(noSelection(), .failure); return [] }
-        let rows = item.rows
-        guard rows.count == 1 else { say("select a single row to sync", .failure); return [] }
-        return start(.syncRow(rows[0]))
+        if case .group(let group) = item { return confirmGroup(.sync, group) }
+        return confirm(.sync, on: .rows(item.rows))
     }
 
     private mutating func syncSelectedWorkspace() -> [Command] {
         guard focus.isList, let row = selectedItem(in: focus)?.rows.first else { say(noSelection(), .failure); return [] }
-        return start(.syncWorkspace(workspaceId: row.workspaceId, name: row.workspace))
+        return confirm(.sync, on: .workspace(id: row.workspaceId, name: row.workspace))
     }
 
     private mutating func openStopDialog() {
         let status = snapshot?.status
+        let active = status.map { String($0.health.totalWorkspaces) } ?? "unknown"
         overlay = .typedConfirmation(TypedConfirmation(
-            title: "EMERGENCY STOP: deactivate every active sync row",
-            lines: [
-                "Active rows to deactivate: \(status.map { String($0.health.totalWorkspaces) } ?? "unknown")",
-                "Syncs running now: \(status.map { String($0.syncingNow) } ?? "unknown") (they finish their current page)",
-                "Undo with u (resume) in this session, or `wsync resume`.",
-            ],
+            DialogText(
+                title: "EMERGENCY STOP: deactivate every active sync row",
+                facts: [
+                    "Active rows to deactivate: \(active)",
+                    "Syncing now: \(status.map { String($0.syncingNow) } ?? "unknown") (they finish their current page)",
+                    "Workers claim nothing until it is undone.",
+                ],
+                notes: ["Undo with u (resume) in this session, or wsync resume."]),
             word: stopConfirmationWord,
             operation: .stopAll(reason: "emergency stop from the dashboard")))
     }
@@ -283,16 +290,17 @@ extension DashboardState {
     private mutating func openSlowDownDialog() {
         let active = snapshot.map { String($0.status.health.totalWorkspaces) } ?? "unknown"
         overlay = .confirm(Confirmation(
-            title: "Slow down all \(active) active rows?",
-            lines: ["Doubles sync_frequency_hours, at least 48 h, at most 168 h.", "Undo with u."],
+            DialogText(title: "Slow down all \(active) active rows?",
+                       facts: ["Doubles sync_frequency_hours, at least 48 h, at most 168 h: fewer syncs, fewer API calls."],
+                       notes: ["Undo with u."]),
             operation: .slowDown))
     }
 
     private mutating func openUndoDialog() {
         guard let last = undoStack.last else { say("nothing to undo in this session", .info); return }
         overlay = .confirm(Confirmation(
-            title: "Undo \(last.summary)?",
-            lines: ["Restores exactly the previous state recorded by action \(last.actionId)."],
+            DialogText(title: "Undo \(last.summary)?",
+                       facts: ["Restores exactly the previous state recorded by action \(last.actionId)."]),
             operation: .undo(last)))
     }
 
@@ -303,11 +311,11 @@ extension DashboardState {
         case .filter(let text): return handleFilterKey(key, text: text)
         case .confirm(let confirmation):
             overlay = nil
-            if key == .character("y") || key == .character("Y") { return start(confirmation.operation) }
+            if KeyBinding.action(for: key, in: .dialog) == .answerYes { return start(confirmation.operation) }
             say("cancelled: nothing changed", .info)
         case .typedConfirmation(var dialog):
             switch key {
-            case .escape:
+            case _ where KeyBinding.action(for: key, in: .dialog) == .cancel:
                 overlay = nil
                 say("cancelled: nothing changed", .info)
             case .backspace: dialog.typed = String(dialog.typed.dropLast()); overlay = .typedConfirmation(dialog)
@@ -362,19 +370,42 @@ extension DashboardState {
         return perform(action)
     }
 
+    /// A view's new first line after `key` (the views' bindings), within what the screen can scroll to; nil for a
+    /// key that does not scroll.
     private func scrolled(_ scroll: Int, _ key: Key) -> Int? {
-        switch key {
-        case .down, .character("j"): scroll + 1
-        case .up, .character("k"): max(0, scroll - 1)
-        case .pageDown: scroll + 10
-        case .pageUp: max(0, scroll - 10)
-        case .home, .character("g"): 0
-        default: nil
+        let limits = viewScrollLimits()
+        let page = limits?.page ?? 10, bottom = limits?.max ?? Int.max / 2
+        let from = min(scroll, bottom)
+        switch KeyBinding.action(for: key, in: .view) {
+        case .moveDown: return min(bottom, from + 1)
+        case .moveUp: return max(0, from - 1)
+        case .pageDown: return min(bottom, from + page)
+        case .pageUp: return max(0, from - page)
+        case .top: return 0
+        case .bottom: return bottom
+        default: return nil
         }
     }
 
+    /// Back to the panes on the views' close keys, and on the key that opened the view (? for help, w for workers).
     private mutating func closeOverlay(_ key: Key) {
-        if [.escape, .enter, .character("q"), .character("?"), .character("w")].contains(key) { overlay = nil }
+        let opener: Key? = switch overlay {
+        case .help: .character("?")
+        case .workers: .character("w")
+        default: nil
+        }
+        if KeyBinding.action(for: key, in: .view) == .close || key == opener { overlay = nil }
+    }
+
+    /// After a resize, an open view stays within what it can scroll to.
+    private mutating func clampViewScroll() {
+        guard let bottom = viewScrollLimits()?.max else { return }
+        switch overlay {
+        case .help(let scroll): overlay = .help(scroll: min(scroll, bottom))
+        case .detail(let item, let runs, let job, let scroll): overlay = .detail(item: item, runs: runs, job: job, scroll: min(scroll, bottom))
+        case .workers(let scroll): overlay = .workers(scroll: min(scroll, bottom))
+        default: break
+        }
     }
 
     private mutating func handleFilterKey(_ key: Key, text: String) -> [Command] {

@@ -28,14 +28,14 @@ extension Canvas {
             lines.append(("\(g.rows.count) failed rows share this error:", .dim))
             lines += SafeText.lines(g.error).map { ("  " + $0, .error) }
             lines.append(("", .normal))
-            lines += g.rows.map { ("• \(SafeText.line($0.repository)) (\(SafeText.line($0.workspace))), \($0.syncAttempts) \($0.syncAttempts == 1 ? "attempt" : "attempts")", .normal) }
+            lines += g.rows.map { ("• \(SafeText.line($0.repository)) (\(SafeText.line($0.workspace))), \(Format.counted($0.syncAttempts, "attempt"))", .normal) }
             return lines
         case .failed(let r):
             field("repository", SafeText.line(r.repository))
             field("workspace", SafeText.line(r.workspace))
             field("workspace id", r.workspaceId.uuidString.lowercased())
             field("job id", r.jobId.uuidString.lowercased())
-            field("status", "failed, \(r.syncAttempts) \(r.syncAttempts == 1 ? "attempt" : "attempts")", .error)
+            field("status", "failed, \(Format.counted(r.syncAttempts, "attempt"))", .error)
             field("last attempt", when(r.lastAttemptAt))
             field("last sync", when(r.lastSyncAt))
             field("next sync", when(job?.nextSyncAt ?? r.nextSyncAt))
@@ -80,7 +80,7 @@ extension Canvas {
         for run in runs {
             let duration = run.durationMs.map { Format.duration(Double($0) / 1000) } ?? "running"
             let role: StyleRole = run.status == "success" ? .ok : run.status == "failed" ? .error : .warn
-            lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(run.issuesStored) issues, \(run.apiCalls) calls\(run.notModified > 0 ? " (\(run.notModified) not modified)" : ""), \(SafeText.line(run.workerId))", role))
+            lines.append(("  \(Format.dateTime(run.startedAt, in: state.timeZone))  \(DisplayWidth.pad(run.status, to: 8))\(DisplayWidth.pad(duration, to: 8))\(Format.counted(run.issuesStored, "issue")), \(Format.counted(run.apiCalls, "call"))\(run.notModified > 0 ? " (\(run.notModified) not modified)" : ""), \(SafeText.line(run.workerId))", role))
             if let error = run.error { lines.append(("    " + SafeText.line(error), .error)) }
         }
         return lines

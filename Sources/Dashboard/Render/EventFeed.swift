@@ -18,7 +18,9 @@ extension Canvas {
             }
             return
         }
-        let inside = box(rect, title: "Events: sync runs and operator actions, newest first (a: the audit log)", role: .border)
+        // The times are the zone's the title names.
+        let zone = Format.zoneName(state.timeZone, at: state.now)
+        let inside = box(rect, title: "Events (\(zone)): sync runs and operator actions, newest first (a: the audit log)", role: .border)
         guard inside.width > 2, inside.height > 0 else { return }
         guard let events, !events.isEmpty else {
             text(none, x: inside.x + 1, y: inside.y, width: inside.width - 2, role: .dim)
@@ -70,7 +72,7 @@ struct FeedLine {
     var role: StyleRole
 
     init(_ e: RecentEvent, timeZone: TimeZone) {
-        let time = Format.clock(e.at, in: timeZone)
+        let time = Format.clock(e.at, in: timeZone, zoned: false)
         let target = Self.target(e)
         switch e.kind {
         case .run:

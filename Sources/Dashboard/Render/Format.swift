@@ -37,20 +37,32 @@ enum Format {
 
     static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
 
-    /// "14:02:11" in the given zone.
-    static func clock(_ date: Date, in zone: TimeZone) -> String {
+    /// "14:02:11 UTC" in the given zone; without `zoned`, "14:02:11" (for a time next to one that names the zone).
+    static func clock(_ date: Date, in zone: TimeZone, zoned: Bool = true) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return "\(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0)):\(pad2(c.second ?? 0))"
+        return "\(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0)):\(pad2(c.second ?? 0))" + (zoned ? " " + zoneName(zone, at: date) : "")
     }
 
-    /// "2026-11-29 14:02" in the given zone.
-    static func dateTime(_ date: Date, in zone: TimeZone) -> String {
+    /// "2026-11-29 14:02 UTC" in the given zone.
+    static func dateTime(_ date: Date, in zone: TimeZone, zoned: Bool = true) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return "\(c.year ?? 0)-\(pad2(c.month ?? 0))-\(pad2(c.day ?? 0)) \(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0))"
+            + (zoned ? " " + zoneName(zone, at: date) : "")
+    }
+
+    /// "UTC", "CET", "GMT+5:30": the zone's abbreviation at that moment.
+    static func zoneName(_ zone: TimeZone, at date: Date) -> String {
+        if zone.secondsFromGMT(for: date) == 0, ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Z"].contains(zone.identifier) { return "UTC" }
+        return zone.abbreviation(for: date) ?? zone.identifier
+    }
+
+    /// "1 call", "3 calls".
+    static func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
     }
 
     private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -5,75 +5,39 @@ extension Canvas {
     mutating func drawOverlay(_ overlay: Overlay, state: DashboardState, body: Rect) {
         switch overlay {
         case .filter, .find: break  // drawn on the message line
-        case .help(let scroll):
-            drawScrollingPanel(title: "Help: \(state.focus.title) (Esc back)", lines: helpLines(state, width: body.width - 4), scroll: scroll, body: body)
         case .confirm(let c):
-            drawDialog(title: c.title, lines: c.lines, prompt: [("y", "yes"), ("N", "no (default)")], input: nil, body: body)
+            drawDialog(c.text, answer: .prompt([("y", "yes"), ("N", "no (default)")]), body: body)
         case .typedConfirmation(let c):
-            drawDialog(title: c.title, lines: c.lines + ["", "Type \(c.word) and press Enter to confirm; Esc cancels."],
-                       prompt: [], input: SafeText.line(c.typed), body: body)
-        case .detail(let item, let runs, let job, let scroll):
-            drawScrollingPanel(title: "Detail (Esc back, j/k scroll; r s S y m act on this row)",
-                               lines: detailLines(item, runs: runs, job: job, state: state, width: body.width - 4), scroll: scroll, body: body)
+            drawDialog(c.text, answer: .typed(instruction: c.instruction, input: SafeText.line(c.typed)), body: body)
+        case .help(let scroll), .detail(_, _, _, let scroll), .workers(let scroll):
+            guard let view = viewContent(overlay, state: state, width: body.width - 4) else { return }
+            drawScrollingPanel(title: view.title, lines: view.lines, scroll: scroll, body: body)
         case .audit(let view):
             drawAudit(view, state: state, body: body)
-        case .workers(let scroll):
-            drawScrollingPanel(title: "Workers (Esc back, j/k scroll)", lines: workerLines(state, width: body.width - 4), scroll: scroll, body: body)
         }
     }
 
-    /// A centred dialog; the longest line decides its width, the screen caps it.
-    private mutating func drawDialog(title: String, lines: [String], prompt: [(String, String)], input: String?, body: Rect) {
-        let width = min(body.width - 2, 72)
-        let inner = width - 4
-        let wrapped = lines.flatMap { Format.wrap($0, width: inner) }
-        let titleLines = Format.wrap(title, width: inner)
-        let height = min(body.height, titleLines.count + wrapped.count + 4 + (input == nil ? 0 : 1))
-        let rect = Rect(x: body.x + (body.width - width) / 2, y: body.y + max(0, (body.height - height) / 2), width: width, height: height)
-        grid.fill(rect, role: .dialog)
-        let inside = box(rect, title: "", role: .borderFocused)
-        grid.fill(inside, role: .dialog)
-        var y = inside.y
-        let bottom = inside.y + inside.height
-        for line in titleLines where y < bottom { text(line, x: inside.x + 1, y: y, width: inner, role: .title); y += 1 }
-        for line in wrapped where y < bottom - 1 { text(line, x: inside.x + 1, y: y, width: inner, role: .dialog); y += 1 }
-        let last = bottom - 1
-        if let input {
-            let label = "> "
-            text(label, x: inside.x + 1, y: last, width: inner, role: .dialog)
-            text(input + "▏", x: inside.x + 3, y: last, width: inner - 2, role: .input)
-        } else {
-            var x = inside.x + 1
-            for (key, label) in prompt {
-                x += grid.write(key, x: x, y: last, role: .footerKey, maxWidth: inside.x + inside.width - x)
-                x += grid.write(" \(label)   ", x: x, y: last, role: .dialog, maxWidth: inside.x + inside.width - x)
-            }
+    /// A scrolling view's title and lines at `width` (nil for dialogs and the filter line): what is drawn, and what
+    /// scrolling is limited to.
+    func viewContent(_ overlay: Overlay, state: DashboardState, width: Int) -> (title: String, lines: [(String, StyleRole)])? {
+        let keys = "Esc back · j/k PgUp/PgDn Home/End scroll"
+        switch overlay {
+        case .filter, .find, .confirm, .typedConfirmation, .audit: return nil
+        case .help: return ("Help: \(state.focus.title) (\(keys))", helpLines(state, width: width))
+        case .detail(let item, let runs, let job, _):
+            return ("Detail (\(keys); r s S y m act on this row)", detailLines(item, runs: runs, job: job, state: state, width: width))
+        case .workers: return ("Workers (\(keys))", workerLines(state, width: width))
         }
     }
 
-    /// A panel over the whole body with lines scrolled by `scroll`.
+    /// A panel over the whole body with lines scrolled by `scroll`; arrows on its border say what lies above and below.
     mutating func drawScrollingPanel(title: String, lines: [(String, StyleRole)], scroll: Int, body: Rect) {
         let inside = box(body, title: title, role: .borderFocused)
         let first = max(0, min(scroll, lines.count - inside.height))
         for (n, line) in lines.dropFirst(first).prefix(inside.height).enumerated() {
             text(line.0, x: inside.x + 1, y: inside.y + n, width: inside.width - 2, role: line.1)
         }
-        moreIndicator(lines.count - first - inside.height, below: inside)
-    }
-
-    /// Every key for the focused pane, in two columns when the screen is wide enough.
-    private func helpLines(_ state: DashboardState, width: Int) -> [(String, StyleRole)] {
-        let entries = KeyBinding.available(in: state.focus, readOnly: state.readOnly).map { DisplayWidth.pad($0.keys, to: 9) + $0.label }
-        let columnWidth = 34
-        let columns = width >= 2 * columnWidth ? 2 : 1
-        let rows = (entries.count + columns - 1) / columns
-        var lines: [(String, StyleRole)] = (0..<rows).map { row in
-            let cells = (0..<columns).compactMap { column in entries.indices.contains(column * rows + row) ? entries[column * rows + row] : nil }
-            return (cells.map { DisplayWidth.pad($0, to: columnWidth) }.joined(), .normal)
-        }
-        lines += [("", .normal), ("Esc closes views and dialogs · Ctrl-C quits", .dim)]
-        if state.readOnly { lines.append(("read-only session: mutating keys are disabled", .warn)) }
-        return lines
+        scrollIndicators(above: first, below: lines.count - first - inside.height, inside: inside)
     }
 
     /// Each worker's liveness, then why due jobs wait (or that nothing holds them).

@@ -8,7 +8,7 @@ public func render(_ state: DashboardState, size: Size) -> CellGrid {
         canvas.drawTooSmall(size)
         return canvas.grid
     }
-    let layout = Layout(size: size, hasBanner: state.banner != nil, focus: state.focus)
+    let layout = Layout(size: size, state: state)
     canvas.drawHeader(state, in: layout.header, compact: layout.compact)
     if let rect = layout.banner, let banner = state.banner {
         canvas.grid.fill(rect, role: .banner)
@@ -18,7 +18,12 @@ public func render(_ state: DashboardState, size: Size) -> CellGrid {
     if let rect = layout.events { canvas.drawEventFeed(state, in: rect) }
     canvas.drawMessageLine(state, in: layout.message)
     canvas.drawFooter(state, in: layout.footer)
-    if let overlay = state.overlay { canvas.drawOverlay(overlay, state: state, body: layout.body) }
+    if let overlay = state.overlay {
+        // A dialog may take the message line too: it shows its own answer keys.
+        let dialog: Bool = switch overlay { case .confirm, .typedConfirmation: true; default: false }
+        let area = dialog ? Rect(x: layout.body.x, y: layout.body.y, width: layout.body.width, height: layout.body.height + 1) : layout.body
+        canvas.drawOverlay(overlay, state: state, body: area)
+    }
     if state.glyphs == .ascii { canvas.grid.restrictToASCII() }
     return canvas.grid
 }
@@ -33,7 +38,8 @@ extension DashboardState {
         if let pause = snapshot?.status.pause, pause.isPaused {
             let why = [pause.reason.map { "\"\(SafeText.line($0))\"" }, pause.pausedBy.map { "by \(SafeText.line($0))" }]
                 .compactMap { $0 }.joined(separator: " ")
-            return " GLOBAL SYNC PAUSE\(why.isEmpty ? "" : " (\(why))"): workers claim nothing; u or wsync resume lifts it"
+            let stopped = pause.stoppedRows.map { ": \(Format.count($0)) rows stopped by action #\(pause.actionId.map(String.init) ?? "?")" } ?? ""
+            return " GLOBAL SYNC PAUSE\(why.isEmpty ? "" : " (\(why))")\(stopped); workers claim nothing; u or wsync resume lifts it"
         }
         return nil
     }
@@ -50,33 +56,41 @@ extension Canvas {
         }
     }
 
+    /// The header: what this screen is and how current it is. The database (a socket path can be long) comes last and
+    /// gives way from its start, so it never pushes out the connection, the data's age or the interval.
     mutating func drawHeader(_ state: DashboardState, in rect: Rect, compact: Bool) {
         grid.fill(rect, role: .header)
         var parts: [(String, StyleRole)] = [(" wsync", .header)]
         if compact { parts.append(("[\(state.focus.rawValue)/5]", .header)) }
-        if !compact || rect.width >= 60 { parts.append((SafeText.line(state.database), .header)) }
         parts.append((state.readOnly ? "[RO]" : "[RW]", .header))
         switch state.connection {
         case .connecting: parts.append(("connecting…", .warn))
+        case .live where state.pollingPaused: parts.append(("polling paused", .warn))
         case .live: parts.append(("● live", .ok))
         case .disconnected: parts.append(("✖ DISCONNECTED", .error))
         }
-        // Before the data's age and the interval, which a long database name pushes off first; a compact screen
-        // keeps the age instead.
         if !compact, let status = state.snapshot?.status { parts.append(workersSummary(status)) }
         if let age = state.dataAge {
             let role: StyleRole = switch state.freshness { case .fresh: .header; case .aging: .warn; case .stale: .error }
             parts.append(("data \(Format.age(age))", role))
         }
         if !state.oneShot { parts.append(("every \(formatInterval(state.interval))", .header)) }
-        if state.pollingPaused { parts.append(("PAUSED", .error)) }
+        // A part that does not fit whole is left out rather than cut (the ones before it matter more).
         var x = rect.x
         for (index, (label, role)) in parts.enumerated() {
             let shown = index == 0 ? label : "  " + label
-            let used = text(shown, x: x, y: rect.y, width: rect.width - x, role: role)
-            x += used
-            if x >= rect.width { break }
+            guard x + DisplayWidth.of(shown) <= rect.width else { return }
+            x += text(shown, x: x, y: rect.y, width: rect.width - x, role: role)
         }
+        // The database in what is left, cut from the front ("…socket/wsync_demo"): its end names it.
+        let room = rect.width - x - 2
+        let database = SafeText.line(state.database)
+        guard room >= 8 else { return }
+        let shown = DisplayWidth.of(database) <= room ? database
+            : String(glyphs.ellipsis) + String(database.reversed().reduce(into: "") { kept, c in
+                if DisplayWidth.of(kept) + DisplayWidth.of(c) < room { kept.append(c) }
+            }.reversed())
+        text("  " + shown, x: x, y: rect.y, width: rect.width - x, role: .header)
     }
 
     /// Live workers; red when due jobs wait for a reason (the workers view, w, names it), amber when one is hung or dead.
@@ -121,7 +135,7 @@ extension Canvas {
     mutating func drawFooter(_ state: DashboardState, in rect: Rect) {
         grid.fill(rect, role: .footer)
         if state.oneShot, let snapshot = state.snapshot {
-            let taken = "\(Format.dateTime(snapshot.takenAt, in: state.timeZone)) \(state.timeZone.abbreviation(for: snapshot.takenAt) ?? "")"
+            let taken = Format.dateTime(snapshot.takenAt, in: state.timeZone)
             text(" snapshot taken \(taken) · wsync dash for the live view", x: rect.x, y: rect.y, width: rect.width, role: .footer)
             return
         }
@@ -132,17 +146,20 @@ extension Canvas {
         let pinnedWidth = pinned.reduce(0) { $0 + DisplayWidth.of($1.keys) + DisplayWidth.of($1.label) + 3 }
         var x = rect.x + 1
         for binding in others {
-            let width = DisplayWidth.of(binding.keys) + DisplayWidth.of(binding.label) + 3
+            let on = binding.actions.values.contains(.togglePolling) && state.pollingPaused
+            let width = DisplayWidth.of(binding.keys) + DisplayWidth.of(binding.label(on: on)) + 3
             if x + width > rect.width - pinnedWidth { break }
-            x += keyHint(binding, x: x, y: rect.y)
+            x += keyHint(binding, x: x, y: rect.y, state: state)
         }
         x = max(x, rect.width - pinnedWidth)
         for binding in pinned { x += keyHint(binding, x: x, y: rect.y) }
     }
 
-    private mutating func keyHint(_ binding: KeyBinding, x: Int, y: Int) -> Int {
+    /// "key label", the label as it reads now ("Space resume polling" while polling is paused).
+    private mutating func keyHint(_ binding: KeyBinding, x: Int, y: Int, state: DashboardState? = nil) -> Int {
+        let on = binding.actions.values.contains(.togglePolling) && state?.pollingPaused == true
         let keyWidth = grid.write(binding.keys, x: x, y: y, role: .footerKey)
-        let labelWidth = grid.write(" " + binding.label + "  ", x: x + keyWidth, y: y, role: .footer)
+        let labelWidth = grid.write(" " + binding.label(on: on) + "  ", x: x + keyWidth, y: y, role: .footer)
         return keyWidth + labelWidth
     }
 }

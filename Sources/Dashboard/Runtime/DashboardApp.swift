@@ -28,12 +28,14 @@ public final class DashboardApp {
         defer { effects.stop() }
         var painted: CellGrid?
         var lastTick = Date()
+        dispatch(.resized(screen.size))
         while running {
             switch screen.read(timeoutMilliseconds: 100) {
             case .key(let key)?: dispatch(.key(key))
             case .mouse(let kind, let x, let y)?: dispatch(.mouse(MouseEvent(kind: kind, x: x, y: y, screen: screen.size)))
             case .resized?:
                 screen.clearForResize()
+                dispatch(.resized(screen.size))
                 painted = nil
             case .gone?:
                 // The terminal hung up or closed: nobody can see or type any more. End, rather than spin on reads

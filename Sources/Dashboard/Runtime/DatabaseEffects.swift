@@ -62,6 +62,9 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 let job = try JobDetail.fetch(connection, job: jobId, runs: 10)
                 return .detailLoaded(jobId: jobId, runs: job?.runs ?? [], job: job)
             } failure: { .loadFailed(message: "row detail: \($0)") }
+        case .estimate(let operation): onOperationConnection { connection in
+                .estimateLoaded(operation, .loaded(try Self.estimate(operation, connection)))
+            } failure: { .estimateLoaded(operation, .failed($0)) }
         case .loadAudit: onOperationConnection { connection in
                 .auditLoaded(try AuditLog.entries(connection, limit: 200))
             } failure: { .loadFailed(message: "audit log: \($0)") }

@@ -6,6 +6,7 @@ extension Operation {
     var syncSelection: SyncSelection? {
         switch self {
         case .syncRow(let row): SyncSelection(jobIDs: [row.jobId])
+        case .syncRows(let rows): SyncSelection(jobIDs: rows.map(\.jobId))
         case .syncWorkspace(let workspaceId, _): SyncSelection(workspaceID: workspaceId)
         default: nil
         }
@@ -24,7 +25,7 @@ extension DatabaseEffects {
                 let configuration = try github.get()
                 let result = try await ManualSync(database: database, github: configuration).syncNow(selection, actor: actor)
                 // Without a token the message says so first: GitHub then allows 60 requests an hour.
-                let message = (configuration.warnings + [Self.message(result)]).joined(separator: "; ")
+                let message = (configuration.warnings + [Self.message(result, for: operation)]).joined(separator: "; ")
                 event = .operationFinished(operation, OperationOutcome(message: message))
             } catch {
                 event = .operationFailed(operation, message: ErrorWording.line(error))
@@ -34,9 +35,16 @@ extension DatabaseEffects {
         }
     }
 
-    /// The engine's summary, with the audit id, the first error and any rows left to a busy worker.
-    static func message(_ result: SyncNowResult) -> String {
-        var parts = [result.summary]
+    /// What was synced, named first ("synced 1 repository, acme/api (acme): 1 success, …"), with the audit id, the
+    /// first error and any rows left to a busy worker.
+    static func message(_ result: SyncNowResult, for operation: Operation) -> String {
+        let target = switch operation {
+        case .syncRow(let row): "\(row.repository) (\(row.workspace))"
+        case .syncRows(let rows): "\(rows.count) selected rows"
+        case .syncWorkspace(_, let name): "workspace \(name)"
+        default: operation.summary
+        }
+        var parts = ["synced \(result.repositoriesText), \(target): \(result.outcomeText)"]
         if let id = result.auditID { parts.append("(action \(id))") }
         if let error = result.results.first(where: { $0.error != nil })?.error { parts.append("— \(error)") }
         if !result.skippedBusy.isEmpty { parts.append("; \(result.skippedBusy.count) left to the worker syncing them") }

@@ -47,11 +47,17 @@ extension Operations {
     /// `AuditLog.PreviousState`), records it as an undoable action, and returns the outcome.
     func applyRowChange(_ statement: SQL, field: RestorableField, action: AuditAction, parameters: [String: String],
                         summary: (Int) -> String) throws -> ActionOutcome {
+        try applyRowChange(statement, field: field, action: action, parameters: parameters) { _, affected in summary(affected) }
+    }
+
+    /// The same, with a summary read from the statement's row (which may say more than the count).
+    func applyRowChange(_ statement: SQL, field: RestorableField, action: AuditAction, parameters: [String: String],
+                        summary: (Row, Int) throws -> String) throws -> ActionOutcome {
         try connection.transaction { connection in
             try Self.serializeActions(connection)
             let row = try connection.query(statement)[0]
             let affected = try row.decode("affected", as: Int.self)
-            let text = summary(affected)
+            let text = try summary(row, affected)
             let previousState = AuditLog.PreviousState(field: field, rows: try row.decode("rows", as: JSONText.self))
             let id = try AuditLog.record(connection, actor: actor, action: action, parameters: parameters, summary: text,
                                          affectedRows: affected, previousState: previousState)

@@ -25,6 +25,8 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var failed: [FailedSync]
     /// All failed rows; `failed` holds at most `failedLimit` of them.
     public var failedTotal: Int
+    /// Of `failedTotal`, the rows queued for retry (reset, not synced since).
+    public var failedQueued: Int
     public var stuck: [StuckSync]
     public var rateLimit: RateLimitGauge
     public var tiers: [TierUsage]
@@ -33,6 +35,13 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public var history: ActivityHistory?
     /// The newest sync runs and operator actions, newest first.
     public var events: [RecentEvent]?
+
+    /// Failed rows that are not active (stopped, paused by tier, or switched off): the Failed pane lists them, the
+    /// health counts (active rows only) do not.
+    public var failedInactive: Int { max(0, failedTotal - status.health.failed) }
+
+    /// Failed rows a reset of every failed sync would change: those not already queued for retry.
+    public var failedToReset: Int { max(0, failedTotal - failedQueued) }
 
     /// Prepared once per connection: a refresh then costs no parsing or planning. The session also plans without
     /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
@@ -74,6 +83,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
             'status', (\(SyncStatus.query)),
             'failed', (\(FailedSync.query(limit: options.failedLimit))),
             'failed_total', (\(FailedSync.countQuery)),
+            'failed_queued', (\(FailedSync.queuedCountQuery)),
             'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
             'rate_limit', (\(RateLimitGauge.query)),
             'tiers', (\(TierUsage.query)),

@@ -14,6 +14,9 @@ public struct FailedSync: Codable, Sendable, Equatable {
     public var lastSyncAt: Date?
     public var nextSyncAt: Date?
     public var isActive: Bool
+    /// Reset since it failed and not synced since (`ResetRule.queuedForRetry`): attempts 0, no error; the next
+    /// sync decides. A reset leaves such rows alone.
+    public var queuedForRetry: Bool
 
     public static func fetch(_ connection: Connection, workspace: UUID? = nil, limit: Int? = nil) throws -> [FailedSync] {
         try ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit))
@@ -21,6 +24,12 @@ public struct FailedSync: Codable, Sendable, Equatable {
 
     /// How many rows `query` would list without a limit.
     static let countQuery: SQL = "SELECT count(*) FROM workspace_tracked_repositories WHERE last_sync_status = 'failed'"
+
+    /// How many of those are queued for retry.
+    static let queuedCountQuery: SQL = """
+        SELECT count(*) FROM workspace_tracked_repositories wtr
+        WHERE wtr.last_sync_status = 'failed' AND \(ResetRule.queuedForRetry)
+        """
 
     /// Most attempts first, then the latest failure first, then by job id: an order the job table's own index
     /// (`wsync_wtr_failed_order_idx`) keeps, so a limit is applied before any workspace or repository is looked up
@@ -31,12 +40,14 @@ public struct FailedSync: Codable, Sendable, Equatable {
                    'job_id', f.id, 'workspace_id', f.workspace_id, 'tracked_repository_id', f.tracked_repository_id,
                    'workspace', f.workspace, 'repository', f.repository, 'last_sync_error', f.last_sync_error,
                    'sync_attempts', f.sync_attempts, 'last_attempt_at', f.last_attempt_at, 'last_sync_at', f.last_sync_at,
-                   'next_sync_at', f.next_sync_at, 'is_active', f.is_active)
+                   'next_sync_at', f.next_sync_at, 'is_active', f.is_active,
+                   'queued_for_retry', f.queued_for_retry)
                    ORDER BY f.sync_attempts DESC, f.last_attempt_at DESC NULLS LAST, f.id), '[]')
         FROM (
             SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id,
                    coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository, wtr.last_sync_error,
-                   wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active
+                   wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active,
+                   \(ResetRule.queuedForRetry) AS queued_for_retry
             FROM (SELECT id FROM workspace_tracked_repositories
                   WHERE last_sync_status = 'failed'
                     AND (\(workspace)::uuid IS NULL OR workspace_id = \(workspace)::uuid)

@@ -14,6 +14,9 @@ public struct RateLimitGauge: Codable, Sendable, Equatable {
     public var observationAgeSeconds: Double?
     /// Calls per minute over the last 15 minutes of observations within each token's current reset window.
     public var burnPerMinute: Double?
+    /// The time the burn rate covers: 15 minutes at most, less just after a reset (it never reaches back across one)
+    /// or when observations are few; for a pool, the shortest of its tokens'.
+    public var burnWindowSeconds: Double?
     /// When `remaining` reaches zero at the current burn rate; null when nothing is burning.
     public var projectedExhaustionAt: Date?
     /// True when the projected exhaustion comes before the next reset.
@@ -49,7 +52,7 @@ public struct RateLimitGauge: Codable, Sendable, Equatable {
         SELECT json_build_object(
             'limit', p.limit_total, 'remaining', p.remaining, 'used', p.used, 'reset_at', p.reset_at,
             'observed_at', p.observed_at, 'observation_age_seconds', EXTRACT(EPOCH FROM (now() - p.observed_at))::float8,
-            'burn_per_minute', p.burn,
+            'burn_per_minute', p.burn, 'burn_window_seconds', p.burn_window_seconds,
             'projected_exhaustion_at', CASE WHEN p.burn > 0 THEN p.observed_at + (p.remaining / p.burn) * interval '1 minute' END,
             'exhausts_before_reset', coalesce(p.burn > 0 AND p.observed_at + (p.remaining / p.burn) * interval '1 minute' < p.reset_at, false),
             'tokens', coalesce((SELECT json_agg(json_build_object(
@@ -60,7 +63,7 @@ public struct RateLimitGauge: Codable, Sendable, Equatable {
         FROM (
             SELECT sum(limit_total)::int AS limit_total, sum(remaining)::int AS remaining, sum(used)::int AS used,
                    coalesce(min(reset_at) FILTER (WHERE reset_at > now()), max(reset_at)) AS reset_at,
-                   max(observed_at) AS observed_at, sum(burn) AS burn
+                   max(observed_at) AS observed_at, sum(burn) AS burn, min(burn_window_seconds) AS burn_window_seconds
             FROM token_budgets WHERE set_aside_at IS NULL AND observed_at IS NOT NULL
         ) p
         """
@@ -83,15 +86,19 @@ public struct RateLimitGauge: Codable, Sendable, Equatable {
                l.observed_at,
                CASE WHEN l.reset_at <= now() THEN l.limit_total ELSE l.remaining END AS remaining,
                CASE WHEN l.reset_at <= now() THEN 0 ELSE l.used END AS used,
-               (SELECT CASE WHEN l.observed_at > e.observed_at
-                            THEN greatest(l.used - e.used, 0)::float8 / (EXTRACT(EPOCH FROM (l.observed_at - e.observed_at))::float8 / 60)
-                       END
-                FROM (SELECT observed_at, used FROM wsync.rate_limit_observations e
-                      WHERE e.resource = 'core' AND e.token_fingerprint = l.token_fingerprint AND e.reset_at = l.reset_at
-                        AND e.observed_at >= l.observed_at - interval '15 minutes'
-                      ORDER BY e.observed_at, e.id LIMIT 1) e) AS burn
+               CASE WHEN l.observed_at > e.observed_at
+                    THEN greatest(l.used - e.used, 0)::float8 / (EXTRACT(EPOCH FROM (l.observed_at - e.observed_at))::float8 / 60)
+               END AS burn,
+               CASE WHEN l.observed_at > e.observed_at THEN EXTRACT(EPOCH FROM (l.observed_at - e.observed_at))::float8 END
+                   AS burn_window_seconds
         FROM known k
         LEFT JOIN latest l ON l.token_fingerprint = k.fingerprint
         LEFT JOIN wsync.github_tokens g ON g.fingerprint = k.fingerprint
+        LEFT JOIN LATERAL (
+            SELECT observed_at, used FROM wsync.rate_limit_observations e
+            WHERE e.resource = 'core' AND e.token_fingerprint = l.token_fingerprint AND e.reset_at = l.reset_at
+              AND e.observed_at >= l.observed_at - interval '15 minutes'
+            ORDER BY e.observed_at, e.id LIMIT 1
+        ) e ON true
         """
 }

@@ -3,7 +3,8 @@ import Postgres
 
 /// Active rows that should have synced long ago: overdue by more than the threshold (the guide's stuck-sync query,
 /// `wsync stuck`), and with `includeExpiredLeases` (the dashboard's Stuck repos pane, `wsync stuck
-/// --include-expired-leases`) also rows whose worker's lease expired before it finished, due or not.
+/// --include-expired-leases`) also due rows whose worker's lease expired before it finished. A lease that expired
+/// on a row not yet due holds nothing up (any worker may take the row when it is due), so it is not listed.
 public struct StuckSync: Codable, Sendable, Equatable {
     public enum Reason: String, Codable, Sendable {
         case overdue
@@ -58,6 +59,7 @@ public struct StuckSync: Codable, Sendable, Equatable {
                     UNION
                     (SELECT id, next_sync_at FROM workspace_tracked_repositories
                      WHERE \(includeExpiredLeases) AND is_active AND lease_owner IS NOT NULL AND lease_expires_at <= now()
+                       AND (next_sync_at IS NULL OR next_sync_at <= now())
                      ORDER BY next_sync_at NULLS FIRST, id LIMIT \(limit))
                 ) picked
                 ORDER BY picked.next_sync_at NULLS FIRST, picked.id LIMIT \(limit)

@@ -128,6 +128,10 @@ public struct PauseState: Codable, Sendable, Equatable {
     public var pausedAt: Date?
     public var pausedBy: String?
     public var actionId: Int64?
+    /// The rows the action that set the pause (a stop-all or rollback) deactivated, as its audit entry counts them;
+    /// nil when the pause was set without one. These rows are what a stop stopped: inactive, so the health counts
+    /// (over active rows) no longer include them.
+    public var stoppedRows: Int?
 
     public static func fetch(_ connection: Connection) throws -> PauseState {
         try ReadModelQuery.fetch(connection, query)
@@ -135,9 +139,11 @@ public struct PauseState: Codable, Sendable, Equatable {
 
     public static let query: SQL = """
         SELECT coalesce(
-            (SELECT json_build_object('is_paused', is_paused, 'reason', reason, 'paused_at', paused_at,
-                                      'paused_by', paused_by, 'action_id', action_id)
-             FROM wsync.pause WHERE singleton),
+            (SELECT json_build_object('is_paused', p.is_paused, 'reason', p.reason, 'paused_at', p.paused_at,
+                                      'paused_by', p.paused_by, 'action_id', p.action_id,
+                                      'stopped_rows', (SELECT a.affected_rows FROM wsync.audit_log a
+                                                       WHERE a.id = p.action_id AND p.is_paused))
+             FROM wsync.pause p WHERE p.singleton),
             json_build_object('is_paused', false))
         """
 }

@@ -89,6 +89,10 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
     public var message: String
     /// When it lifts by itself (the rate-limit reset), if it does.
     public var until: Date?
+    /// Since when it holds, where that is known: when the pause was set; for the reserve, when the last usable token
+    /// of the pool was first seen at or below the workers' reserve in its current window — when workers stopped
+    /// claiming.
+    public var since: Date?
 
     static func query(_ thresholds: LivenessThresholds) -> SQL {
         """
@@ -105,7 +109,7 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
         -- The pool as workers judge it (TokenBudgets): each known token's latest core reading within its window,
         -- whether it is set aside (401) or cooling down (secondary limit), and when it can be used again.
         token_standings AS (
-            SELECT t.set_aside_at IS NOT NULL AS set_aside, t.cooling_until, o.remaining, o.reset_at
+            SELECT t.set_aside_at IS NOT NULL AS set_aside, t.cooling_until, o.remaining, o.reset_at, sp.spent_since
             FROM (SELECT fingerprint FROM wsync.github_tokens
                   UNION SELECT token_fingerprint FROM wsync.rate_limit_observations WHERE reset_at > now()) f
             LEFT JOIN wsync.github_tokens t ON t.fingerprint = f.fingerprint
@@ -114,38 +118,45 @@ public struct ClaimBlocker: Codable, Sendable, Equatable {
                 WHERE o.token_fingerprint = f.fingerprint AND o.resource = 'core' AND o.reset_at > now()
                 ORDER BY o.observed_at DESC, o.id DESC LIMIT 1
             ) o ON true
+            LEFT JOIN LATERAL (
+                SELECT min(s.observed_at) AS spent_since FROM wsync.rate_limit_observations s, live
+                WHERE s.token_fingerprint = f.fingerprint AND s.resource = 'core' AND s.reset_at = o.reset_at
+                  AND s.remaining <= live.reserve
+            ) sp ON true
         ),
         rate AS (
             SELECT count(*) AS tokens, coalesce(sum(s.remaining), 0) AS remaining,
-                   min(greatest(s.cooling_until, s.reset_at)) FILTER (WHERE NOT s.set_aside) AS until
+                   min(greatest(s.cooling_until, s.reset_at)) FILTER (WHERE NOT s.set_aside) AS until,
+                   max(s.spent_since) AS since
             FROM token_standings s, live
             WHERE s.set_aside OR s.cooling_until > now() OR s.remaining <= live.reserve
             HAVING count(*) = (SELECT count(*) FROM token_standings) AND count(*) > 0
         ),
-        pause AS (SELECT reason, paused_by FROM wsync.pause WHERE is_paused),
+        pause AS (SELECT reason, paused_by, paused_at FROM wsync.pause WHERE is_paused),
         due AS (\(dueQuery)),
         blockers AS (
             SELECT 1 AS n, 'global_pause' AS reason,
                    'syncing is paused' || coalesce(' (' || pause.reason || ')', '') || coalesce(' by ' || pause.paused_by, '')
                        || ': wsync resume lifts it' AS message,
-                   NULL::timestamptz AS until
+                   NULL::timestamptz AS until, pause.paused_at AS since
             FROM pause
             UNION ALL
             SELECT 2, 'rate_limit_reserve',
                    format('GitHub reports %s requests left over %s tokens, each spent to the live workers'' reserve of %s or cooling down: no claims until the reset',
                           rate.remaining, rate.tokens, live.reserve),
-                   rate.until
+                   rate.until, rate.since
             FROM rate, live WHERE live.alive > 0
             UNION ALL
             SELECT 3, 'no_worker_alive',
-                   format('no worker is alive (%s hung, %s dead): start wsync worker', live.hung, live.dead), NULL
+                   format('no worker is alive (%s hung, %s dead): start wsync worker', live.hung, live.dead), NULL, NULL
             FROM live WHERE live.alive = 0
             UNION ALL
             SELECT 4, 'all_workers_busy',
-                   format('all %s slots of %s live workers are busy and %s more jobs are due', live.slots, live.alive, due.n), NULL
+                   format('all %s slots of %s live workers are busy and %s more jobs are due', live.slots, live.alive, due.n), NULL, NULL
             FROM live, due WHERE live.alive > 0 AND live.busy >= live.slots AND due.n > 0
         )
-        SELECT coalesce(json_agg(json_build_object('reason', reason, 'message', message, 'until', until) ORDER BY n), '[]')
+        SELECT coalesce(json_agg(json_build_object('reason', reason, 'message', message, 'until', until, 'since', since)
+                            ORDER BY n), '[]')
         FROM blockers
         """
     }

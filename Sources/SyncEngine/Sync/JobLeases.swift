@@ -29,6 +29,12 @@ enum JobLeases {
         """
     }
 
+    /// Rows (alias wtr) holding a lease that is no longer held: expired, or its holder stopped or died. A worker
+    /// may take such a row; a reset releases the lease.
+    static func staleLease(deadAfter: Duration) -> SQL {
+        "(wtr.lease_owner IS NOT NULL AND \(leaseIsFree(deadAfter: deadAfter)))"
+    }
+
     /// Rows of holders that stopped or died are deleted this long after their last heartbeat (README documents it).
     static let pruneAfter: Duration = .seconds(24 * 3600)
 

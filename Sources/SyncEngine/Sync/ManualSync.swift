@@ -74,13 +74,22 @@ public struct SyncNowResult: Sendable, Codable, Equatable {
     public var results: [RunReport]
     public var auditID: Int64?
 
-    /// "synced 3 repositories: 2 success, 0 partial, 1 failed, 42 issues stored, 5 API calls" (the audit entry's
-    /// summary and the dashboard's message).
+    /// "synced 3 repositories: 2 success, 0 partial, 1 failed, 42 issues stored, 5 API calls (acme/api, acme/web,
+    /// acme/cli)" (the audit entry's summary and the dashboard's message): what happened, then which repositories.
     public var summary: String {
+        let names = results.map(\.repository).prefix(ResetRule.namesShown).joined(separator: ", ")
+        let more = results.count > ResetRule.namesShown ? " and \(results.count - ResetRule.namesShown) more" : ""
+        return "synced \(repositoriesText): \(outcomeText)" + (names.isEmpty ? "" : " (\(names)\(more))")
+    }
+
+    /// "3 repositories".
+    public var repositoriesText: String { counted(repositoriesProcessed, "repository", plural: "repositories") }
+
+    /// "2 success, 0 partial, 1 failed, 42 issues stored, 5 API calls".
+    public var outcomeText: String {
         let counts = Dictionary(grouping: results, by: \.status).mapValues(\.count)
-        return "synced \(counted(repositoriesProcessed, "repository", plural: "repositories")): "
-            + ["success", "partial", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
-            + ", \(totalIssuesSynced) issues stored, \(apiCalls) API calls"
+        return ["success", "partial", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+            + ", \(counted(totalIssuesSynced, "issue")) stored, \(counted(apiCalls, "API call"))"
     }
 }
 
@@ -195,11 +204,12 @@ public struct ManualSync: Sendable {
                 throw WSyncError.notFound("no active tracked repository matches the selection", hint: .refresh)
             }
         case .retry(let selector):
-            let row = try c.query(Operations.resetStatement(try selector.resolvedCondition(c)))[0]
+            // A retry syncs every row it matched, so rows already reset are reset (and then synced) too.
+            let row = try c.query(Operations.resetStatement(try selector.resolvedCondition(c), leavingAlreadyReset: false))[0]
             let affected = try row.decode("affected", as: Int.self)
             ids = try row.decode("ids", as: [UUID].self)
             let previousState = AuditLog.PreviousState(field: .retryState, rows: try row.decode("rows", as: JSONText.self))
-            reset = (ActionOutcome(actionId: nil, action: .retry, affectedRows: affected, summary: Operations.resetSummary(affected),
+            reset = (ActionOutcome(actionId: nil, action: .retry, affectedRows: affected, summary: try ResetRule.Result(row).summary,
                                    undoable: AuditLog.isUndoable(.retry, previousState: previousState, affectedRows: affected),
                                    jobIds: ids), previousState)
         }

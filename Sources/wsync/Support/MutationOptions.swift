@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SyncEngine
 
 /// Options every mutating command takes: confirmation and the actor recorded in the audit log.
 struct MutationOptions: ParsableArguments {
@@ -12,10 +13,15 @@ struct MutationOptions: ParsableArguments {
     /// `--actor`, else the OS user. (Not an option default: help and the generated docs must not vary by user.)
     var actor: String { actorName ?? osUserName }
 
-    /// On a terminal, asks `question [y/N]` unless --yes; anything but y/yes cancels with exit 1.
-    func confirm(_ question: String) throws {
+    /// Whether `confirm` will ask (a terminal, no --yes).
+    var asks: Bool { !yes && isatty(STDIN_FILENO) == 1 }
+
+    /// On a terminal, asks `question [y/N]` unless --yes; anything but y/yes cancels with exit 1. `details` (lines
+    /// shown before the question, such as the count and the estimated API cost) are worked out only when it asks.
+    func confirm(_ question: String, details: () throws -> [String] = { [] }) throws {
         guard !yes, isatty(STDIN_FILENO) == 1 else { return }
-        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        let lines = try details().map { SafeText.line($0) + "\n" }.joined()
+        FileHandle.standardError.write(Data("\(lines)\(question) [y/N] ".utf8))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
         guard answer == "y" || answer == "yes" else {
             FileHandle.standardError.write(Data("cancelled: nothing was changed\n".utf8))

@@ -28,8 +28,9 @@ enum Output {
         if rows.isEmpty { print("(none)") }
     }
 
+    /// "2026-11-29 14:02:11 UTC": every time the CLI prints says its zone.
     static func timestamp(_ date: Date?) -> String {
         guard let date else { return "never" }
-        return String(PostgresTimestamp.format(date).prefix(19)).replacingOccurrences(of: "T", with: " ")
+        return String(PostgresTimestamp.format(date).prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 }

@@ -131,7 +131,9 @@ import TestSupport
         let id: Int64 = try connection.query("SELECT max(id) AS id FROM wsync.audit_log")[0].decode("id")
         let (shown, screen) = try session.waitFor(timeout: 5) { screen in
             screen.split(separator: "\n").contains { line in
-                line.contains("cli-oncall") && line.contains("#\(id) reset") && line.contains(target.repository) && line.contains("reset 1 sync")
+                line.contains("cli-oncall") && line.contains("#\(id) reset") && line.contains(target.repository)
+                    // The result names its target (as the engine's reset summary does).
+                    && line.contains("reset \(target.repository.prefix(8))")
             }
         }
         #expect(shown, "the feed did not show the CLI's reset within the 60 s poll:\n\(screen)")

@@ -145,6 +145,10 @@ import TestSupport
 
         try session.send("2")
         try session.send("s")
+        // A sync spends API budget: it asks first, with the cost.
+        let (asked, dialog) = try session.waitFor(timeout: 10) { $0.contains("Sync dash/api (Dash Co) now?") && $0.contains("Cost: about") }
+        #expect(asked, "s did not ask with the cost:\n\(dialog)")
+        try session.send("y")
         // The refresh that shows the cleared row can come before the sync's own result message (the run's NOTIFY
         // wakes the poller as the run ends): wait for both.
         let (synced, screen) = try session.waitFor(timeout: 20) { screen in

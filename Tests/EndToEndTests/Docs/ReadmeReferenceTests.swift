@@ -1,22 +1,37 @@
 import Foundation
 import Testing
 
-/// README's command reference is the command line's own help, verbatim, whoever generates it.
+/// README's command reference is the command line's own help, verbatim, whoever generates it; its key table is the
+/// dashboard's binding table (`wsync docs keys`), which the dashboard dispatches by and draws its footer and help from.
 @Suite struct ReadmeReferenceTests {
     static let begin = "<!-- BEGIN COMMAND REFERENCE -->\n"
     static let end = "<!-- END COMMAND REFERENCE -->"
 
     @Test func readmeEmbedsTheGeneratedReferenceExactly() async throws {
-        let generated = try WSyncProcess(["docs", "reference"], environment: ["DATABASE_URL": nil])
-        #expect(await generated.exitStatus() == 0, "\(generated.stderr)")
-        let embedded = try #require(try Readme.section(between: Self.begin, and: Self.end), "README.md lacks the reference markers")
-        let reference = generated.stdout
+        let reference = try await Self.expectReadmeEmbeds(["docs", "reference"], between: Self.begin, and: Self.end)
         #expect(reference.contains("### `wsync migrate`") && reference.contains("### `wsync report weekly`"))
-        let same = embedded == reference
+    }
+
+    @Test func readmeEmbedsTheGeneratedKeyTableExactly() async throws {
+        let table = try await Self.expectReadmeEmbeds(["docs", "keys"], between: "<!-- BEGIN KEY TABLE -->\n", and: "<!-- END KEY TABLE -->")
+        #expect(table.hasPrefix("| key | does | where | asks first |\n"))
+        for key in ["`X`", "`PgUp` / `PgDn`", "`Home` / `End`", "`S`", "type STOP to confirm", "asks first"] {
+            #expect(table.contains(key), "the key table lacks \(key)")
+        }
+    }
+
+    /// Runs `wsync arguments` and expects README to hold its output exactly between the markers; returns the output.
+    static func expectReadmeEmbeds(_ arguments: [String], between begin: String, and end: String) async throws -> String {
+        let generated = try WSyncProcess(arguments, environment: ["DATABASE_URL": nil])
+        #expect(await generated.exitStatus() == 0, "\(generated.stderr)")
+        let embedded = try #require(try Readme.section(between: begin, and: end), "README.md lacks the markers \(begin)")
+        let output = generated.stdout
+        let same = embedded == output
         #expect(same, """
-            README's command reference differs from `wsync docs reference` \(Self.firstDifference(embedded, reference)); \
+            README differs from `wsync \(arguments.joined(separator: " "))` \(Self.firstDifference(embedded, output)); \
             paste the command's output between the markers
             """)
+        return output
     }
 
     /// The reference must not depend on who runs it (an option default from $USER would).
