@@ -87,47 +87,36 @@ import TestSupport
         return states
     }
 
-    /// Four operators reset the same failed rows at the same moment, ten times over. They run one after another in
-    /// the order of their audit ids: each entry's "before" is exactly the previous one's "after", so undoing them
-    /// newest first walks back to the original rows.
-    @Test(arguments: DatabaseShape.allCases) func concurrentResetsChainInTheAuditLogAndUndoBackToTheStart(shape: DatabaseShape) throws {
+    /// Four operators reset the same failed rows at the same moment, ten times over, the rows failing again between
+    /// rounds. The resets take turns: in each round one resets every row and the other three find nothing left to
+    /// reset, and say so in the audit log (not undoable). Each winner's "before" is exactly the round's failed rows,
+    /// so undoing the last one brings them back.
+    @Test(arguments: DatabaseShape.allCases) func concurrentResetsTakeTurnsAndTheAuditLogSaysWhatEachDid(shape: DatabaseShape) throws {
         let world = try makeWorld(shape)
         let connection = try world.connect("checker")
-        let original = try retryStates(connection)
-        var entries: [Int64] = []
+        var failedAgain: [UUID: RetryState] = [:]
+        var winner: Int64?
         for round in 0..<10 {
+            try connection.execute("""
+                UPDATE workspace_tracked_repositories SET last_sync_status = 'failed', sync_attempts = \(round + 1),
+                    last_sync_error = \("GitHub server error 502, round \(round)"), next_sync_at = now() + interval '1 hour'
+                """)
+            failedAgain = try retryStates(connection)
             let outcomes = concurrently((0..<4).map { index in
                 { Self.attempt(world, actor: "op-\(round)-\(index)") { try $0.reset(.allFailed) } }
             })
-            for outcome in outcomes {
-                let action = try #require(outcome.action, "a reset was refused: \(outcome)")
-                #expect(action.affectedRows == world.jobs.count)
-                entries.append(try #require(action.actionId))
-            }
+            let actions = try outcomes.map { try #require($0.action, "a reset was refused: \($0)") }
+            #expect(actions.map(\.affectedRows).sorted() == [0, 0, 0, world.jobs.count], "round \(round)")
+            let entries = try AuditLog.entries(connection, limit: 4, action: .reset)
+            #expect(entries.map(\.affectedRows).sorted() == [0, 0, 0, world.jobs.count])
+            // Only the reset that changed rows can be undone, and it is the first of the round to have run.
+            #expect(entries.filter(\.isUndoable).map(\.affectedRows) == [world.jobs.count])
+            #expect(entries.filter(\.isUndoable).map(\.id) == [entries.map(\.id).min()])
+            winner = actions.first { $0.affectedRows == world.jobs.count }?.actionId
         }
-        // Every job's record, in audit order: before(k + 1) == after(k).
-        let rows = try connection.query("""
-            SELECT a.id, (e->>'id')::uuid AS job, e->'before' AS before, e->'after' AS after
-            FROM wsync.audit_log a, jsonb_array_elements(a.previous_state->'rows') e
-            WHERE a.action = 'reset' ORDER BY job, a.id
-            """)
-        var last: [UUID: String] = [:]
-        var breaks: [String] = []
-        for row in rows {
-            let job: UUID = try row.decode("job")
-            let before = try row.decode("before", as: JSONText.self).text, after = try row.decode("after", as: JSONText.self).text
-            if let previous = last[job], previous != before { breaks.append("action \(try row.decode("id", as: Int64.self))") }
-            last[job] = after
-        }
-        #expect(breaks.isEmpty, "resets that did not see the one before them: \(breaks.prefix(5))")
-        #expect(rows.count == entries.count * world.jobs.count)
-
-        let operations = Operations(connection: connection, actor: "undoer")
-        for id in entries.sorted().reversed() {
-            let undo = try operations.undo(actionID: id)
-            #expect(undo.affectedRows == world.jobs.count && undo.skipped.isEmpty, "undo of \(id): \(undo.summary)")
-        }
-        #expect(try retryStates(connection) == original)
+        let undo = try Operations(connection: connection, actor: "undoer").undo(actionID: try #require(winner))
+        #expect(undo.affectedRows == world.jobs.count && undo.skipped.isEmpty, "undo: \(undo.summary)")
+        #expect(try retryStates(connection) == failedAgain)
     }
 
     /// The pause switch's row held by a third session while a new stop-all B and a resume (of stop-all A) both run:
