@@ -10,12 +10,55 @@ public struct ConnectionConfiguration: Sendable {
     public var applicationName: String
     /// Seconds libpq waits for a connection before giving up.
     public var connectTimeout: Int
+    /// Where `conninfo` came from, for messages ("DATABASE_URL", "--database-url"); nil when it came from the program.
+    public var origin: String?
+    /// How the user sets the connection, said after every connection failure (the face that read the settings
+    /// knows its flags and variables).
+    public var settingAdvice: String
 
-    public init(conninfo: String? = nil, readOnly: Bool = false, applicationName: String = "wsync", connectTimeout: Int = 10) {
+    public init(conninfo: String? = nil, readOnly: Bool = false, applicationName: String = "wsync", connectTimeout: Int = 10,
+                origin: String? = nil, settingAdvice: String = "check the connection string") {
         self.conninfo = conninfo.flatMap { $0.isEmpty ? nil : $0 }
         self.readOnly = readOnly
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
+        self.origin = origin
+        self.settingAdvice = settingAdvice
+    }
+
+    /// Why `conninfo` is not a connection string at all, or nil when it is one (or there is none). libpq would take a
+    /// bare word as a database name; wsync reads DATABASE_URL, so a value that is neither a `postgres://` or
+    /// `postgresql://` URL nor `key=value` settings is a mistake (a typo, a variable holding something else).
+    /// Never quotes a password.
+    public var malformation: String? {
+        guard let conninfo else { return nil }
+        let trimmed = conninfo.trimmingCharacters(in: .whitespacesAndNewlines)
+        let lowered = trimmed.lowercased()
+        let isURL = lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
+        if !isURL {
+            if lowered.contains("://") {
+                let scheme = trimmed.prefix { $0 != ":" }
+                return "its scheme is \(SafeScheme.word(scheme)), not postgresql:// or postgres://"
+            }
+            if !trimmed.contains("=") {
+                return "it is neither a postgresql:// URL nor key=value settings (libpq would take the whole value for a database name)"
+            }
+        }
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+            let message = errorMessage.map { String(cString: $0) } ?? "it cannot be parsed"
+            if let errorMessage { PQfreemem(errorMessage) }
+            return scrub(message.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        }
+        PQconninfoFree(options)
+        return nil
+    }
+
+    /// "from DATABASE_URL", or what libpq fell back to when nothing was given.
+    var originPhrase: String {
+        if let origin { return "from \(origin)" }
+        if conninfo == nil { return "nothing configured: libpq's defaults and PGHOST, PGPORT, PGUSER, PGDATABASE" }
+        return "as configured"
     }
 
     /// `host/dbname` as libpq would resolve them, for messages; never includes a password.
@@ -90,7 +133,15 @@ public struct ConnectionConfiguration: Sendable {
     }
 
     /// Removes the password from any text that might echo the connection string.
-    func scrub(_ text: String) -> String {
+    public func scrub(_ text: String) -> String {
         passwords.reduce(text) { $0.replacingOccurrences(of: $1, with: "*****") }
+    }
+}
+
+/// A URL scheme as a message may quote it: short, and letters, digits, `+`, `-` and `.` only.
+enum SafeScheme {
+    static func word(_ scheme: Substring) -> String {
+        let kept = scheme.prefix(20).filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+        return kept.isEmpty ? "not a scheme" : "\(kept)://"
     }
 }

@@ -155,8 +155,10 @@ extension Canvas {
         if entries.isEmpty { return [("no operator actions recorded", .dim)] }
         return entries.map { e in
             let undone = e.undoneAt != nil ? " (undone)" : ""
-            return ("#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.summary))\(undone)",
-                    e.undoneAt != nil ? .dim : .normal)
+            let failed = e.result == "failed" ? "FAILED " : ""
+            let error = e.error.map { ": \(SafeText.line($0))" } ?? ""
+            return ("#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(failed)\(SafeText.line(e.summary))\(error)\(undone)",
+                    e.undoneAt != nil ? .dim : e.result == "failed" ? .warn : .normal)
         }
     }
 }

@@ -4,9 +4,11 @@ extension Operations {
     /// The guide's reset of failed syncs: attempts 0, due now, error cleared. Undoable.
     public func reset(_ selector: JobSelector) throws -> ActionOutcome {
         try validateActor()
-        return try connection.transaction { _ in
-            try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
-                               action: .reset, parameters: selector.parameters, summary: Self.resetSummary)
+        return try audited(.reset, selector.parameters) {
+            try connection.transaction { _ in
+                try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
+                                   action: .reset, parameters: selector.parameters, summary: Self.resetSummary)
+            }
         }
     }
 

@@ -8,7 +8,7 @@ public struct Migration: Sendable {
     let script: SQL
 
     /// Every migration wsync knows, in order.
-    public static let all: [Migration] = [contractTables, wsyncState, hotQueryIndexes, publicAPIAccess, workerLiveness, tokenPool, dashboardRollup]
+    public static let all: [Migration] = [contractTables, wsyncState, hotQueryIndexes, publicAPIAccess, workerLiveness, tokenPool, dashboardRollup, reliability]
 }
 
 /// Brings a database to the current schema. Safe to run concurrently: an advisory lock serializes migrators.

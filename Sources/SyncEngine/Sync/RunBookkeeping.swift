@@ -53,6 +53,7 @@ enum RunBookkeeping {
                 api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
                 issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
                 authors_skipped = \(counters.skippedAuthors), issues_skipped = \(counters.skippedIssues),
+                nul_characters_replaced = \(counters.nulCharactersReplaced),
                 status = \(outcome.status), error = \(outcome.error)
             WHERE id = \(runID)
             """)
