@@ -169,7 +169,6 @@ public struct ManualSync: Sendable {
                 throw error
             }
         }
-        if !claim.jobs.isEmpty { github.warnings.forEach(log) }
         let runs = await runAll(claim.jobs, options: options, session: session)
         let reports = runs.map(\.report)
         await session.notifier.runFinished()
@@ -190,7 +189,16 @@ public struct ManualSync: Sendable {
                 try AuditLog.complete($0, id: auditID, summary: summary, affectedRows: affected, result: outcome, error: firstError)
             }
         }
-        for case .badCredentials(let message) in runs.map(\.outcome) { throw WSyncError(GitHubError.badCredentials(message: message)) }
+        for case .badCredentials(let message) in runs.map(\.outcome) {
+            // Without a token the one line says so: there was no token to reject.
+            if github.tokens.isEmpty {
+                throw WSyncError.gitHubAuthentication(
+                    "GitHub refused the request made without a token (\(message)); set GITHUB_TOKEN (or a pool in GITHUB_TOKENS)")
+            }
+            throw WSyncError(GitHubError.badCredentials(message: message))
+        }
+        // Said after the runs (whose own error, above, would say it better): GitHub allows 60 requests an hour.
+        if !claim.jobs.isEmpty { github.warnings.forEach(log) }
         return (result, claim.reset)
     }
 
