@@ -44,6 +44,8 @@ struct ConnectionFailure {
             cause = "the server has no database \"\(database ?? "?")\"; create it (createdb) or correct the database name in \(origin)"
         } else if lowered.contains("does not exist"), lowered.contains("role") {
             cause = "the server has no role \"\(user ?? "?")\"; create it or correct the user in \(origin)"
+        } else if lowered.contains("invalid port number") || (lowered.contains("invalid integer value") && lowered.contains("\"port\"")) {
+            cause = "the port \(port) is not a port number (1 to 65535); correct the port in \(origin)"
         } else if lowered.contains("timeout expired") {
             cause = "no answer within \(configuration.connectTimeout) s; check the host, the port and any firewall between"
         } else if lowered.contains("no pg_hba.conf entry") {
