@@ -66,7 +66,7 @@ extension GitHubClient {
         }
         let items: [GitHubIssue]
         do {
-            items = try JSONDecoder.gitHub.decode([GitHubIssue].self, from: exchange.body)
+            items = try JSONDecoder.gitHub.decode([GitHubIssue].self, from: UnpairedSurrogates.repaired(exchange.body))
         } catch {
             throw GitHubError.malformedResponse("the issue list of \(url.path) does not decode")
         }
