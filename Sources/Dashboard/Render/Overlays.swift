@@ -25,8 +25,9 @@ extension Canvas {
     private mutating func drawDialog(title: String, lines: [String], prompt: [(String, String)], input: String?, body: Rect) {
         let width = min(body.width - 2, 72)
         let inner = width - 4
-        let wrapped = lines.flatMap { Format.wrap($0, width: inner) }
-        let titleLines = Format.wrap(title, width: inner)
+        // Dialogs name rows and quote reasons: escaped like every cell (SafeText leaves escaped text as it is).
+        let wrapped = lines.flatMap { Format.wrap(SafeText.line($0), width: inner) }
+        let titleLines = Format.wrap(SafeText.line(title), width: inner)
         let height = min(body.height, titleLines.count + wrapped.count + 4 + (input == nil ? 0 : 1))
         let rect = Rect(x: body.x + (body.width - width) / 2, y: body.y + max(0, (body.height - height) / 2), width: width, height: height)
         grid.fill(rect, role: .dialog)
@@ -40,7 +41,7 @@ extension Canvas {
         if let input {
             let label = "> "
             text(label, x: inside.x + 1, y: last, width: inner, role: .dialog)
-            text(input + "▏", x: inside.x + 3, y: last, width: inner - 2, role: .input)
+            text(SafeText.line(input) + "▏", x: inside.x + 3, y: last, width: inner - 2, role: .input)
         } else {
             var x = inside.x + 1
             for (key, label) in prompt {
