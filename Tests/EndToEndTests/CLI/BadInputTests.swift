@@ -109,6 +109,88 @@ import TestSupport
         #expect(try world.count("SELECT count(*)::int AS n FROM issues") == before, "nothing stored")
     }
 
+    /// Quotes, semicolons, `%`, `_`, backslashes, newlines, escapes and (through the shell) invalid UTF-8 in every
+    /// string option: each is refused in one escaped line, or taken as the literal text it is — never as a pattern
+    /// (`%/%` names no repository), never as SQL.
+    static let hostileStrings = [
+        "o'brien", "\"quoted\"", "a; DROP TABLE workspaces; --", "100%", "%", "_", "%/%", "_/_", "a%/b_", "back\\slash",
+        "\\%\\_", "line\nbreak", "tab\there", "\u{1B}[31mred\u{1B}]0;t\u{07}", "\u{9B}c1", "\u{202E}rtl", "emoji 🚀/👩‍👩‍👧",
+        "   ", "",
+    ]
+
+    @Test func hostileStringsInEveryStringOption() throws {
+        let database = try TestDatabase.create()
+        try DemoSeed.seed(database.connect())
+        let connection = try database.connect()
+        let workspace = try connection.query("SELECT id FROM workspaces ORDER BY id LIMIT 1")[0].decode("id", as: UUID.self).uuidString
+        let jobs: SQL = """
+            SELECT md5(string_agg(concat_ws(',', id, sync_attempts, next_sync_at, last_sync_error, sync_frequency_hours,
+                                            data_retention_days), ';' ORDER BY id)) AS jobs FROM workspace_tracked_repositories
+            """
+        let before = try connection.query(jobs)[0].decode("jobs", as: String.self)
+        var tried = 0
+        for value in Self.hostileStrings {
+            let refusedEverywhere: [[String]] = [
+                ["reset", "--workspace", value, "--yes"],
+                ["failed", "--workspace", value],
+                ["reset", "--workspace", workspace, "--repo", value, "--yes"],
+                ["retry", "--workspace", workspace, "--repo", value, "--yes"],
+                ["pause-tier", value, "--yes"],
+                ["stuck", "--older-than", value],
+                ["export", "--since", value],
+                ["report", "perf", "--since", value],
+                ["rollback", "--drop-tables", "--confirm-database", value, "--yes"],
+                ["dash", "--theme", value],
+                ["metrics", "--listen", value],
+                ["status", "--database-url", value],
+                ["export", "--output", "/nonexistent-wsync-dir/" + value],
+            ]
+            for arguments in refusedEverywhere {
+                // An empty --database-url falls back to DATABASE_URL (and works): that one is not a refusal.
+                if arguments.contains("--database-url"), value.isEmpty { continue }
+                let result = try WSyncProcess.run(arguments, databaseURL: database.url)
+                tried += 1
+                Self.expectRefusal(result, "\(arguments)", says: [])
+            }
+            // Taken literally: the reason and the actor of an emergency stop, then its resume.
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let stop = try WSyncProcess.run(["stop-all", "--reason", value, "--actor", value, "--yes"], databaseURL: database.url)
+            tried += 1
+            if trimmed.isEmpty {
+                Self.expectRefusal(stop, "stop-all with a blank reason", says: ["is empty"])
+                continue
+            }
+            #expect(stop.status == 0, "\(value.debugDescription): \(stop.output)")
+            #expect(!stop.output.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+            let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
+            #expect(entry.action == "stop-all" && entry.actor == trimmed && entry.parameters["reason"] == trimmed,
+                    "\(value.debugDescription): \(entry)")
+            let pause = try connection.query("SELECT reason FROM wsync.pause")[0].decode("reason", as: String.self)
+            #expect(pause == trimmed)
+            let resume = try WSyncProcess.run(["resume", "--actor", value, "--yes"], databaseURL: database.url)
+            #expect(resume.status == 0, "\(resume.output)")
+            tried += 1
+        }
+        // Invalid UTF-8 cannot be a Swift String: the shell passes the bytes, which arrive as U+FFFD and are refused.
+        for arguments in ["reset --workspace \"$(printf 'a\\377\\376b')\" --yes", "pause-tier \"$(printf '\\300\\257')\" --yes",
+                          "stop-all --reason \"$(printf 'bad \\377 utf8')\" --actor \"$(printf '\\377')\" --yes",
+                          "resume --yes --actor \"$(printf '\\377')\""] {
+            let result = try WSyncProcess.run(["-c", "exec \"$0\" \(arguments)", WSyncProcess.binary.path],
+                                              environment: ["DATABASE_URL": database.url], executable: URL(fileURLWithPath: "/bin/sh"))
+            tried += 1
+            if arguments.hasPrefix("stop-all") || arguments.hasPrefix("resume") {
+                #expect(result.status == 0, "\(arguments): \(result.output)")
+            } else {
+                Self.expectRefusal(result, arguments, says: [])
+            }
+        }
+        let reason = try #require(try AuditLog.entries(connection, limit: 2).last?.parameters["reason"])
+        #expect(reason == "bad \u{FFFD} utf8", "\(reason.debugDescription)")
+        #expect(try connection.query(jobs)[0].decode("jobs", as: String.self) == before, "no job changed in the end")
+        #expect(try connection.query("SELECT to_regclass('workspace_tracked_repositories') IS NOT NULL AS here")[0].decode("here", as: Bool.self))
+        #expect(tried > 250, "\(tried) runs")
+    }
+
     /// Malformed and unknown ids, numbers out of range or not numbers at all.
     @Test func malformedIdsAndOutOfRangeNumbers() throws {
         let database = try TestDatabase.create()
