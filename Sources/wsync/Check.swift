@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Postgres
 import SyncEngine
 
 struct Check: ParsableCommand {
@@ -44,6 +45,8 @@ struct Check: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
+        // The notify command gets wsync's environment without its secrets (GitHub tokens, the database password).
+        process.environment = SecretEnvironment.scrubbed()
         let input = Pipe()
         process.standardInput = input
         do {

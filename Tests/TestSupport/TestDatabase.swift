@@ -97,16 +97,19 @@ enum SharedTestCluster {
 extension TestDatabase {
     /// A role of the shared cluster that must log in with `password` (scram-sha-256), for tests of a wrong password:
     /// pg_hba.conf gets a line for it ahead of the cluster's `trust` lines, and the server reloads it.
-    public static func passwordRole(password: String) throws -> (role: String, url: (String) -> String) {
+    public static func passwordRole(password: String, superuser: Bool = false) throws -> (role: String, url: @Sendable (String) -> String) {
         let cluster = try SharedTestCluster.cluster.get()
         let role = "pw_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try Connection(cluster.configuration())
         try admin.execute("SET password_encryption = 'scram-sha-256'")
         // Passwords cannot be bound parameters: the DO block reads them from settings of this session.
-        try admin.execute("SELECT set_config('wsync.test_role', \(role), false), set_config('wsync.test_password', \(password), false)")
+        try admin.execute("SELECT set_config('wsync.test_role', \(role), false), set_config('wsync.test_password', \(password), false), set_config('wsync.test_superuser', \(superuser ? "on" : "off"), false)")
         try admin.executeScript("""
             DO $$ BEGIN
                 EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', current_setting('wsync.test_role'), current_setting('wsync.test_password'));
+                IF current_setting('wsync.test_superuser') = 'on' THEN
+                    EXECUTE format('ALTER ROLE %I SUPERUSER', current_setting('wsync.test_role'));
+                END IF;
             END $$
             """)
         try SharedTestCluster.lock.withLock {
