@@ -48,10 +48,19 @@ public struct ConnectionConfiguration: Sendable {
         guard let options = PQconninfoParse(conninfo, &errorMessage) else {
             let message = errorMessage.map { String(cString: $0) } ?? "it cannot be parsed"
             if let errorMessage { PQfreemem(errorMessage) }
-            return scrub(message.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+            // libpq quotes the piece it could not parse, which may hold the password when the string is mangled
+            // (a missing slash, a stray quote): the quoted pieces are left out.
+            return Self.unquoted(message.split(whereSeparator: \.isWhitespace).joined(separator: " "))
         }
         PQconninfoFree(options)
         return nil
+    }
+
+    /// libpq's complaint up to the first piece it quotes (which may hold a mangled password): "invalid port number",
+    /// "invalid connection option", "end of string reached when looking for matching".
+    static func unquoted(_ message: String) -> String {
+        let head = message.prefix { $0 != "\"" }.trimmingCharacters(in: CharacterSet(charactersIn: " :"))
+        return head.count >= 15 ? "libpq cannot parse it (\(head))" : "libpq cannot parse it (a missing \"=\", quote or bracket)"
     }
 
     /// "from DATABASE_URL", or what libpq fell back to when nothing was given.
@@ -67,7 +76,7 @@ public struct ConnectionConfiguration: Sendable {
         let host = options["host"] ?? options["hostaddr"] ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "localhost"
         let database = options["dbname"] ?? ProcessInfo.processInfo.environment["PGDATABASE"]
             ?? options["user"] ?? ProcessInfo.processInfo.environment["PGUSER"] ?? NSUserName()
-        return "\(host)/\(database)"
+        return scrub("\(host)/\(database)")
     }
 
     /// The passwords given in the connection string (as written and percent-decoded), so messages can be scrubbed of
@@ -104,7 +113,9 @@ public struct ConnectionConfiguration: Sendable {
         let authority = rest[..<authorityEnd]
         let at = authority.lastIndex(of: "@")
         let userInfo = at.map { authority[..<$0] }
-        let host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        var host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        // Only what can be a host list ("h1:5432,[::1]") is named; anything else may be a mangled password.
+        if !host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:,[]_".contains($0)) }) { host = "" }
         var database: Substring?
         if authorityEnd < rest.endIndex, rest[authorityEnd] == "/" {
             let path = rest[rest.index(after: authorityEnd)...]
@@ -141,7 +152,10 @@ public struct ConnectionConfiguration: Sendable {
 /// A URL scheme as a message may quote it: short, and letters, digits, `+`, `-` and `.` only.
 enum SafeScheme {
     static func word(_ scheme: Substring) -> String {
-        let kept = scheme.prefix(20).filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
-        return kept.isEmpty ? "not a scheme" : "\(kept)://"
+        // Named only when it looks like a scheme (a typo such as postgress://), never a longer piece of the value.
+        guard (1...12).contains(scheme.count), scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else {
+            return "not a known one"
+        }
+        return "\(scheme)://"
     }
 }

@@ -60,6 +60,10 @@ public enum SafeText {
 
     /// Scalars a terminal draws in no column of their own when nothing comes before them in the cluster.
     private static func rendersWithoutWidth(_ scalar: Unicode.Scalar) -> Bool {
+        // Prepended concatenation marks (the Arabic number signs) are format characters drawn with a width of
+        // their own, and join the character after them.
+        if [0x0600...0x0605, 0x06DD...0x06DD, 0x070F...0x070F, 0x0890...0x0891, 0x08E2...0x08E2, 0x110BD...0x110BD,
+            0x110CD...0x110CD].contains(where: { $0.contains(scalar.value) }) { return false }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .spacingMark, .format: return escaped(scalar) == nil
         default: return false
