@@ -38,7 +38,7 @@ import TestSupport
             ("garbage", ["DATABASE_URL is not a PostgreSQL connection string", "neither a postgresql:// URL nor key=value"],
              ["database \"garbage\""]),
             ("mysql://ops:\(secret)@db.example/app", ["DATABASE_URL is not a PostgreSQL connection string", "scheme is mysql://"], [secret]),
-            ("postgres://ops:\(secret)@[::1/app", ["DATABASE_URL is not a PostgreSQL connection string", "IPv6"], [secret]),
+            ("postgres://ops:\(secret)@[::1/app", ["DATABASE_URL is not a PostgreSQL connection string", "libpq cannot parse it"], [secret]),
             ("postgresql://ops:\(secret)@db.example:notaport/app", ["port notaport is not a port number", "correct the port in DATABASE_URL"], [secret]),
             ("host=/tmp port=99999", ["port 99999 is not a port number"], []),
             ("postgresql://ops:\(secret)@no-such-host.invalid/app?connect_timeout=5",
