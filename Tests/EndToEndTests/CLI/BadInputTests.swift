@@ -191,6 +191,43 @@ import TestSupport
         #expect(tried > 250, "\(tried) runs")
     }
 
+    /// The live dashboard's `/` filter, typed in a real terminal: `%`, `_`, quotes and backslashes match only rows
+    /// that contain them, and what is typed is shown escaped.
+    @Test func theDashboardFilterMatchesOnlyTheLiteralText() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try DemoSeed.seed(connection)
+        let names = ["lit/100%", "lit/a_b", "lit/o'brien", "lit/back\\slash"]
+        let failed = try connection.query("""
+            SELECT tr.repository_id FROM workspace_tracked_repositories wtr JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+            WHERE wtr.last_sync_status = 'failed' ORDER BY wtr.id LIMIT 4
+            """).map { try $0.decode("repository_id", as: UUID.self) }
+        #expect(failed.count == 4)
+        for (id, name) in zip(failed, names) {
+            let parts = name.split(separator: "/").map(String.init)
+            try connection.execute("UPDATE repositories SET full_name = \(name), owner = \(parts[0]), name = \(parts[1]) WHERE id = \(id)")
+        }
+        let session = try TmuxSession(command: [WSyncProcess.binary.path, "dash", "--read-only"], width: 120, height: 40,
+                                      environment: ["DATABASE_URL": database.url])
+        defer { session.close() }
+        let (up, first) = try session.waitFor(timeout: 30) { $0.contains("2 Failed syncs") }
+        #expect(up, "\(first)")
+        try session.send("2")
+        for (typed, expected) in [("%", "lit/100%"), ("_", "lit/a_b"), ("'", "lit/o'brien"), ("\\", "lit/back\\slash"), ("%%", nil), ("\"", nil)] {
+            try session.send("/")
+            try session.type(typed)
+            try session.send("Enter")
+            let title = expected == nil ? "(0) filter: \(typed) " : "(1) filter: \(typed) "
+            let (filtered, screen) = try session.waitFor(timeout: 10) { $0.contains(title) }
+            #expect(filtered, "filter \(typed): \(screen)")
+            if let expected { #expect(screen.contains(expected), "filter \(typed): \(screen)") }
+            try session.send("/")
+            try session.send("Escape")
+            _ = try session.waitFor(timeout: 10) { !$0.contains("filter: \(typed) ") }
+        }
+        try session.send("q")
+    }
+
     /// Malformed and unknown ids, numbers out of range or not numbers at all.
     @Test func malformedIdsAndOutOfRangeNumbers() throws {
         let database = try TestDatabase.create()
