@@ -44,8 +44,10 @@ public final class Connection {
         }
         handle = connection
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // A connection string's own `options` replace the startup options above: then the session is set up here.
+        if configuration.parsedOptions["options"] != nil { try execute("SET TimeZone = 'UTC'") }
         if configuration.readOnly {
-            // Also set here, not only in the startup options: a connection string's own `options` replaces those.
+            // Always set here too, not only in the startup options, so nothing in the string can lift it.
             try execute("SET default_transaction_read_only = on")
             guard try query("SHOW default_transaction_read_only").first?.values.first == "on" else {
                 throw PostgresError.connectionFailed(target: displayTarget, message: "the session could not be made read-only")

@@ -75,5 +75,7 @@ import TestSupport
         #expect(error?.sqlState == .readOnlySQLTransaction)
         let writable = try Connection(ConnectionConfiguration(conninfo: url))
         #expect(try writable.query("SHOW default_transaction_read_only")[0].decode(0, as: String.self) == "off")
+        // The session still runs in UTC, as every wsync session does.
+        #expect(try writable.query("SHOW TimeZone")[0].decode(0, as: String.self) == "UTC")
     }
 }
