@@ -54,6 +54,13 @@ enum Output {
         if rows.isEmpty { print("(none)") }
     }
 
+    /// CSV as written: data, byte for byte, to a pipe or a file; on a terminal each record is shown through
+    /// SafeText, so an escape sequence in a repository name is seen, not obeyed.
+    static func csvForStandardOutput(_ document: String) -> String {
+        guard isatty(STDOUT_FILENO) == 1 else { return document }
+        return document.components(separatedBy: "\r\n").map(SafeText.line).joined(separator: "\r\n")
+    }
+
     static func timestamp(_ date: Date?) -> String {
         guard let date else { return "never" }
         return String(PostgresTimestamp.format(date).prefix(19)).replacingOccurrences(of: "T", with: " ")
