@@ -118,6 +118,12 @@ public final class GitHubSimulator: Sendable {
         await state.rateLimit(token: token)
     }
 
+    /// Sends `raw` in place of `placeholder` wherever the placeholder appears in an issue list's JSON: for JSON that
+    /// no Swift string encodes to, such as the unpaired surrogate escape `"\ud800"` GitHub has been seen to send.
+    public func setRawJSONSubstitution(_ placeholder: String, with raw: String) async {
+        await state.setRawSubstitution(placeholder, with: raw)
+    }
+
     // MARK: request log
 
     public func requests() async -> [SimulatorRequest] {

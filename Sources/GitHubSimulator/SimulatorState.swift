@@ -53,6 +53,14 @@ actor SimulatorState {
 
     // MARK: data
 
+    /// Text replaced in the issue lists' JSON as sent: JSON no Swift string can produce (an unpaired surrogate
+    /// escape such as `\ud800`), written where a placeholder stands in an item's text.
+    var rawSubstitutions: [(String, String)] = []
+
+    func setRawSubstitution(_ placeholder: String, with raw: String) {
+        rawSubstitutions.append((placeholder, raw))
+    }
+
     func addRepository(_ fullName: String, id requestedID: Int64?, issueCount: Int, pullRequestEvery: Int, spreadDays: Int) -> SimulatedRepository {
         precondition(fullName.split(separator: "/").count == 2, "repository names are owner/name")
         if let existing = idsByName[fullName.lowercased()], let repository = repositories[existing],
@@ -262,10 +270,13 @@ actor SimulatorState {
             return plan(Responses.validationFailed(field: "query"))
         }
         let selected = query.select(repository.items, sinceIsExclusive: configuration.sinceIsExclusive)
-        let body = WireFormat.issues(
+        var body = WireFormat.issues(
             Array(query.pageSlice(selected)), repository: repository, baseURL: baseURL,
             legacyPullRequestStubs: configuration.legacyPullRequestStubs
         )
+        for (placeholder, raw) in rawSubstitutions {
+            body = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: placeholder, with: raw).utf8)
+        }
         let etag = Responses.etag(for: body, token: request.headers[.authorization] ?? "")
         if request.headers[.ifNoneMatch] == etag {
             refund(&charged)

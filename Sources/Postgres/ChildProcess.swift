@@ -70,7 +70,10 @@ public enum ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        // The child gets our environment without the secrets (tokens, the database password): it needs none.
+        let environment = SecretEnvironment.scrubbedCStrings()
+        defer { environment.forEach { free($0) } }
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
         guard result == 0 else { throw Failure(status: result, output: "cannot run \(executable): \(String(cString: strerror(result)))") }
         return pid
     }

@@ -18,6 +18,10 @@ public final class Connection {
     /// Connects, or throws `connectionFailed` naming host/db (never the password).
     public init(_ configuration: ConnectionConfiguration = ConnectionConfiguration()) throws {
         self.configuration = configuration
+        if let problem = configuration.malformation {
+            throw PostgresError.invalidConnectionString(
+                "\(configuration.origin ?? "the connection string") is not a PostgreSQL connection string: \(problem); \(configuration.settingAdvice)")
+        }
         var keywords = ["fallback_application_name", "connect_timeout", "options"]
         var values = [configuration.applicationName, String(configuration.connectTimeout),
                       "-c TimeZone=UTC" + (configuration.readOnly ? " -c default_transaction_read_only=on" : "")]
@@ -34,12 +38,21 @@ public final class Connection {
             throw PostgresError.connectionFailed(target: configuration.displayTarget, message: "out of memory")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = configuration.scrub(Self.trimmedMessage(PQerrorMessage(connection)))
+            let failure = ConnectionFailure(connection, configuration: configuration)
             PQfinish(connection)
-            throw PostgresError.connectionFailed(target: configuration.displayTarget, message: message)
+            throw PostgresError.connectionFailed(target: failure.target, message: failure.message)
         }
         handle = connection
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // A connection string's own `options` replace the startup options above: then the session is set up here.
+        if configuration.parsedOptions["options"] != nil { try execute("SET TimeZone = 'UTC'") }
+        if configuration.readOnly {
+            // Always set here too, not only in the startup options, so nothing in the string can lift it.
+            try execute("SET default_transaction_read_only = on")
+            guard try query("SHOW default_transaction_read_only").first?.values.first == "on" else {
+                throw PostgresError.connectionFailed(target: displayTarget, message: "the session could not be made read-only")
+            }
+        }
     }
 
     deinit {

@@ -10,12 +10,64 @@ public struct ConnectionConfiguration: Sendable {
     public var applicationName: String
     /// Seconds libpq waits for a connection before giving up.
     public var connectTimeout: Int
+    /// Where `conninfo` came from, for messages ("DATABASE_URL", "--database-url"); nil when it came from the program.
+    public var origin: String?
+    /// How the user sets the connection, said after every connection failure (the face that read the settings
+    /// knows its flags and variables).
+    public var settingAdvice: String
 
-    public init(conninfo: String? = nil, readOnly: Bool = false, applicationName: String = "wsync", connectTimeout: Int = 10) {
+    public init(conninfo: String? = nil, readOnly: Bool = false, applicationName: String = "wsync", connectTimeout: Int = 10,
+                origin: String? = nil, settingAdvice: String = "check the connection string") {
         self.conninfo = conninfo.flatMap { $0.isEmpty ? nil : $0 }
         self.readOnly = readOnly
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
+        self.origin = origin
+        self.settingAdvice = settingAdvice
+    }
+
+    /// Why `conninfo` is not a connection string at all, or nil when it is one (or there is none). libpq would take a
+    /// bare word as a database name; wsync reads DATABASE_URL, so a value that is neither a `postgres://` or
+    /// `postgresql://` URL nor `key=value` settings is a mistake (a typo, a variable holding something else).
+    /// Never quotes a password.
+    public var malformation: String? {
+        guard let conninfo else { return nil }
+        let trimmed = conninfo.trimmingCharacters(in: .whitespacesAndNewlines)
+        let lowered = trimmed.lowercased()
+        let isURL = lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
+        if !isURL {
+            if lowered.contains("://") {
+                let scheme = trimmed.prefix { $0 != ":" }
+                return "its scheme is \(SafeScheme.word(scheme)), not postgresql:// or postgres://"
+            }
+            if !trimmed.contains("=") {
+                return "it is neither a postgresql:// URL nor key=value settings (libpq would take the whole value for a database name)"
+            }
+        }
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+            let message = errorMessage.map { String(cString: $0) } ?? "it cannot be parsed"
+            if let errorMessage { PQfreemem(errorMessage) }
+            // libpq quotes the piece it could not parse, which may hold the password when the string is mangled
+            // (a missing slash, a stray quote): the quoted pieces are left out.
+            return Self.unquoted(message.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        }
+        PQconninfoFree(options)
+        return nil
+    }
+
+    /// libpq's complaint up to the first piece it quotes (which may hold a mangled password): "invalid port number",
+    /// "invalid connection option", "end of string reached when looking for matching".
+    static func unquoted(_ message: String) -> String {
+        let head = message.prefix { $0 != "\"" }.trimmingCharacters(in: CharacterSet(charactersIn: " :"))
+        return head.count >= 15 ? "libpq cannot parse it (\(head))" : "libpq cannot parse it (a missing \"=\", quote or bracket)"
+    }
+
+    /// "from DATABASE_URL", or what libpq fell back to when nothing was given.
+    var originPhrase: String {
+        if let origin { return "from \(origin)" }
+        if conninfo == nil { return "nothing configured: libpq's defaults and PGHOST, PGPORT, PGUSER, PGDATABASE" }
+        return "as configured"
     }
 
     /// `host/dbname` as libpq would resolve them, for messages; never includes a password.
@@ -24,7 +76,7 @@ public struct ConnectionConfiguration: Sendable {
         let host = options["host"] ?? options["hostaddr"] ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "localhost"
         let database = options["dbname"] ?? ProcessInfo.processInfo.environment["PGDATABASE"]
             ?? options["user"] ?? ProcessInfo.processInfo.environment["PGUSER"] ?? NSUserName()
-        return "\(host)/\(database)"
+        return scrub("\(host)/\(database)")
     }
 
     /// The connection string without its password, as `key=value` pairs libpq reads back (for a command line to copy);
@@ -83,7 +135,9 @@ public struct ConnectionConfiguration: Sendable {
         let authority = rest[..<authorityEnd]
         let at = authority.lastIndex(of: "@")
         let userInfo = at.map { authority[..<$0] }
-        let host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        var host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        // Only what can be a host list ("h1:5432,[::1]") is named; anything else may be a mangled password.
+        if !host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:,[]_".contains($0)) }) { host = "" }
         var database: Substring?
         if authorityEnd < rest.endIndex, rest[authorityEnd] == "/" {
             let path = rest[rest.index(after: authorityEnd)...]
@@ -112,7 +166,18 @@ public struct ConnectionConfiguration: Sendable {
     }
 
     /// Removes the password from any text that might echo the connection string.
-    func scrub(_ text: String) -> String {
+    public func scrub(_ text: String) -> String {
         passwords.reduce(text) { $0.replacingOccurrences(of: $1, with: "*****") }
+    }
+}
+
+/// A URL scheme as a message may quote it: short, and letters, digits, `+`, `-` and `.` only.
+enum SafeScheme {
+    static func word(_ scheme: Substring) -> String {
+        // Named only when it looks like a scheme (a typo such as postgress://), never a longer piece of the value.
+        guard (1...12).contains(scheme.count), scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else {
+            return "not a known one"
+        }
+        return "\(scheme)://"
     }
 }

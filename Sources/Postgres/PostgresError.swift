@@ -2,6 +2,8 @@
 public enum PostgresError: Error, CustomStringConvertible, Sendable {
     /// Could not connect; `target` is `host/dbname` as far as it is known.
     case connectionFailed(target: String, message: String)
+    /// The connection string is not one (a bare word, another scheme, a syntax error): the whole line, with the fix.
+    case invalidConnectionString(String)
     /// The connection broke while in use (server stopped or restarted, network gone).
     case connectionLost(message: String)
     /// The server rejected a statement.
@@ -17,7 +19,9 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .connectionFailed(let target, let message):
-            return "cannot connect to PostgreSQL at \(target): \(message)"
+            return "cannot connect to PostgreSQL \(target): \(message)"
+        case .invalidConnectionString(let line):
+            return line
         case .connectionLost(let message):
             return "lost the connection to PostgreSQL: \(message)"
         case .server(let error):
@@ -92,6 +96,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let notNullViolation = SQLState(rawValue: "23502")
     public static let invalidTextRepresentation = SQLState(rawValue: "22P02")
     public static let undefinedTable = SQLState(rawValue: "42P01")
+    public static let undefinedColumn = SQLState(rawValue: "42703")
     public static let undefinedFile = SQLState(rawValue: "58P01")
     public static let insufficientPrivilege = SQLState(rawValue: "42501")
     public static let readOnlySQLTransaction = SQLState(rawValue: "25006")

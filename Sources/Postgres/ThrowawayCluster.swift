@@ -31,7 +31,17 @@ public final class ThrowawayCluster: Sendable {
     }
 
     /// Creates and starts a cluster; it lives until `stop()` or until process `owner` exits.
-    public init(owner: Int32 = getpid(), prefix: String = "wsync-pg") throws {
+    public convenience init(owner: Int32 = getpid(), prefix: String = "wsync-pg") throws {
+        try self.init(owner: owner, prefix: prefix, standbyOf: nil)
+    }
+
+    /// A hot standby of `primary`: a base backup taken over the primary's socket (pg_basebackup -R), started as a
+    /// streaming replica that answers read-only queries. It lives until `stop()` or until process `owner` exits.
+    public static func standby(of primary: ThrowawayCluster, owner: Int32 = getpid(), prefix: String = "wsync-pg-standby") throws -> ThrowawayCluster {
+        try ThrowawayCluster(owner: owner, prefix: prefix, standbyOf: primary)
+    }
+
+    private init(owner: Int32, prefix: String, standbyOf primary: ThrowawayCluster?) throws {
         binDirectory = try Self.findBinDirectory()
         runAsUser = geteuid() == 0 ? "postgres" : nil
         let temporary = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
@@ -46,8 +56,13 @@ public final class ThrowawayCluster: Sendable {
             try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: false)
             if let runAsUser { try Self.run("/bin/chown", ["-R", runAsUser, directory]) }
             try startWatchdog(owner: owner)
-            try runTool("initdb", ["-D", dataDirectory, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C",
-                                   "--no-sync", "--no-instructions"])
+            if let primary {
+                try runTool("pg_basebackup", ["-D", dataDirectory, "-h", primary.socketDirectory, "-p", String(primary.port),
+                                              "-U", superuser, "-X", "stream", "-R", "--no-sync", "-c", "fast"])
+            } else {
+                try runTool("initdb", ["-D", dataDirectory, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C",
+                                       "--no-sync", "--no-instructions"])
+            }
             try startServer()
         } catch {
             stop()

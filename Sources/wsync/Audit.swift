@@ -18,10 +18,12 @@ struct Audit: ParsableCommand {
     func run() throws {
         let entries = try AuditLog.entries(database.connect(readOnly: true), limit: limit)
         if format.json { return try Output.json(entries) }
-        Output.table(["id", "at", "actor", "action", "rows", "undo", "summary"], entries.map { entry in
+        Output.table(["id", "at", "actor", "action", "result", "rows", "undo", "summary"], entries.map { entry in
             let undo = entry.undoneAt != nil ? "undone by #\(entry.undoActionId.map(String.init) ?? "?")"
                 : entry.isUndoable ? "undoable" : ""
-            return [String(entry.id), Output.timestamp(entry.at), entry.actor, entry.action, String(entry.affectedRows), undo, entry.summary]
+            let summary = entry.error.map { "\(entry.summary): \($0)" } ?? entry.summary
+            return [String(entry.id), Output.timestamp(entry.at), entry.actor, entry.action, entry.result, String(entry.affectedRows),
+                    undo, summary]
         })
     }
 }

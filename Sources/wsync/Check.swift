@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Postgres
 import SyncEngine
 
 struct Check: ParsableCommand {
@@ -31,10 +32,10 @@ struct Check: ParsableCommand {
         // The dashboard's counts come from a rollup its triggers keep; a drift (writes that bypassed them) is repaired
         // here and said, whatever --quiet says.
         for drift in try DashboardRollup.repairDrift(connection, actor: osUserName) {
-            print("REPAIRED: the dashboard rollup had drifted from a full count, rebuilt: \(drift)")
+            print(SafeText.line("REPAIRED: the dashboard rollup had drifted from a full count, rebuilt: \(drift)"))
         }
         let alert = try SyncAlert.fetch(connection, maxFailed: maxFailed, minAttempts: minAttempts)
-        if alert.isAlerting || !quiet { print(alert.message) }
+        if alert.isAlerting || !quiet { print(SafeText.line(alert.message)) }
         guard alert.isAlerting else { return }
         if let notifyCommand { try notify(notifyCommand, text: alert.message) }
         throw ExitCode.failure
@@ -44,6 +45,8 @@ struct Check: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
+        // The notify command gets wsync's environment without its secrets (GitHub tokens, the database password).
+        process.environment = SecretEnvironment.scrubbed()
         let input = Pipe()
         process.standardInput = input
         do {

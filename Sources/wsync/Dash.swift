@@ -27,7 +27,10 @@ struct Dash: ParsableCommand {
     func validate() throws {
         guard once || (!json && width == 120) else { throw ValidationError("--json and --width go with --once") }
         guard (40...500).contains(width) else { throw ValidationError("--width must be between 40 and 500") }
-        if !once { try dashboard.requireTerminal() }
+        if !once {
+            try dashboard.validateTheme()
+            try dashboard.requireTerminal()
+        }
     }
 
     func run() throws {

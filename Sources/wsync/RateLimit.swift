@@ -29,9 +29,9 @@ struct RateLimit: AsyncParsableCommand {
         if json { return try Output.json(reading) }
         for token in reading.tokens {
             if let refusal = token.refused {
-                print("\(token.name): refused by GitHub (\(refusal)); set aside until wsync rate-limit finds it accepted")
+                print(SafeText.line("\(token.name): refused by GitHub (\(refusal)); set aside until wsync rate-limit finds it accepted"))
             } else if let remaining = token.remaining, let limit = token.limit, let resetAt = token.resetAt {
-                print("\(token.name): \(remaining) of \(limit) requests left (\(token.used ?? limit - remaining) used); resets \(Self.when(resetAt))")
+                print(SafeText.line(token.name) + ": \(remaining) of \(limit) requests left (\(token.used ?? limit - remaining) used); resets \(Self.when(resetAt))")
             }
         }
         guard reading.tokens.count > 1 else { return }

@@ -93,7 +93,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let rows = try SyncExportRow.fetch(database.connect(readOnly: true), since: since)
         let document = CSV.document(rows)
-        guard let output else { return print(document, terminator: "") }
+        guard let output else { return print(Output.csvForStandardOutput(document), terminator: "") }
         do {
             try document.write(toFile: output, atomically: true, encoding: .utf8)
         } catch {

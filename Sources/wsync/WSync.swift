@@ -67,6 +67,8 @@ struct WSync: AsyncParsableCommand {
             fail(error.commandLineMessage)
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
             fail(WSyncError.databaseNotMigrated("\(error.description): this database lacks wsync's tables").commandLineMessage)
+        } catch let error as PostgresError where error.sqlState == .undefinedColumn {
+            fail(WSyncError.databaseNotMigrated("\(error.description): this database's wsync schema is older than this wsync").commandLineMessage)
         } catch let error as PostgresError {
             fail(error.description)
         } catch let error as MigrationError {
@@ -78,7 +80,9 @@ struct WSync: AsyncParsableCommand {
             case .validationFailure:
                 fail("\(message(for: error)) (see `\(helpCommand)`)")
             default:
-                fail("\(error)")
+                // An error thrown while validating arrives wrapped: its own message, not the wrapper's dump.
+                let text = message(for: error)
+                fail(text.isEmpty ? "\(error)" : text)
             }
         }
     }

@@ -155,9 +155,10 @@ enum Fixture {
 
     static let audit: [AuditEntry] = decode([
         ["id": 42, "at": time(-300), "actor": "oncall", "action": "stop-all", "parameters": ["reason": "GitHub outage"],
-         "summary": "stopped 120 active syncs", "affected_rows": 120, "undoable": true, "undone_at": time(-100), "undone_by": "oncall"],
+         "summary": "stopped 120 active syncs", "affected_rows": 120, "undoable": true, "undone_at": time(-100), "undone_by": "oncall",
+         "result": "succeeded"],
         ["id": 41, "at": time(-900), "actor": "oncall", "action": "reset", "parameters": [:] as [String: String],
-         "summary": "reset 1 failed sync", "affected_rows": 1, "undoable": true],
+         "summary": "reset 1 failed sync", "affected_rows": 1, "undoable": true, "result": "succeeded"],
     ] as [[String: Any]])
 
     /// A live dashboard with the fixture data, focused on `pane`.

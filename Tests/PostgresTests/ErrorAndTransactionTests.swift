@@ -68,7 +68,7 @@ import TestSupport
         } catch {
             let text = "\(error)"
             #expect(!text.contains(secret))
-            #expect(text.contains("127.0.0.1/inventory"))
+            #expect(text.contains("database \"inventory\" at 127.0.0.1:1"))
         }
         #expect(!configuration.displayTarget.contains(secret))
     }

@@ -335,9 +335,14 @@ import TestSupport
         let before = try connection.query(fingerprint)[0]
         #expect(throws: PostgresError.self) { try operations.cleanup() }
         let after = try connection.query(fingerprint)[0]
-        for column in ["cache", "metrics", "archive", "audit"] {
+        for column in ["cache", "metrics", "archive"] {
             #expect(try before.decode(column, as: Int.self) == after.decode(column, as: Int.self), "\(column)")
         }
+        // The attempt is logged as failed, with the error; it changed nothing.
+        #expect(try after.decode("audit", as: Int.self) == before.decode("audit", as: Int.self) + 1)
+        let entry = try #require(try AuditLog.entries(connection, limit: 1).first)
+        #expect(entry.action == "cleanup" && entry.result == "failed" && entry.affectedRows == 0)
+        #expect(entry.error?.contains("archive is full") == true, "\(String(describing: entry.error))")
     }
 
     @Test(arguments: DatabaseShape.allCases) func linkCreatesMissingJobsWithTierDefaultsAndIsIdempotent(shape: DatabaseShape) throws {

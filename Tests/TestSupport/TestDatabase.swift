@@ -72,7 +72,7 @@ enum SharedTestCluster {
         return cluster
     }
 
-    private static let lock = NSLock()
+    static let lock = NSLock()
     nonisolated(unsafe) private static var built: [DatabaseShape: Result<SQLIdentifier, Error>] = [:]
 
     /// The shape's migrated template, built on first use.
@@ -91,5 +91,47 @@ enum SharedTestCluster {
             built[shape] = result
             return try result.get()
         }
+    }
+}
+
+extension TestDatabase {
+    /// A role of the shared cluster that must log in with `password` (scram-sha-256), for tests of a wrong password:
+    /// pg_hba.conf gets a line for it ahead of the cluster's `trust` lines, and the server reloads it.
+    public static func passwordRole(password: String, superuser: Bool = false) throws -> (role: String, url: @Sendable (String) -> String) {
+        let cluster = try SharedTestCluster.cluster.get()
+        let role = "pw_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try Connection(cluster.configuration())
+        try admin.execute("SET password_encryption = 'scram-sha-256'")
+        // Passwords cannot be bound parameters: the DO block reads them from settings of this session.
+        try admin.execute("SELECT set_config('wsync.test_role', \(role), false), set_config('wsync.test_password', \(password), false), set_config('wsync.test_superuser', \(superuser ? "on" : "off"), false)")
+        try admin.executeScript("""
+            DO $$ BEGIN
+                EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', current_setting('wsync.test_role'), current_setting('wsync.test_password'));
+                IF current_setting('wsync.test_superuser') = 'on' THEN
+                    EXECUTE format('ALTER ROLE %I SUPERUSER', current_setting('wsync.test_role'));
+                END IF;
+            END $$
+            """)
+        try SharedTestCluster.lock.withLock {
+            let hba = try admin.query("SHOW hba_file")[0].decode(0, as: String.self)
+            let existing = try String(contentsOfFile: hba, encoding: .utf8)
+            try ("local all \(role) scram-sha-256\n" + existing).write(toFile: hba, atomically: false, encoding: .utf8)
+            try admin.execute("SELECT pg_reload_conf()")
+        }
+        // The reload is asynchronous: wait until the server asks this role for a password.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let hbaRules = try admin.query("SELECT count(*)::int AS n FROM pg_hba_file_rules WHERE \(role) = ANY(user_name)")[0]
+            if try hbaRules.decode("n", as: Int.self) > 0 {
+                Thread.sleep(forTimeInterval: 0.3)
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let socket = cluster.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cluster.socketDirectory
+        return (role, { given in
+            let encoded = given.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? given
+            return "postgresql://\(role):\(encoded)@/postgres?host=\(socket)&port=\(cluster.port)"
+        })
     }
 }

@@ -159,7 +159,7 @@ extension DashboardState {
     mutating func confirm(_ action: BulkAction, on target: ConfirmTarget, facts extra: [String] = [], title named: String? = nil) -> [Command] {
         let operation: Operation
         var title: String
-        var facts = extra
+        let facts = extra
         var targets: [RowRef] = []
         var total = 0
         switch (action, target) {

@@ -121,9 +121,12 @@ extension Canvas {
         for (n, index) in (first..<min(shown.count, first + visible)).enumerated() {
             let e = shown[index]
             let undone = e.undoneAt != nil ? " (undone)" : ""
-            let line = "#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.action))  \(SafeText.line(e.summary))\(undone)"
+            let failed = e.result == "failed" ? "FAILED " : ""
+            let error = e.error.map { ": \(SafeText.line($0))" } ?? ""
+            let line = "#\(e.id)  \(Format.dateTime(e.at, in: state.timeZone))  \(SafeText.line(e.actor))  \(SafeText.line(e.action))  \(failed)\(SafeText.line(e.summary))\(error)\(undone)"
             let isSelected = index == selected
-            text(line, x: x, y: y + n, width: width, role: isSelected ? .selection : e.undoneAt != nil ? .dim : .normal)
+            text(line, x: x, y: y + n, width: width,
+                 role: isSelected ? .selection : e.undoneAt != nil ? .dim : e.result == "failed" ? .warn : .normal)
             if isSelected { grid.restyle(Rect(x: inside.x, y: y + n, width: inside.width, height: 1), role: .selection) }
         }
         moreIndicator(shown.count - first - visible, below: Rect(x: inside.x, y: y, width: inside.width, height: visible))

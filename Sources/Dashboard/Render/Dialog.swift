@@ -1,3 +1,4 @@
+import SyncEngine
 /// How a dialog is answered: a prompt of keys, or a word to type (its instruction and the input so far).
 enum DialogAnswer {
     case prompt([(key: String, label: String)])
@@ -17,7 +18,8 @@ struct DialogLayout {
     }
 
     init(_ text: DialogText, answer: DialogAnswer, width: Int, height: Int, ellipsis: Character) {
-        func wrap(_ lines: [String]) -> [String] { lines.flatMap { Format.wrap($0, width: width) } }
+        // Dialogs name rows and quote reasons: escaped like every cell (SafeText leaves escaped text as it is).
+        func wrap(_ lines: [String]) -> [String] { lines.flatMap { Format.wrap(SafeText.line($0), width: width) } }
         switch answer {
         case .prompt: self.answer = []
         case .typed(let instruction, _): self.answer = wrap([instruction])
@@ -106,7 +108,7 @@ extension Canvas {
         switch answer {
         case .typed(_, let input):
             text("> ", x: x, y: last, width: inner, role: .dialog)
-            text(input + "▏", x: x + 2, y: last, width: inner - 2, role: .input)
+            text(SafeText.line(input) + "▏", x: x + 2, y: last, width: inner - 2, role: .input)
         case .prompt(let keys):
             var at = x
             for (key, label) in keys {

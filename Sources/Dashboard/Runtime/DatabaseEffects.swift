@@ -51,6 +51,9 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 self.paused = paused
                 if !paused { refreshRequested = true }
             }
+        case .perform(let operation) where configuration.readOnly:
+            // The keys are refused before this; and the session is read-only in the server whatever path a write takes.
+            inbox?.post(.operationFailed(operation, message: "read-only session: nothing was changed"))
         case .perform(let operation) where operation.syncSelection != nil: sync(operation)
         case .perform(let operation): onOperationConnection { [self] connection in
                 let outcome = try perform(operation, on: connection)
@@ -90,12 +93,21 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
 
     private func pollLoop(_ inbox: EventInbox) {
         var connection: Connection?
+        var listening = false
         var backoff = 0.5
+        var saidStandby = false
         while !settings.stopped {
             if connection == nil {
                 do {
                     let fresh = try Connection(configuration)
-                    try fresh.listen(EventChannel.name)
+                    // A hot standby refuses LISTEN ("cannot execute LISTEN during recovery"): there the dashboard polls.
+                    let standby = try Self.isInRecovery(fresh)
+                    if !standby { try fresh.listen(EventChannel.name) }
+                    listening = !standby
+                    if standby, !saidStandby {
+                        inbox.post(.notice(message: "hot standby: refreshing every interval (a replica cannot LISTEN)"))
+                    }
+                    saidStandby = standby
                     connection = fresh
                     backoff = 0.5
                 } catch {
@@ -108,7 +120,7 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
             guard let live = connection else { continue }
             do {
                 if !settings.paused { inbox.post(.snapshot(try DashboardSnapshot.fetch(live))) }
-                try waitForNextRefresh(on: live)
+                try waitForNextRefresh(on: live, listening: listening)
             } catch let error as PostgresError where !live.isAlive || Self.isConnectionLoss(error) {
                 connection = nil
                 inbox.post(.connectionLost(reason: ErrorWording.line(error), at: Date()))
@@ -121,13 +133,17 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
     }
 
     /// Returns after one interval, at once on a notification, or when the UI asked for a refresh.
-    private func waitForNextRefresh(on connection: Connection) throws {
+    private func waitForNextRefresh(on connection: Connection, listening: Bool) throws {
         let start = Date()
         while true {
             let now = settings
             if now.stopped || takeRefreshRequest() { return }
             let remaining = now.interval - Date().timeIntervalSince(start)
             if remaining <= 0 { return }
+            guard listening else {
+                Thread.sleep(forTimeInterval: min(0.2, remaining))
+                continue
+            }
             if try connection.waitForNotification(timeout: min(0.2, remaining)) != nil {
                 // Drain a burst of notifications (a worker finishing many rows) into one refresh.
                 while try connection.waitForNotification(timeout: 0) != nil {}
@@ -154,6 +170,11 @@ public final class DatabaseEffects: DashboardEffects, @unchecked Sendable {
                 inbox.post(failure(ErrorWording.line(error)))
             }
         }
+    }
+
+    /// Whether the server is a standby in recovery (a streaming replica).
+    static func isInRecovery(_ connection: Connection) throws -> Bool {
+        try connection.query("SELECT pg_is_in_recovery() AS standby").first?.decode("standby", as: Bool.self) ?? false
     }
 
     static func isConnectionLoss(_ error: PostgresError) -> Bool {

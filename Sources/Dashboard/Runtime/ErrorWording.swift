@@ -29,7 +29,7 @@ enum ErrorWording {
     static func line(_ error: Error) -> String {
         switch error {
         case let error as WSyncError: error.dashboardMessage
-        case let error as PostgresError where error.sqlState == .undefinedTable:
+        case let error as PostgresError where error.sqlState == .undefinedTable || error.sqlState == .undefinedColumn:
             WSyncError.databaseNotMigrated(error.description).dashboardMessage
         default: String(describing: error)
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where themes come from: the bundled `themes/` directory and the user's `$XDG_CONFIG_HOME/wsync/themes`
 /// (a user theme with a bundled name replaces it). `--theme` takes a name from these or a file path.
@@ -55,10 +58,39 @@ public struct ThemeCatalog: Sendable {
             }
             url = found
         }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw ThemeError(file: url.path, line: nil, problem: "cannot be read as UTF-8 text")
-        }
+        let text = try Self.readThemeFile(url.path)
         return try ThemeParser.parse(text, name: url.deletingPathExtension().lastPathComponent, file: url.path)
+    }
+
+    /// A theme is a few lines of text: more than this is not one (and a path such as /dev/zero must not be read
+    /// for ever).
+    static let maximumFileSize = 64 * 1024
+
+    /// The file's text: a regular file of at most `maximumFileSize` bytes of UTF-8 without NUL bytes.
+    static func readThemeFile(_ path: String) throws(ThemeError) -> String {
+        func fail(_ problem: String) -> ThemeError { ThemeError(file: path, line: nil, problem: problem) }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw fail("cannot be read (\(String(cString: strerror(errno)))); check the path, or pass a theme name")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw fail("is not a regular file; pass a .theme file or a theme name")
+        }
+        guard info.st_size <= maximumFileSize else {
+            throw fail("is larger than \(maximumFileSize / 1024) KiB, which no theme is; check the path")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw fail("cannot be opened for reading; check its permissions")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
+        guard data.count <= maximumFileSize else {
+            throw fail("is larger than \(maximumFileSize / 1024) KiB, which no theme is; check the path")
+        }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw fail("is not UTF-8 text; a theme is lines of `role = colour …`")
+        }
+        return text
     }
 
     /// The requested theme, or — with the reason to show the operator — the default, or attributes only.

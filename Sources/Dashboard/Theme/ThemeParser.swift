@@ -25,11 +25,11 @@ public enum ThemeParser {
             let content = stripComment(String(rawLine))
             guard !content.trimmingWhitespace.isEmpty else { continue }
             let parts = content.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace }
-            guard parts.count == 2 else { throw fail("expected `role = colour …`, found \"\(content.trimmingWhitespace)\"") }
+            guard parts.count == 2 else { throw fail("expected `role = colour …`, found \"\(quoted(content.trimmingWhitespace))\"") }
             guard let role = StyleRole(rawValue: parts[0]) else {
-                throw fail("unknown role \"\(parts[0])\"; roles are \(StyleRole.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw fail("unknown role \"\(quoted(parts[0]))\"; roles are \(StyleRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard styles[role] == nil else { throw fail("role \"\(parts[0])\" is set twice") }
+            guard styles[role] == nil else { throw fail("role \"\(quoted(parts[0]))\" is set twice") }
             styles[role] = try parseStyle(parts[1], fail: fail)
         }
         guard styles[.normal] != nil else {
@@ -65,7 +65,7 @@ public enum ThemeParser {
             case "underline": style.underline = true
             case "reverse": style.reverse = true
             case "dim": style.dim = true
-            default: throw fail("unknown word \"\(word)\"; use `on COLOUR`, bold, underline, reverse or dim")
+            default: throw fail("unknown word \"\(quoted(word))\"; use `on COLOUR`, bold, underline, reverse or dim")
             }
         }
         return style
@@ -81,7 +81,7 @@ public enum ThemeParser {
         if word.hasPrefix("#"), word.count == 7, let rgb = Int(word.dropFirst(), radix: 16) {
             return .indexed(nearestPaletteIndex(r: rgb >> 16 & 0xFF, g: rgb >> 8 & 0xFF, b: rgb & 0xFF))
         }
-        throw fail("unknown colour \"\(word)\"; use default, a name like green or bright-red, a number 0-255, or #rrggbb")
+        throw fail("unknown colour \"\(quoted(word))\"; use default, a name like green or bright-red, a number 0-255, or #rrggbb")
     }
 
     /// Nearest entry of the xterm 6×6×6 cube or grey ramp.
@@ -97,6 +97,11 @@ public enum ThemeParser {
     }
 
     private static func sq(_ x: Int) -> Int { x * x }
+
+    /// A piece of the file as a message quotes it: at most 40 characters (the face escapes what it shows).
+    static func quoted(_ text: String) -> String {
+        text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
 }
 
 extension String {

@@ -22,16 +22,16 @@ public enum AuditLog {
     @discardableResult
     public static func record(_ connection: Connection, actor: String, action: AuditAction, parameters: [String: String] = [:],
                               summary: String, affectedRows: Int, previousState: PreviousState? = nil,
-                              undoesActionID: Int64? = nil) throws -> Int64 {
+                              undoesActionID: Int64? = nil, result: String = "succeeded") throws -> Int64 {
         let actor = try validatedActor(actor)
         let rows = try connection.query("""
             WITH entry AS (
                 INSERT INTO wsync.audit_log (actor, action, parameters, summary, affected_rows, previous_state, undoable,
-                                             undoes_action_id)
+                                             undoes_action_id, result)
                 VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb, \(summary), \(affectedRows),
                         CASE WHEN \(previousState?.field.rawValue)::text IS NULL THEN NULL
                              ELSE jsonb_build_object('field', \(previousState?.field.rawValue)::text, 'rows', \(previousState?.rows)::jsonb) END,
-                        \(isUndoable(action, previousState: previousState, affectedRows: affectedRows)), \(undoesActionID))
+                        \(isUndoable(action, previousState: previousState, affectedRows: affectedRows)), \(undoesActionID), \(result))
                 RETURNING id, action
             )
             SELECT id, pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text)
@@ -40,12 +40,42 @@ public enum AuditLog {
         return try rows[0].decode("id", as: Int64.self)
     }
 
+    /// Records an action that was attempted and failed (its transaction rolled back, so nothing changed): the actor,
+    /// the parameters, `result = 'failed'` and the error. Written on its own, after the rollback; best effort —
+    /// a session that cannot write (the connection gone, a read-only session) cannot record it either, and the
+    /// caller's error is what the operator sees in any case.
+    public static func recordFailure(_ connection: Connection, actor: String, action: AuditAction,
+                                     parameters: [String: String], error: Error) {
+        let actor = (try? validatedActor(actor)) ?? "unknown"
+        let text = String(describing: error)
+        _ = try? connection.query("""
+            WITH entry AS (
+                INSERT INTO wsync.audit_log (actor, action, parameters, summary, affected_rows, undoable, result, error)
+                VALUES (\(actor), \(action.rawValue), \(try JSONText(encoding: parameters))::jsonb,
+                        \("failed: nothing was changed"), 0, false, 'failed', \(text))
+                RETURNING id, action
+            )
+            SELECT id, pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text)
+            FROM entry
+            """)
+    }
+
+    /// Whether an error means the action was attempted (and so is logged as failed), rather than refused before
+    /// anything was read: bad input and unknown ids change nothing and are not actions.
+    static func isAttempt(_ error: Error) -> Bool {
+        if let error = error as? WSyncError, [.invalidInput, .notFound].contains(error.kind) { return false }
+        return true
+    }
+
     /// Completes an entry recorded when its action started (a manual sync): the outcome replaces the summary that
     /// said it had not finished. Announced like a new entry.
-    public static func complete(_ connection: Connection, id: Int64, summary: String, affectedRows: Int) throws {
+    public static func complete(_ connection: Connection, id: Int64, summary: String, affectedRows: Int,
+                                result: String = "succeeded", error: String? = nil) throws {
         try connection.query("""
             WITH entry AS (
-                UPDATE wsync.audit_log SET summary = \(summary), affected_rows = \(affectedRows) WHERE id = \(id)
+                UPDATE wsync.audit_log SET summary = \(summary), affected_rows = \(affectedRows), result = \(result),
+                                           error = \(error)
+                WHERE id = \(id)
                 RETURNING id, action
             )
             SELECT pg_notify(\(EventChannel.name), json_build_object('event', 'action', 'id', id, 'action', action)::text) FROM entry
@@ -94,6 +124,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var undoneBy: String?
     public var undoActionId: Int64?
     public var undoesActionId: Int64?
+    /// How the action ended: succeeded, partial (a sync some of whose runs failed), failed (nothing was changed),
+    /// or started (a manual sync that has not finished, or never did).
+    public var result: String
+    /// Why it failed, for a failed or partial action.
+    public var error: String?
 
     /// Can still be undone: undoable and not undone yet.
     public var isUndoable: Bool { undoable && undoneAt == nil }
@@ -107,7 +142,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
                         WHERE jsonb_typeof(p.value) <> 'null') ELSE '{}' END,
                    'summary', a.summary, 'affected_rows', a.affected_rows, 'undoable', a.undoable,
                    'undone_at', a.undone_at, 'undone_by', a.undone_by, 'undo_action_id', a.undo_action_id,
-                   'undoes_action_id', a.undoes_action_id) ORDER BY a.id DESC), '[]')
+                   'undoes_action_id', a.undoes_action_id, 'result', a.result, 'error', a.error) ORDER BY a.id DESC), '[]')
         FROM (SELECT * FROM wsync.audit_log
               WHERE (\(action?.rawValue)::text IS NULL OR action = \(action?.rawValue)::text)
                 AND (\(id)::bigint IS NULL OR id = \(id)::bigint)

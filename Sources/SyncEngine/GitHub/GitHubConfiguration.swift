@@ -55,9 +55,12 @@ public struct GitHubConfiguration: Sendable {
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ConfigurationError("GITHUB_API_URL is not an http(s) URL; set it to e.g. \(defaultAPIURL)")
         }
-        let token = environment["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let pool = try environment["GITHUB_TOKENS"].map { try GitHubToken.pool(from: $0, readFile: readFile) } ?? []
-        if let listed = environment["GITHUB_TOKENS"], !listed.isEmpty, pool.isEmpty {
+        let token = try environment["GITHUB_TOKEN"].flatMap { try GitHubToken.validated($0, from: "GITHUB_TOKEN") }
+        let listed = try environment["GITHUB_TOKENS"].map { try GitHubToken.pool(from: $0, readFile: readFile) } ?? []
+        let pool = try listed.enumerated().compactMap { index, entry in
+            try GitHubToken.validated(entry.secret, from: "GITHUB_TOKENS entry \(index + 1)").map { GitHubToken(secret: $0, label: entry.label) }
+        }
+        if let given = environment["GITHUB_TOKENS"], !given.isEmpty, pool.isEmpty {
             throw ConfigurationError("GITHUB_TOKENS holds no token; list them comma-separated or as @FILE with one per line")
         }
         return GitHubConfiguration(baseURL: url, token: token, tokens: pool)

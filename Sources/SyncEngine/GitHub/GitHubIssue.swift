@@ -34,6 +34,9 @@ public struct GitHubIssue: Sendable, Equatable {
     /// Items whose `pull_request` object has a non-null `url` are pull requests; a sync drops them. (Issues of 2012
     /// carried `"pull_request": {"html_url": null, …}` on plain issues: the key alone proves nothing.)
     public var isPullRequest: Bool
+    /// U+0000 characters GitHub sent in this item's strings, each stored as U+FFFD (PostgreSQL cannot hold it);
+    /// the run's record counts them.
+    public var nulCharactersReplaced = 0
 }
 
 extension GitHubIssue: Decodable {
@@ -47,16 +50,19 @@ extension GitHubIssue: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(Int64.self, forKey: .id)
         number = try c.decode(Int.self, forKey: .number)
-        title = try c.decode(String.self, forKey: .title).storable
-        body = try c.decodeIfPresent(String.self, forKey: .body)?.storable
-        state = try c.decode(String.self, forKey: .state)
-        stateReason = try c.decodeIfPresent(String.self, forKey: .stateReason)
+        var replaced = 0
+        title = try c.decode(String.self, forKey: .title).storable(counting: &replaced)
+        body = try c.decodeIfPresent(String.self, forKey: .body)?.storable(counting: &replaced)
+        state = try c.decode(String.self, forKey: .state).storable(counting: &replaced)
+        stateReason = try c.decodeIfPresent(String.self, forKey: .stateReason)?.storable(counting: &replaced)
         user = try c.decodeIfPresent(GitHubUser.self, forKey: .user).map {
-            GitHubUser(id: $0.id, login: $0.login.storable, avatarURL: $0.avatarURL?.storable, type: $0.type)
+            GitHubUser(id: $0.id, login: $0.login.storable(counting: &replaced), avatarURL: $0.avatarURL?.storable(counting: &replaced),
+                       type: $0.type?.storable(counting: &replaced))
         }
-        labels = (try c.decodeIfPresent(JSONValue.self, forKey: .labels) ?? .array([])).storable
-        assignees = (try c.decodeIfPresent(JSONValue.self, forKey: .assignees) ?? .array([])).storable
-        milestone = (try c.decodeIfPresent(JSONValue.self, forKey: .milestone) ?? .null).storable
+        labels = (try c.decodeIfPresent(JSONValue.self, forKey: .labels) ?? .array([])).storable(counting: &replaced)
+        assignees = (try c.decodeIfPresent(JSONValue.self, forKey: .assignees) ?? .array([])).storable(counting: &replaced)
+        milestone = (try c.decodeIfPresent(JSONValue.self, forKey: .milestone) ?? .null).storable(counting: &replaced)
+        nulCharactersReplaced = replaced
         comments = try c.decodeIfPresent(Int.self, forKey: .comments) ?? 0
         createdAt = try c.decode(Date.self, forKey: .createdAt)
         updatedAt = try c.decode(Date.self, forKey: .updatedAt)

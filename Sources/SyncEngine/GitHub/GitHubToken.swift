@@ -19,6 +19,18 @@ public struct GitHubToken: Sendable, Equatable, CustomStringConvertible {
     /// Never the secret, wherever a token is interpolated.
     public var description: String { label.map { "token \($0) (\(fingerprint))" } ?? "token \(fingerprint)" }
 
+    /// A token as the environment gives it: surrounding whitespace (the newline of `$(cat file)`) dropped; nil when
+    /// empty. A token is printable ASCII without spaces: anything else (a newline inside, a control character, a
+    /// pasted quote mark) would be sent as a broken or forged header, so it is refused, without quoting it.
+    static func validated(_ text: String, from source: String) throws -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        guard trimmed.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw ConfigurationError("\(source) holds characters no GitHub token has (spaces, control characters or non-ASCII); set it to the token alone")
+        }
+        return trimmed
+    }
+
     /// The fingerprint budgets of unauthenticated requests are recorded under.
     public static let anonymousFingerprint = ""
 

@@ -66,15 +66,21 @@ extension GitHubClient {
         }
         let items: [GitHubIssue]
         do {
-            items = try JSONDecoder.gitHub.decode([GitHubIssue].self, from: exchange.body)
+            items = try JSONDecoder.gitHub.decode([GitHubIssue].self, from: UnpairedSurrogates.repaired(exchange.body))
         } catch {
             throw GitHubError.malformedResponse("the issue list of \(url.path) does not decode")
         }
         let issues = items.filter { !$0.isPullRequest }
+        let next = LinkHeader.url(rel: "next", in: exchange.headers["link"])
+        // The token goes with every request: a next page elsewhere than GITHUB_API_URL is not followed.
+        if let next, !Self.sameOrigin(next, configuration.baseURL) {
+            throw GitHubError.malformedResponse(
+                "the issue list of \(url.path) links its next page to \(next.host ?? "another host"), not to GITHUB_API_URL; not followed")
+        }
         return .page(IssuesPage(
             issues: issues,
             pullRequestsDropped: items.count - issues.count,
-            next: LinkHeader.url(rel: "next", in: exchange.headers["link"]),
+            next: next,
             etag: exchange.headers["etag"],
             movedToRepositoryID: Self.movedRepositoryID(requested: url, landed: exchange.landedURL),
             rateLimit: exchange.rateLimit,
@@ -89,6 +95,13 @@ extension GitHubClient {
             throw GitHubError.malformedResponse("GET /repositories/\(id) does not decode")
         }
         return repository
+    }
+
+    /// Same scheme, host and port (the default port of the scheme when none is written).
+    static func sameOrigin(_ url: URL, _ base: URL) -> Bool {
+        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil) }
+        return url.scheme?.lowercased() == base.scheme?.lowercased() && url.host?.lowercased() == base.host?.lowercased()
+            && port(url) == port(base)
     }
 
     static func movedRepositoryID(requested: URL, landed: URL) -> Int64? {

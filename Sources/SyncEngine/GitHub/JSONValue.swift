@@ -34,11 +34,24 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// The same value with every string (keys too) made storable by PostgreSQL.
     var storable: JSONValue {
+        var replaced = 0
+        return storable(counting: &replaced)
+    }
+
+    /// The same, adding the U+0000 characters it replaced to `replaced`. Two keys that become equal keep the first.
+    func storable(counting replaced: inout Int) -> JSONValue {
         switch self {
-        case .string(let value): .string(value.storable)
-        case .array(let values): .array(values.map(\.storable))
-        case .object(let fields): .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.key.storable, $0.value.storable) }))
-        default: self
+        case .string(let value): return .string(value.storable(counting: &replaced))
+        case .array(let values): return .array(values.map { $0.storable(counting: &replaced) })
+        case .object(let fields):
+            var result: [String: JSONValue] = [:]
+            for key in fields.keys.sorted() {
+                let storedKey = key.storable(counting: &replaced)
+                let value = fields[key]!.storable(counting: &replaced)
+                if result[storedKey] == nil { result[storedKey] = value }
+            }
+            return .object(result)
+        default: return self
         }
     }
 }
@@ -46,6 +59,22 @@ public enum JSONValue: Sendable, Equatable, Codable {
 extension String {
     /// PostgreSQL text and jsonb cannot hold U+0000; it becomes U+FFFD (the replacement character) so the page stores.
     var storable: String {
-        contains("\u{0000}") ? replacingOccurrences(of: "\u{0000}", with: "\u{FFFD}") : self
+        var replaced = 0
+        return storable(counting: &replaced)
+    }
+
+    /// The same, adding the number of U+0000 characters replaced to `replaced`.
+    func storable(counting replaced: inout Int) -> String {
+        guard utf8.contains(0) else { return self }
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if scalar.value == 0 {
+                replaced += 1
+                out.append("\u{FFFD}")
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }

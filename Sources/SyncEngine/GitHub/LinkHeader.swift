@@ -14,7 +14,14 @@ enum LinkHeader {
                 let pair = param.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2, pair[0].lowercased() == "rel" else { continue }
                 let values = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\",")).lowercased().split(separator: " ")
-                if values.contains(Substring(wanted.lowercased())) { return URL(string: String(target)) }
+                // A URI reference holds no space, control or non-ASCII character: such a target is not one (and is
+                // never "repaired" into a URL the header did not say).
+                if values.contains(Substring(wanted.lowercased())) {
+                    guard !target.isEmpty, target.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) && $0 != "<" }) else {
+                        return nil
+                    }
+                    return URL(string: String(target), encodingInvalidCharacters: false)
+                }
             }
             rest = rest[paramsEnd...]
         }

@@ -24,15 +24,22 @@ public struct RateLimitSnapshot: Sendable, Equatable, Codable {
         self.token = token
     }
 
-    /// Parses the headers of any response; nil when GitHub sent none (e.g. a proxy error page).
+    /// Parses the headers of any response; nil when GitHub sent none (e.g. a proxy error page) or sent values no
+    /// budget has (negative, beyond a 32-bit count, a reset outside years 1970–9999): those are not a reading.
     init?(headers: [String: String], token: String, observedAt: Date = Date()) {
-        func value(_ name: String) -> Int? { headers[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        func value(_ name: String, in range: ClosedRange<Int> = 0...Int(Int32.max)) -> Int? {
+            guard let number = headers[name].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), range.contains(number) else {
+                return nil
+            }
+            return number
+        }
         guard let limit = value("x-ratelimit-limit"), let remaining = value("x-ratelimit-remaining"),
-              let reset = value("x-ratelimit-reset") else { return nil }
+              let reset = value("x-ratelimit-reset", in: 0...253_402_300_799) else { return nil }
+        let resource = headers["x-ratelimit-resource"].map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 } ?? "core"
         self.init(
             limit: limit, remaining: remaining, used: value("x-ratelimit-used") ?? max(0, limit - remaining),
             resetAt: Date(timeIntervalSince1970: TimeInterval(reset)),
-            resource: headers["x-ratelimit-resource"] ?? "core", observedAt: observedAt, token: token
+            resource: resource.storable, observedAt: observedAt, token: token
         )
     }
 }

@@ -41,7 +41,7 @@ extension Operations {
                                        prunedRateLimitObservations: try row.decode("observations"), prunedSyncRuns: try row.decode("runs"))
             return (counts, ActionOutcome(actionId: nil, action: .cleanup, affectedRows: 0, summary: "dry run: would clean \(counts.summary)"))
         }
-        return try connection.transaction { connection in
+        return try audited(.cleanup, [:]) { try connection.transaction { connection in
             try connection.executeScript("""
                 CREATE TABLE IF NOT EXISTS daily_activity_metrics_archive (LIKE daily_activity_metrics INCLUDING DEFAULTS)
                 """)
@@ -61,7 +61,7 @@ extension Operations {
             let affected = deleted + archived + observations + runs
             let id = try AuditLog.record(connection, actor: actor, action: .cleanup, summary: summary, affectedRows: affected)
             return (counts, ActionOutcome(actionId: id, action: .cleanup, affectedRows: affected, summary: summary))
-        }
+        } }
     }
 
     /// Expired more than 7 days ago.

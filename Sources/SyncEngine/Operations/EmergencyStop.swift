@@ -8,14 +8,14 @@ extension Operations {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw WSyncError.invalidInput(.reason, value: "", rule: "is empty: an emergency stop says why, for the audit log and the dashboard") }
         try validateActor()
-        return try connection.transaction { connection in
+        return try audited(.stopAll, ["reason": reason]) { try connection.transaction { connection in
             try Self.serializeActions(connection)
             let outcome = try deactivate(where: "wtr.is_active", action: .stopAll, parameters: ["reason": reason]) { affected in
                 "stopped \(counted(affected, "active sync")); syncing is paused (\(reason))"
             }
             try setPause(reason: reason, actionID: outcome.actionId, connection)
             return outcome
-        }
+        } }
     }
 
     /// Undoes a stop-all (the latest one still in effect, or `actionID`): reactivates exactly the jobs it
@@ -23,7 +23,7 @@ extension Operations {
     /// Without any stop-all in effect it clears a pause switch that is set.
     public func resume(actionID: Int64? = nil) throws -> ActionOutcome {
         try validateActor()
-        return try connection.transaction { connection in
+        return try audited(.resume, actionID.map { ["action_id": String($0)] } ?? [:]) { try connection.transaction { connection in
             try Self.serializeActions(connection)
             if let actionID {
                 let entry = try AuditLog.entry(connection, id: actionID)
@@ -48,7 +48,7 @@ extension Operations {
             let summary = "cleared the pause switch; no stop-all was in effect, so no job changed"
             let id = try AuditLog.record(connection, actor: actor, action: .resume, summary: summary, affectedRows: 0)
             return ActionOutcome(actionId: id, action: .resume, affectedRows: 0, summary: summary)
-        }
+        } }
     }
 
     static let pausingActions = AuditAction.pausing.map(\.rawValue)

@@ -13,7 +13,7 @@ extension Operations {
         try validateActor()
         let defaults = Tier.defaultsTable(try Tier.existing(connection))
         let fallback = Tier.fallbackDefaults
-        return try connection.transaction { connection in
+        return try audited(.link, ["apply_tier_defaults": String(applyTierDefaults)]) { try connection.transaction { connection in
             try Self.serializeActions(connection)
             let row = try connection.query("""
                 WITH new_tracked AS (
@@ -84,6 +84,6 @@ extension Operations {
                                          affectedRows: linked + retuned, previousState: previousState)
             return ActionOutcome(actionId: id, action: .link, affectedRows: linked + retuned, summary: summary,
                                  undoable: AuditLog.isUndoable(.link, previousState: previousState, affectedRows: retuned), jobIds: try row.decode("ids", as: [UUID].self))
-        }
+        } }
     }
 }

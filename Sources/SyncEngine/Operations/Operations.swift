@@ -78,6 +78,19 @@ extension Operations {
         try connection.execute("SELECT pg_advisory_xact_lock(\(actionLockKey))")
     }
 
+    /// Runs one operation; when it was attempted and failed (anything but bad input or an unknown id), the audit log
+    /// records it as failed — actor, parameters, error — after its transaction rolled back.
+    func audited<T>(_ action: AuditAction, _ parameters: [String: String], _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            if AuditLog.isAttempt(error) {
+                AuditLog.recordFailure(connection, actor: actor, action: action, parameters: parameters, error: error)
+            }
+            throw error
+        }
+    }
+
     /// Checks the actor before anything is read or written.
     func validateActor() throws {
         _ = try AuditLog.validatedActor(actor)

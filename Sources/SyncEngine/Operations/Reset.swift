@@ -7,10 +7,12 @@ extension Operations {
     /// second reset changes nothing; the summary names what it changed and what it left.
     public func reset(_ selector: JobSelector) throws -> ActionOutcome {
         try validateActor()
-        return try connection.transaction { connection in
-            try Self.serializeActions(connection)
-            return try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
-                                      action: .reset, parameters: selector.parameters) { row, _ in try ResetRule.Result(row).summary }
+        return try audited(.reset, selector.parameters) {
+            try connection.transaction { connection in
+                try Self.serializeActions(connection)
+                return try applyRowChange(Self.resetStatement(try selector.resolvedCondition(connection)), field: .retryState,
+                                          action: .reset, parameters: selector.parameters) { row, _ in try ResetRule.Result(row).summary }
+            }
         }
     }
 

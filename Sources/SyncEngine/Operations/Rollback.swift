@@ -16,7 +16,7 @@ extension Operations {
                 throw WSyncError.invalidInput(.confirmDatabase, value: "", rule: "must be the database name typed exactly (\(name)) to drop tables; nothing was changed")
             }
         }
-        return try connection.transaction { connection in
+        return try audited(.rollback, ["drop_tables": String(dropTables)]) { try connection.transaction { connection in
             try Self.serializeActions(connection)
             var outcome = try deactivate(where: "true", action: .rollback,
                                          parameters: ["drop_tables": String(dropTables)]) { affected in
@@ -35,6 +35,6 @@ extension Operations {
                 outcome.undoable = false
             }
             return outcome
-        }
+        } }
     }
 }

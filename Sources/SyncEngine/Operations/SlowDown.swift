@@ -10,7 +10,7 @@ extension Operations {
         }
         try JobLimits.validateFrequency(minHours, as: .minHours)
         try validateActor()
-        return try applyRowChange("""
+        return try audited(.slowDown, ["factor": String(factor), "min_hours": String(minHours)]) { try applyRowChange("""
             WITH target AS (
                 SELECT wtr.id, wtr.sync_frequency_hours AS before_hours,
                        least(\(JobLimits.frequencyHours.upperBound)::int,
@@ -27,7 +27,7 @@ extension Operations {
             """, field: .frequency, action: .slowDown,
             parameters: ["factor": String(factor), "min_hours": String(minHours)]) { affected in
                 "slowed down \(counted(affected, "active sync")): hours × \(factor), at least \(minHours), at most 168"
-            }
+            } }
     }
 
     /// Rate-limit emergency step 3: deactivates the active jobs of up to `limit` workspaces of `tier` — those with
@@ -37,14 +37,14 @@ extension Operations {
         guard limit >= 1 else { throw WSyncError.invalidInput(.limit, value: String(limit), rule: "must be at least 1 workspace") }
         try validateActor()
         let tier = try Tier.validated(tier.rawValue, on: connection)
-        return try deactivate(where: """
+        return try audited(.pauseTier, ["tier": tier.rawValue, "limit": String(limit)]) { try deactivate(where: """
             wtr.workspace_id IN (
                 SELECT j.workspace_id FROM workspace_tracked_repositories j JOIN workspaces w ON w.id = j.workspace_id
                 WHERE w.tier = \(tier.rawValue) AND j.is_active
                 GROUP BY j.workspace_id ORDER BY count(*) DESC, j.workspace_id LIMIT \(limit))
             """, action: .pauseTier, parameters: ["tier": tier.rawValue, "limit": String(limit)]) { affected in
                 "paused \(counted(affected, "active sync")) of up to \(counted(limit, "\(tier.rawValue) workspace"))"
-            }
+            } }
     }
 
     /// The guide's bulk update: every job of the tier's workspaces syncs every `hours` hours. Undoable.
@@ -52,7 +52,7 @@ extension Operations {
         try JobLimits.validateFrequency(hours)
         try validateActor()
         let tier = try Tier.validated(tier.rawValue, on: connection)
-        return try applyRowChange("""
+        return try audited(.setFrequency, ["tier": tier.rawValue, "hours": String(hours)]) { try applyRowChange("""
             WITH target AS (
                 SELECT wtr.id, wtr.sync_frequency_hours AS before_hours
                 FROM workspace_tracked_repositories wtr JOIN workspaces w ON w.id = wtr.workspace_id
@@ -66,7 +66,7 @@ extension Operations {
             \(RowChangeSQL.summary)
             """, field: .frequency, action: .setFrequency, parameters: ["tier": tier.rawValue, "hours": String(hours)]) { affected in
                 "set \(counted(affected, "\(tier.rawValue) sync")) to every \(counted(hours, "hour"))"
-            }
+            } }
     }
 
     /// The guide's bulk update: jobs of workspaces that fetched more than `minTotalIssues` issues in total keep
@@ -75,7 +75,7 @@ extension Operations {
         try JobLimits.validateRetention(days)
         guard minTotalIssues >= 0 else { throw WSyncError.invalidInput(.minTotalIssues, value: String(minTotalIssues), rule: "must be 0 or more") }
         try validateActor()
-        return try applyRowChange("""
+        return try audited(.setRetention, ["days": String(days), "min_total_issues": String(minTotalIssues)]) { try applyRowChange("""
             WITH busy AS (
                 SELECT workspace_id FROM workspace_tracked_repositories
                 GROUP BY workspace_id HAVING coalesce(sum(total_issues_fetched), 0) > \(minTotalIssues)::bigint
@@ -93,6 +93,6 @@ extension Operations {
             """, field: .retention, action: .setRetention,
             parameters: ["days": String(days), "min_total_issues": String(minTotalIssues)]) { affected in
                 "set retention of \(counted(affected, "sync")) in workspaces with more than \(minTotalIssues) issues to \(days) days"
-            }
+            } }
     }
 }

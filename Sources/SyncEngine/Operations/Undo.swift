@@ -6,7 +6,7 @@ extension Operations {
     /// one the action set) or removed are left alone and reported in `skipped`.
     public func undo(actionID: Int64) throws -> ActionOutcome {
         try validateActor()
-        return try undo(actionID: actionID, recordedAs: .undo)
+        return try audited(.undo, ["action_id": String(actionID)]) { try undo(actionID: actionID, recordedAs: .undo) }
     }
 
     func undo(actionID: Int64, recordedAs auditAction: AuditAction) throws -> ActionOutcome {

@@ -8,6 +8,16 @@ public enum SafeText {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
+            if let first = character.unicodeScalars.first, rendersWithoutWidth(first) {
+                // A cluster that starts with a combining mark or an invisible format character would draw in no
+                // column of its own and shift what follows: a lone format character is shown escaped, a lone mark
+                // on a dotted circle, as Unicode's charts show it.
+                if character.unicodeScalars.count == 1, first.properties.generalCategory == .format {
+                    out += "\\u{" + hex(first.value, digits: 4) + "}"
+                    continue
+                }
+                out.unicodeScalars.append("\u{25CC}")
+            }
             if character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first {
                 out += escaped(scalar) ?? String(character)
             } else {
@@ -45,6 +55,18 @@ public enum SafeText {
             default:
                 return nil
             }
+        }
+    }
+
+    /// Scalars a terminal draws in no column of their own when nothing comes before them in the cluster.
+    private static func rendersWithoutWidth(_ scalar: Unicode.Scalar) -> Bool {
+        // Prepended concatenation marks (the Arabic number signs) are format characters drawn with a width of
+        // their own, and join the character after them.
+        if [0x0600...0x0605, 0x06DD...0x06DD, 0x070F...0x070F, 0x0890...0x0891, 0x08E2...0x08E2, 0x110BD...0x110BD,
+            0x110CD...0x110CD].contains(where: { $0.contains(scalar.value) }) { return false }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .spacingMark, .format: return escaped(scalar) == nil
+        default: return false
         }
     }
 

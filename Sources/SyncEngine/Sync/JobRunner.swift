@@ -162,6 +162,7 @@ struct JobRunner {
             }
             counters.pages += 1
             counters.fetched += page.issues.count
+            counters.nulCharactersReplaced += page.issues.reduce(0) { $0 + $1.nulCharactersReplaced }
             var newName: String?
             if let movedID = page.movedToRepositoryID {
                 newName = try await context.client.repository(id: movedID, token: tokens.current, tally: tally).fullName

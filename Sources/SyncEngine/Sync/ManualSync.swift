@@ -166,12 +166,19 @@ public struct ManualSync: Sendable {
     private func run(_ start: Start, options: SyncNowOptions, actor: String, session: SyncSession) async throws -> (sync: SyncNowResult, reset: ActionOutcome?) {
         let (owner, leases, dryRun, parameters) = (session.id, options.leases, options.dryRun, Self.parameters(start, options: options))
         let claim = try await session.control.run { c in
-            try c.transaction { c in
-                try Operations.serializeActions(c)
-                return try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
+            do {
+                return try c.transaction { c in
+                    try Operations.serializeActions(c)
+                    return try Self.claim(start, owner: owner, leases: leases, dryRun: dryRun, actor: actor, parameters: parameters, connection: c)
+                }
+            } catch {
+                // Refused after it was attempted (syncing paused, the database failed): logged as failed.
+                if !dryRun, AuditLog.isAttempt(error) {
+                    AuditLog.recordFailure(c, actor: actor, action: start.action, parameters: parameters, error: error)
+                }
+                throw error
             }
         }
-        if !claim.jobs.isEmpty { github.warnings.forEach(log) }
         let runs = await runAll(claim.jobs, options: options, session: session)
         let reports = runs.map(\.report)
         await session.notifier.runFinished()
@@ -185,9 +192,23 @@ public struct ManualSync: Sendable {
         if let auditID = claim.auditID {
             let summary = [claim.reset?.summary, result.summary].compactMap { $0 }.joined(separator: "; then ")
             let affected = claim.reset?.affectedRows ?? result.repositoriesProcessed
-            try await session.control.run { try AuditLog.complete($0, id: auditID, summary: summary, affectedRows: affected) }
+            let succeeded = reports.filter { $0.status == "success" }.count
+            let outcome = succeeded == reports.count ? "succeeded" : succeeded == 0 ? "failed" : "partial"
+            let firstError = reports.compactMap(\.error).first
+            try await session.control.run {
+                try AuditLog.complete($0, id: auditID, summary: summary, affectedRows: affected, result: outcome, error: firstError)
+            }
         }
-        for case .badCredentials(let message) in runs.map(\.outcome) { throw WSyncError(GitHubError.badCredentials(message: message)) }
+        for case .badCredentials(let message) in runs.map(\.outcome) {
+            // Without a token the one line says so: there was no token to reject.
+            if github.tokens.isEmpty {
+                throw WSyncError.gitHubAuthentication(
+                    "GitHub refused the request made without a token (\(message)); set GITHUB_TOKEN (or a pool in GITHUB_TOKENS)")
+            }
+            throw WSyncError(GitHubError.badCredentials(message: message))
+        }
+        // Said after the runs (whose own error, above, would say it better): GitHub allows 60 requests an hour.
+        if !claim.jobs.isEmpty { github.warnings.forEach(log) }
         return (result, claim.reset)
     }
 
@@ -227,7 +248,7 @@ public struct ManualSync: Sendable {
             .compactMap { $0 }.joined(separator: "; then ")
         let auditID = try AuditLog.record(c, actor: actor, action: start.action, parameters: parameters, summary: started,
                                           affectedRows: reset?.outcome.affectedRows ?? jobs.count,
-                                          previousState: reset?.previousState)
+                                          previousState: reset?.previousState, result: "started")
         var outcome = reset?.outcome
         outcome?.actionId = auditID
         return Claim(jobs: jobs, matched: ids, auditID: auditID, reset: outcome)

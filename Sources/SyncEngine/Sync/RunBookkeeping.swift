@@ -70,6 +70,7 @@ enum RunBookkeeping {
                 api_calls = \(counters.apiCalls), not_modified = \(counters.notModified), pages = \(counters.pages),
                 issues_fetched = \(counters.fetched), issues_stored = \(counters.stored),
                 authors_skipped = \(counters.skippedAuthors), issues_skipped = \(counters.skippedIssues),
+                nul_characters_replaced = \(counters.nulCharactersReplaced),
                 error = CASE WHEN status = 'running' OR \(overwrite) THEN \(outcome.error) ELSE error END,
                 status = CASE WHEN status = 'running' OR \(overwrite) THEN \(outcome.status) ELSE status END
             WHERE id = \(runID)

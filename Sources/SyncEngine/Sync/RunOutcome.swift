@@ -64,6 +64,8 @@ struct RunCounters: Sendable {
     /// Authors and issues the database's constraints refused (the issues were stored without those authors).
     var skippedAuthors = 0
     var skippedIssues = 0
+    /// U+0000 characters in what GitHub sent, stored as U+FFFD.
+    var nulCharactersReplaced = 0
 }
 
 /// Failure backoff: `base · 2^attempts`, capped, with ±25 % jitter so failed jobs do not retry in lockstep. The cap

@@ -24,6 +24,7 @@ struct Demo: AsyncParsableCommand {
         guard (1...500).contains(workspaces) else { throw ValidationError("--workspaces must be between 1 and 500") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
         guard rateLimit >= 10 else { throw ValidationError("--rate-limit must be at least 10") }
+        try dashboard.validateTheme()
         try dashboard.requireTerminal()
     }
 

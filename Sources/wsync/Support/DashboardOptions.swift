@@ -33,6 +33,17 @@ struct DashboardOptions: ParsableArguments {
         guard (0.5...3600).contains(interval) else { throw ValidationError("--interval must be between 0.5 and 3600 seconds") }
     }
 
+    /// A `--theme` that cannot be used stops the dashboard before it touches the terminal (the `t` key's themes,
+    /// loaded later, fall back to the default with a message instead).
+    func validateTheme() throws {
+        guard theme != "default" else { return }
+        do {
+            _ = try ThemeCatalog.standard().load(theme)
+        } catch {
+            throw WSyncError.failed("--theme: \(error.description); fix the file or pass another --theme")
+        }
+    }
+
     /// The live dashboard draws on a terminal and reads keys from it.
     func requireTerminal() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {

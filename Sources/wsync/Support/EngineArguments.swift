@@ -55,7 +55,7 @@ struct ReportFormat: ParsableArguments {
         if json {
             try Output.json(rows)
         } else if csv {
-            Swift.print(CSV.document(rows), terminator: "")
+            Swift.print(Output.csvForStandardOutput(CSV.document(rows)), terminator: "")
         } else {
             Output.table(Row.columns, rows.map(\.cells))
         }

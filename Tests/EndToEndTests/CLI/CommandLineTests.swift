@@ -170,11 +170,11 @@ import TestSupport
     @Test func unreachableDatabaseNamesHostAndDatabaseButNoPassword() throws {
         let result = try WSyncProcess.run(["status"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/inventory?connect_timeout=2")
         #expect(result.status == 2)
-        #expect(result.stderr.contains("127.0.0.1/inventory"))
+        #expect(result.stderr.contains("database \"inventory\" at 127.0.0.1:1"))
         #expect(!result.stderr.contains("s3cret-pw"))
         #expect(result.stderr.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1)
         let check = try WSyncProcess.run(["check"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/inventory?connect_timeout=2")
-        #expect(check.status == 2 && check.stdout.isEmpty && check.stderr.contains("127.0.0.1/inventory"))
+        #expect(check.status == 2 && check.stdout.isEmpty && check.stderr.contains("database \"inventory\" at 127.0.0.1:1"))
     }
 
     @Test func exportIsRFC4180WithAHeader() throws {

@@ -38,7 +38,7 @@ import Testing
 
         let unreachable = try WSyncProcess.run(["dash", "--once"], databaseURL: "postgresql://ops:s3cret-pw@127.0.0.1:1/app?connect_timeout=2")
         #expect(unreachable.status == 2 && unreachable.stdout.isEmpty)
-        #expect(unreachable.stderr.contains("127.0.0.1/app") && !unreachable.stderr.contains("s3cret-pw"))
+        #expect(unreachable.stderr.contains("database \"app\" at 127.0.0.1:1") && !unreachable.stderr.contains("s3cret-pw"))
 
         let live = try WSyncProcess.run(["dash"], databaseURL: healthy.url)
         #expect(live.status == 2 && live.stderr.contains("needs a terminal"), "\(live.output)")

@@ -46,7 +46,13 @@ final class WSyncProcess: @unchecked Sendable {
 
     /// Runs to completion with DATABASE_URL set (or removed when nil).
     static func run(_ arguments: [String], databaseURL: String?, timeout: TimeInterval = 120) throws -> Result {
-        let child = try WSyncProcess(arguments, environment: ["DATABASE_URL": databaseURL])
+        try run(arguments, environment: ["DATABASE_URL": databaseURL], timeout: timeout)
+    }
+
+    /// Runs to completion with `environment` over the test's own (a nil value removes a variable).
+    static func run(_ arguments: [String], environment: [String: String?], executable: URL = WSyncProcess.binary,
+                    timeout: TimeInterval = 120) throws -> Result {
+        let child = try WSyncProcess(arguments, environment: environment, executable: executable)
         guard child.exited.wait(timeout: .now() + timeout) == .success else {
             child.signal(SIGKILL)
             throw TimedOut(arguments: arguments)
