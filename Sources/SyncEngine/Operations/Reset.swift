@@ -56,7 +56,7 @@ public enum ResetRule {
     /// is gone. A failed row in this state is queued for retry: its next sync decides.
     static let alreadyReset: SQL = """
         (coalesce(wtr.sync_attempts, 0) = 0 AND wtr.last_sync_error IS NULL
-         AND (wtr.next_sync_at IS NULL OR wtr.next_sync_at <= now())
+         AND (wtr.next_sync_at IS NULL OR wtr.next_sync_at <= clock_timestamp())
          AND NOT \(JobLeases.staleLease(deadAfter: LeaseSettings().deadAfter)))
         """
 
