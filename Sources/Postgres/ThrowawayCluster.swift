@@ -108,7 +108,14 @@ public final class ThrowawayCluster: Sendable {
     public func startServer() throws {
         let serverOptions = "-k \(socketDirectory) -c listen_addresses='' -p \(port) -c fsync=off " +
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
-        try runTool("pg_ctl", ["-D", dataDirectory, "-o", serverOptions, "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+        do {
+            try runTool("pg_ctl", ["-D", dataDirectory, "-o", serverOptions, "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+        } catch LaunchError.commandFailed(let command, let output) {
+            // pg_ctl only says to examine the log: the server's own last words say why.
+            let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
+            let reason = log.split(separator: "\n").last { $0.contains("FATAL") || $0.contains("ERROR") }.map(String.init) ?? ""
+            throw LaunchError.commandFailed(command, output: output + (reason.isEmpty ? "" : "\n" + reason))
+        }
     }
 
     /// The server's process id while it runs.

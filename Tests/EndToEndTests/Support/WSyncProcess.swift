@@ -36,12 +36,18 @@ final class WSyncProcess: @unchecked Sendable {
         for (name, value) in environment { merged[name] = value }
         process.environment = merged
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
-        process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
+        let output = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
+        let errors = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
+        process.standardOutput = output
+        process.standardError = errors
         let exited = exited
         // A termination handler rather than waitUntilExit, which needs a run loop the busy pool may never give it.
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
+        // The child has its own copies: ours would stay open as long as Foundation keeps the Process, and a test
+        // run of a thousand commands would run out of descriptors (and hand them to every server it starts).
+        try? output.close()
+        try? errors.close()
     }
 
     /// Runs to completion with DATABASE_URL set (or removed when nil).
