@@ -35,12 +35,12 @@ let guideQueries: [SQL] = [
 func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterations: Int, report: inout Report) throws {
     let connection = try database.connect()
     // The statement as the dashboard runs it (prepared on this connection), its answer decoded into the snapshot
-    // as after any change, and the dashboard's fetch when nothing changed (it then reuses the last decode).
-    let statement: SQL = "SELECT (\(DashboardSnapshot.query(options: .init()))) AS value"
+    // whole, and the dashboard's own fetch, which decodes only the panes whose text changed since its last one.
+    let statement = DashboardSnapshot.statement(options: .init())
     _ = try DashboardSnapshot.fetch(connection)  // the session as the dashboard sets it up
     let refresh = try medianMilliseconds(iterations: iterations) { _ = try connection.queryPrepared(statement) }
     let decoded = try medianMilliseconds(iterations: iterations) {
-        _ = try DashboardSnapshot.decode(panes: try connection.queryPrepared(statement)[0].decode("value"))
+        _ = try DashboardSnapshot.decode(try connection.queryPrepared(statement)[0])
     }
     let unchanged = try medianMilliseconds(iterations: iterations) { _ = try DashboardSnapshot.fetch(connection) }
     let guide = try medianMilliseconds(iterations: iterations) { for query in guideQueries { try connection.query(query) } }
@@ -53,7 +53,7 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
     report.add(Figure(section: section, name: "the same, decoded into the dashboard's snapshot", value: decoded, unit: "ms",
                       baselineName: "the guide's four queries", baseline: guide,
                       note: String(format: "decoding the JSON costs %.2f ms in the client", decoded - refresh)))
-    report.add(Figure(section: section, name: "the dashboard's refresh when nothing changed (no decode)", value: unchanged, unit: "ms",
+    report.add(Figure(section: section, name: "the dashboard's refresh: each pane decoded only when its text changed", value: unchanged, unit: "ms",
                       baselineName: "the guide's four queries", baseline: guide))
     let panes: [(String, () throws -> Void)] = [
         ("status", { _ = try SyncStatus.fetch(connection) }),
@@ -63,17 +63,27 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
         ("tiers", { _ = try TierUsage.fetch(connection) }),
     ]
     for (pane, fetch) in panes {
-        report.add(Figure(section: section, name: "  pane alone: \(pane)", value: try medianMilliseconds(iterations: iterations, fetch), unit: "ms"))
+        report.add(Figure(section: section, name: "  pane alone, planned each time: \(pane)",
+                          value: try medianMilliseconds(iterations: iterations, fetch), unit: "ms"))
     }
+    // Production's job table changes all day, and a change clears its page's all-visible bit until the next vacuum:
+    // the index-only counts then read those heap pages too. The same statement after 5% of the jobs changed.
+    try connection.execute("UPDATE workspace_tracked_repositories SET priority_score = priority_score WHERE random() < 0.05")
+    report.add(Figure(section: section, name: "the statement after 5% of the jobs changed since the last vacuum",
+                      value: try medianMilliseconds(iterations: iterations) { _ = try connection.queryPrepared(statement) }, unit: "ms",
+                      baselineName: "the guide's four queries", baseline: guide,
+                      note: "most pages then no longer all-visible: the counts read the heap until autovacuum runs"))
+    try connection.executeScript("VACUUM ANALYZE workspace_tracked_repositories")
+    try BenchDatabase.settleVisibility(connection)
     if explainPlans {
-        for (name, sql) in [("refresh", DashboardSnapshot.query(options: .init())), ("status", SyncStatus.query),
-                            ("failed", FailedSync.query(limit: 200)),
-                            ("stuck", StuckSync.query(olderThan: .hours(2), limit: 50, includeExpiredLeases: true))] {
-            say("EXPLAIN \(name):\n" + (try explain(connection, "SELECT (\(sql))")))
+        let paneQueries: [(String, SQL)] = [("status", SyncStatus.query), ("failed", FailedSync.query(limit: 200)),
+                                      ("stuck", StuckSync.query(olderThan: .hours(2), limit: 50, includeExpiredLeases: true))]
+        for (name, sql) in [("refresh", statement)] + paneQueries.map({ ($0.0, "SELECT (\($0.1))") }) {
+            say("EXPLAIN \(name):\n" + (try explain(connection, sql)))
         }
     }
     if judged, !(fast && refresh / guide <= 0.15) {
-        report.evidence["Dashboard refresh at \(jobs) jobs"] = try explain(connection, DashboardSnapshot.query(options: .init()))
+        report.evidence["Dashboard refresh at \(jobs) jobs"] = try explain(connection, DashboardSnapshot.statement(options: .init()))
     }
 }
 

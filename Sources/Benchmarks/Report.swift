@@ -92,11 +92,17 @@ struct Report: Codable {
 
 /// Median wall time of `body` in milliseconds, after a few warm-up runs.
 func medianMilliseconds(iterations: Int, warmUp: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+    median(try samplesMilliseconds(iterations: iterations, warmUp: warmUp, body))
+}
+
+func samplesMilliseconds(iterations: Int, warmUp: Int = 3, _ body: () throws -> Void) rethrows -> [Double] {
     for _ in 0..<warmUp { try body() }
     var samples: [Double] = []
     for _ in 0..<max(1, iterations) { samples.append(try elapsedMilliseconds(body)) }
-    return samples.sorted()[samples.count / 2]
+    return samples
 }
+
+func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
 
 func elapsedMilliseconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds

@@ -25,6 +25,8 @@ let help = """
       --size NAME=N    override one size (repeatable): jobs, sync_runs, ingest_issues, row_at_a_time_issues,
                        worker_jobs, dashboard_seconds; a target is judged only at the size it is stated for
       --only LIST      run only these sections (refresh,writes,ingest,workers,dashboard); for working on one
+      --hold           after seeding, print how to reach the database with psql and wait for a line (or the end)
+                       on standard input before measuring: for trying plans by hand on the seeded data
       -h, --help       this text
     """
 
@@ -73,6 +75,10 @@ do {
     say("seeding \(sizes["jobs"]!) jobs and \(sizes["sync_runs"]!) sync runs…")
     let database = try BenchDatabase.seeded(cluster, name: "bench", jobs: sizes["jobs"]!, runs: sizes["sync_runs"]!)
     // Targets are stated for the full sizes: a smaller run shows the figures without judging them.
+    if arguments.contains("--hold") {
+        say("seeded; reach it with: psql \"\(database.cluster.conninfo(database: database.name))\"; press Enter to go on")
+        _ = readLine()
+    }
     let judged = !quick && sizes["jobs"]! >= 100_000 && sizes["sync_runs"]! >= 1_000_000
     if runs("refresh") {
         say("refresh")

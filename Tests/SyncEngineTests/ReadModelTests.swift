@@ -263,7 +263,7 @@ import TestSupport
         #expect(snapshot.stuck == (try StuckSync.fetch(connection, olderThan: .hours(2), limit: 50, includeExpiredLeases: true)).with(overdueOf: snapshot.stuck))
         #expect(snapshot.tiers == (try TierUsage.fetch(connection)))
         #expect(snapshot.rateLimit.used == (try RateLimitGauge.fetch(connection)).used)
-        #expect(DashboardSnapshot.query(options: .init()).text.components(separatedBy: ";").count == 1)
+        #expect(DashboardSnapshot.statement(options: .init()).text.components(separatedBy: ";").count == 1)
     }
 
     @Test func aRefreshShowsEveryChangeAndTheTimeOfEachRead() throws {

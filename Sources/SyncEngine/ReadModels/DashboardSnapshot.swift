@@ -47,48 +47,67 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
     /// jobs a worker's launch alone took longer than the failed pane it was for).
     ///
-    /// The panes' json is decoded only when its text differs from the last refresh on this connection: on a quiet
-    /// system it is the same text every time, and decoding it was most of an idle dashboard's CPU.
+    /// Each pane's json is decoded only when its text differs from the last refresh on this connection: most
+    /// refreshes change a count or two of the status pane, and decoding every pane each time (the failed list's 200
+    /// rows most of all) was most of a dashboard's CPU.
     public static func fetch(_ connection: Connection, options: Options = Options()) throws -> DashboardSnapshot {
+        // The statement binds its options, so PostgreSQL would plan it afresh on every refresh (a custom plan,
+        // about 7 ms at 100,000 jobs) rather than keep its generic plan, which is as good; this connection runs
+        // nothing else.
         try connection.memoized("dashboard session settings") {
-            try $0.executeScript("SET max_parallel_workers_per_gather = 0; SET jit = off")
+            try $0.executeScript("SET max_parallel_workers_per_gather = 0; SET jit = off; SET plan_cache_mode = force_generic_plan")
         }
-        let row = try connection.queryPrepared("SELECT now() AS taken_at, (\(query(options: options))) AS panes")[0]
-        let panes: JSONText = try row.decode("panes")
-        let last = try connection.memoized("last dashboard snapshot") { _ in LastDecoded() }
-        var snapshot: DashboardSnapshot
-        if let known = last.snapshot, last.panes == panes.text {
-            snapshot = known
-        } else {
-            snapshot = try decode(panes: panes)
-            (last.panes, last.snapshot) = (panes.text, snapshot)
+        let row = try connection.queryPrepared(statement(options: options))[0]
+        return try decode(row, reusing: connection.memoized("last dashboard panes") { _ in DecodedPanes() })
+    }
+
+    /// The statement's row as a snapshot, each pane decoded afresh or, when its text is what `last` decoded, taken
+    /// from there.
+    public static func decode(_ row: Row, reusing last: DecodedPanes = DecodedPanes()) throws -> DashboardSnapshot {
+        DashboardSnapshot(
+            takenAt: try row.decode("taken_at"), status: try last.pane("status", of: row), failed: try last.pane("failed", of: row),
+            failedTotal: try row.decode("failed_total"), failedQueued: try row.decode("failed_queued"),
+            stuck: try last.pane("stuck", of: row), rateLimit: try last.pane("rate_limit", of: row),
+            tiers: try last.pane("tiers", of: row), history: try last.pane("history", of: row),
+            events: try last.pane("events", of: row))
+    }
+
+    /// The panes a connection's last refresh decoded, with the text each was decoded from.
+    public final class DecodedPanes {
+        private var texts: [String: String] = [:]
+        private var values: [String: Any] = [:]
+
+        public init() {}
+
+        func pane<T: Decodable>(_ column: String, of row: Row) throws -> T {
+            let text: JSONText = try row.decode(column)
+            if let known = values[column] as? T, let seen = texts[column], Self.sameBytes(seen, text.text) { return known }
+            let value = try row.decodeJSON(column, as: T.self)
+            (texts[column], values[column]) = (text.text, value)
+            return value
         }
-        snapshot.takenAt = try row.decode("taken_at")
-        return snapshot
+
+        /// Byte equality. `==` on String compares canonical equivalence, which for text beyond ASCII (names,
+        /// errors) walks every character.
+        private static func sameBytes(_ a: String, _ b: String) -> Bool {
+            var a = a, b = b
+            return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        }
     }
 
-    /// The panes' json read as a whole snapshot: its `taken_at` comes from the statement's own column.
-    public static func decode(panes: JSONText) throws -> DashboardSnapshot {
-        try JSONText(#"{"taken_at":"1970-01-01T00:00:00Z","# + panes.text.dropFirst()).decode(DashboardSnapshot.self)
-    }
-
-    private final class LastDecoded {
-        var panes = ""
-        var snapshot: DashboardSnapshot?
-    }
-
-    public static func query(options: Options) -> SQL {
+    /// One row, a column per pane (each the json of its read model) and the database clock.
+    public static func statement(options: Options) -> SQL {
         """
-        SELECT json_build_object(
-            'status', (\(SyncStatus.query)),
-            'failed', (\(FailedSync.query(limit: options.failedLimit))),
-            'failed_total', (\(FailedSync.countQuery)),
-            'failed_queued', (\(FailedSync.queuedCountQuery)),
-            'stuck', (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))),
-            'rate_limit', (\(RateLimitGauge.query)),
-            'tiers', (\(TierUsage.query)),
-            'history', (\(ActivityHistory.query)),
-            'events', (\(RecentEvent.query(limit: options.eventLimit))))
+        SELECT now() AS taken_at,
+            (\(SyncStatus.query)) AS status,
+            (\(FailedSync.query(limit: options.failedLimit))) AS failed,
+            (\(FailedSync.countQuery)) AS failed_total,
+            (\(FailedSync.queuedCountQuery)) AS failed_queued,
+            (\(StuckSync.query(olderThan: options.stuckOlderThan, limit: options.stuckLimit, includeExpiredLeases: true))) AS stuck,
+            (\(RateLimitGauge.query)) AS rate_limit,
+            (\(TierUsage.query)) AS tiers,
+            (\(ActivityHistory.query)) AS history,
+            (\(RecentEvent.query(limit: options.eventLimit))) AS events
         """
     }
 }

@@ -48,12 +48,11 @@ public struct FailedSync: Codable, Sendable, Equatable {
                    coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository, wtr.last_sync_error,
                    wtr.sync_attempts, wtr.last_attempt_at, wtr.last_sync_at, wtr.next_sync_at, wtr.is_active,
                    \(ResetRule.queuedForRetry) AS queued_for_retry
-            FROM (SELECT id FROM workspace_tracked_repositories
+            FROM (SELECT * FROM \(JobRows.nullSafe) wtr
                   WHERE last_sync_status = 'failed'
                     AND (\(workspace)::uuid IS NULL OR workspace_id = \(workspace)::uuid)
-                  ORDER BY coalesce(sync_attempts, 0) DESC, last_attempt_at DESC NULLS LAST, id
-                  LIMIT \(limit)) shown
-            JOIN \(JobRows.nullSafe) wtr ON wtr.id = shown.id
+                  ORDER BY sync_attempts DESC, last_attempt_at DESC NULLS LAST, id
+                  LIMIT \(limit)) wtr
             -- Looked up by key for each listed row (OFFSET 0 keeps the planner from turning the lookups into hash
             -- joins over every workspace and repository).
             JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = wtr.workspace_id OFFSET 0) w ON true
