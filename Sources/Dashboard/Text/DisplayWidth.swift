@@ -3,6 +3,8 @@
 public enum DisplayWidth {
     /// Columns a grapheme cluster occupies on a terminal (1 or 2).
     public static func of(_ character: Character) -> Int {
+        // Most of what is drawn is ASCII, and Unicode's property tables cost most of a frame.
+        if character.isASCII { return 1 }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }  // emoji presentation selector
@@ -12,7 +14,9 @@ public enum DisplayWidth {
 
     /// Columns a string occupies.
     public static func of(_ text: some StringProtocol) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        // Printable ASCII is a column a byte (a control such as "\r\n" can join two bytes into one character).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     private static func isWide(_ v: UInt32) -> Bool {
