@@ -20,6 +20,14 @@ import TestSupport
                 is_active = random() < 0.8
             WHERE random() < 0.3
             """,
+            // Due times either side of the hour the counts are kept by, on its edge, infinite and missing.
+            """
+            UPDATE workspace_tracked_repositories
+            SET next_sync_at = (ARRAY[now() - interval '59 minutes', now() - interval '61 minutes', now() + interval '1 minute',
+                                      date_bin('1 hour', now(), 'epoch'), '-infinity'::timestamptz, 'infinity'::timestamptz,
+                                      NULL])[1 + floor(random() * 7)::int]
+            WHERE random() < 0.3
+            """,
             // Lease traffic changes no count.
             "UPDATE workspace_tracked_repositories SET lease_owner = 'w', lease_expires_at = now() + interval '1 minute' WHERE random() < 0.2",
             """
@@ -94,6 +102,10 @@ import TestSupport
         let connection = try SyncSeeding.seededDatabase(shape)
         #expect(try DashboardRollup.repairDrift(connection, actor: "tester") == [])
         #expect(try AuditLog.entries(connection, action: .repairRollup).isEmpty)
+        let withDueTime: Int = try connection.query("""
+            SELECT count(*) AS n FROM workspace_tracked_repositories
+            WHERE is_active AND next_sync_at IS NOT NULL AND workspace_id IN (SELECT id FROM workspaces WHERE tier = 'pro')
+            """)[0].decode("n")
         try connection.execute("SET session_replication_role = replica")
         let deactivated = try connection.execute("""
             UPDATE workspace_tracked_repositories SET is_active = false
@@ -102,7 +114,11 @@ import TestSupport
         try connection.execute("RESET session_replication_role")
         #expect(deactivated > 0)
         let drift = try DashboardRollup.drift(connection)
-        #expect(drift.map(\.tier) == ["pro"])
+        // The deactivated jobs still count in the rollup's tier and in the due hours kept by the clock.
+        #expect(drift.map(\.tier) == ["pro", DashboardRollup.Drift.clockCounts])
+        let due = drift.last?.columns.filter { $0.key.hasPrefix("due ") }.values.reduce(0) { $0 + $1.rollup - $1.counted }
+        #expect(due == Double(withDueTime))
+        #expect(drift.last?.description.hasPrefix("counts by the hour: due ") == true)
         let active = try #require(drift.first?.columns["active"])
         #expect(active.rollup - active.counted == Double(deactivated))
         #expect(drift.first?.description.contains("tier pro: ") == true)
@@ -112,6 +128,26 @@ import TestSupport
         let entry = try #require(try AuditLog.entries(connection, action: .repairRollup).first)
         #expect(entry.actor == "tester" && !entry.undoable)
         #expect(entry.parameters["pro"] == drift.first?.description)
+        try expectReadModelsEqualFullCounts(connection)
+    }
+
+    /// Writers in several sessions spread one hour's count over shards; cleanup folds them into a row a bucket and
+    /// drops the buckets that add up to nothing, and the counts still equal a full count.
+    @Test func cleanupFoldsTheShardsOfTheCountsKeptByTheHour() throws {
+        let database = try TestDatabase.create(shape: .fresh)
+        let connection = try database.connect()
+        try SyncSeeding.demo(connection)
+        for seed in [0.1, 0.2, 0.3] {
+            let writer = try database.connect()
+            try writer.execute("SELECT setseed(\(seed))")
+            try writer.execute("UPDATE workspace_tracked_repositories SET next_sync_at = now() - random() * interval '3 hours' WHERE random() < 0.5")
+        }
+        let rows = { (sql: SQL) throws -> Int in try connection.query(sql)[0].decode("n") }
+        #expect(try rows("SELECT count(*) AS n FROM (SELECT 1 FROM wsync.job_clock_counts GROUP BY kind, bucket_start HAVING count(*) > 1) s") > 0)
+        _ = try Operations(connection: connection, actor: "tester").cleanup()
+        #expect(try rows("SELECT count(*) AS n FROM (SELECT 1 FROM wsync.job_clock_counts GROUP BY kind, bucket_start HAVING count(*) > 1) s") == 0)
+        #expect(try rows("SELECT count(*) AS n FROM wsync.job_clock_counts WHERE jobs = 0") == 0)
+        #expect(try DashboardRollup.drift(connection) == [])
         try expectReadModelsEqualFullCounts(connection)
     }
 
@@ -140,6 +176,12 @@ import TestSupport
 
     /// The status pane and tier pane beside counts taken from the tables themselves.
     private func expectReadModelsEqualFullCounts(_ connection: Connection) throws {
+        // One transaction: the clock (now()) the status read is the one the full count uses.
+        try connection.transaction { connection in try expectStatusEqualsFullCounts(connection) }
+        try expectTierUsageEqualsFullCounts(connection)
+    }
+
+    private func expectStatusEqualsFullCounts(_ connection: Connection) throws {
         let status = try SyncStatus.fetch(connection)
         let row = try #require(try connection.query("""
             SELECT count(*) FILTER (WHERE is_active) AS total,
@@ -150,7 +192,12 @@ import TestSupport
                    (avg(EXTRACT(EPOCH FROM (now() - last_sync_at)) / 3600) FILTER (WHERE is_active))::int AS avg_hours,
                    (SELECT count(*) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS runs,
                    (SELECT count(*) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour' AND status = 'failed') AS failed_runs,
-                   (SELECT coalesce(sum(issues_stored), 0) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS issues
+                   (SELECT coalesce(sum(issues_stored), 0) FROM wsync.sync_runs WHERE started_at > now() - interval '1 hour') AS issues,
+                   count(*) FILTER (WHERE is_active AND next_sync_at <= now()
+                                      AND NOT (lease_owner IS NOT NULL AND lease_expires_at > now())) AS due,
+                   (count(*) FILTER (WHERE is_active AND last_sync_status = 'success' AND last_sync_at IS NOT NULL
+                                       AND last_sync_at + make_interval(hours => coalesce(sync_frequency_hours, 24)) >= now()))::float8
+                     / nullif(count(*) FILTER (WHERE is_active), 0) AS fresh
             FROM workspace_tracked_repositories
             """).first)
         #expect(status.health.totalWorkspaces == (try row.decode("total", as: Int.self)))
@@ -162,6 +209,12 @@ import TestSupport
         #expect(status.runsLastHour == (try row.decode("runs", as: Int.self)))
         #expect(status.failedRunsLastHour == (try row.decode("failed_runs", as: Int.self)))
         #expect(status.issuesLastHour == (try row.decode("issues", as: Int.self)))
+        #expect(status.dueNow == (try row.decode("due", as: Int.self)))
+        let fresh = try row.decode("fresh", as: Double?.self)
+        #expect(status.freshness.map { abs($0 - (fresh ?? .nan)) < 1e-9 } ?? (fresh == nil), "freshness \(String(describing: status.freshness)) counted \(String(describing: fresh))")
+    }
+
+    private func expectTierUsageEqualsFullCounts(_ connection: Connection) throws {
         for tier in try TierUsage.fetch(connection) {
             let counted = try #require(try connection.query("""
                 SELECT (SELECT count(*) FROM workspaces WHERE tier = \(tier.tier)) AS workspaces,

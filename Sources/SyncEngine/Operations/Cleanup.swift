@@ -55,6 +55,7 @@ extension Operations {
             // The dashboard's buckets are derived from the history and read for the last day only.
             try connection.execute("DELETE FROM wsync.sync_run_buckets WHERE bucket_start < now() - \(SyncRunBucketSQL.kept)")
             try connection.execute("DELETE FROM wsync.rate_limit_buckets WHERE bucket_start < now() - \(RateLimitBucketSQL.kept)")
+            try connection.executeScript(JobClockCountsSQL.fold)
             let counts = CleanupCounts(expiredCacheEntries: deleted, archivedMetrics: archived,
                                        prunedRateLimitObservations: observations, prunedSyncRuns: runs)
             let summary = "cleaned \(counts.summary)"

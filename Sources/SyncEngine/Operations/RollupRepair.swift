@@ -15,8 +15,11 @@ public enum DashboardRollup {
             public var counted: Double
         }
 
+        /// The `tier` of drift in the counts kept per hour (`JobClockCountsSQL`), whose columns are kinds and hours.
+        public static let clockCounts = "(counts by the hour)"
+
         public var description: String {
-            let name = tier.isEmpty ? "(jobs without a workspace)" : "tier \(tier)"
+            let name = tier.isEmpty ? "(jobs without a workspace)" : tier == Self.clockCounts ? "counts by the hour" : "tier \(tier)"
             let differences = columns.sorted { $0.key < $1.key }.map { column, counts in
                 "\(column) \(Cell.number(counts.rollup)) counted \(Cell.number(counts.counted))"
             }
@@ -24,8 +27,22 @@ public enum DashboardRollup {
         }
     }
 
-    /// The tiers where the rollup and a full count differ (one snapshot, so writers in flight are no drift).
+    /// The tiers where the rollup and a full count differ, and the hours where the counts kept by the clock do (each
+    /// one statement, one snapshot, so writers in flight are no drift).
     public static func drift(_ connection: Connection) throws -> [Drift] {
+        try tierDrift(connection) + clockDrift(connection)
+    }
+
+    private static func clockDrift(_ connection: Connection) throws -> [Drift] {
+        var columns: [String: Drift.Counts] = [:]
+        for row in try connection.query(JobClockCountsSQL.drift) {
+            let kind: String = try row.decode("kind"), bucket: String = try row.decode("bucket")
+            columns["\(kind) \(bucket)"] = Drift.Counts(rollup: try row.decode("kept"), counted: try row.decode("counted"))
+        }
+        return columns.isEmpty ? [] : [Drift(tier: Drift.clockCounts, columns: columns)]
+    }
+
+    private static func tierDrift(_ connection: Connection) throws -> [Drift] {
         try connection.query(JobRollupSQL.drift).map { row in
             let rollup = try row.decodeJSON("rollup", as: [String: Double]?.self) ?? [:]
             let counted = try row.decodeJSON("counted", as: [String: Double]?.self) ?? [:]
@@ -45,6 +62,7 @@ public enum DashboardRollup {
         guard !found.isEmpty else { return [] }
         try connection.transaction { connection in
             try connection.executeScript(JobRollupSQL.rebuild)
+            try connection.executeScript(JobClockCountsSQL.rebuild)
             var parameters: [String: String] = [:]
             for drift in found { parameters[drift.tier.isEmpty ? "(no workspace)" : drift.tier] = drift.description }
             _ = try AuditLog.record(connection, actor: actor, action: .repairRollup, parameters: parameters,

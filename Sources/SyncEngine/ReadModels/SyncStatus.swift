@@ -46,8 +46,9 @@ public struct SyncStatus: Codable, Sendable, Equatable {
         try ReadModelQuery.fetch(connection, query)
     }
 
-    /// Counts that do not depend on the clock come from the rollup its triggers keep (`JobRollupSQL`); those that do
-    /// are index-only counts (due, leased, fresh); the hour of runs comes from 5-minute buckets, plus the few runs
+    /// Counts that do not depend on the clock come from the rollup its triggers keep (`JobRollupSQL`); due and stale
+    /// from the counts the same trigger keeps per hour plus the current hour's index entries (`JobClockCountsSQL`),
+    /// leases from their index alone; the hour of runs comes from 5-minute buckets, plus the few runs
     /// between an hour ago and the first bucket, counted from the history itself.
     public static let query: SQL = """
         SELECT json_build_object(
@@ -71,7 +72,11 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                      / nullif(sum(active_synced), 0) / 3600)::int AS avg_hours_since_sync
             FROM wsync.job_rollup
         ) j, (
-            SELECT (SELECT count(*) FROM workspace_tracked_repositories WHERE is_active AND next_sync_at <= now()) AS due,
+            -- Due and stale: the hours gone by from the counts kept per hour (`JobClockCountsSQL`), the current
+            -- hour's rows from the indexes.
+            SELECT \(JobClockCountsSQL.past("'due'"))
+                   + (SELECT count(*) FROM workspace_tracked_repositories
+                      WHERE is_active AND next_sync_at >= \(JobClockCountsSQL.currentBucket) AND next_sync_at <= now()) AS due,
                    (SELECT count(*) FROM workspace_tracked_repositories
                     WHERE lease_owner IS NOT NULL AND lease_expires_at > now() AND is_active AND next_sync_at <= now()) AS due_leased,
                    (SELECT count(*) FROM workspace_tracked_repositories
@@ -79,8 +84,11 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                    -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at),
                    -- counted as the successful rows less the stale ones, which are fewer. (A NULL last_sync_at on a
                    -- successful row is neither.)
-                   (SELECT count(*) FROM workspace_tracked_repositories
-                    WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) < \(JobFreshness.now))
+                   \(JobClockCountsSQL.past("'stale'"))
+                   + (SELECT count(*) FROM workspace_tracked_repositories
+                      WHERE is_active AND last_sync_status = 'success'
+                        AND \(JobFreshness.freshUntil) >= (\(JobClockCountsSQL.currentBucket) AT TIME ZONE 'UTC')
+                        AND \(JobFreshness.freshUntil) < \(JobFreshness.now))
                    + (SELECT count(*) FROM workspace_tracked_repositories
                       WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) IS NULL) AS stale
         ) d, (

@@ -82,6 +82,38 @@ enum JobRollupSQL {
             """)
     }
 
+    /// The statement-level trigger function over the job table's transition tables: the rollup's sums and, from
+    /// migration 14, the counts kept by the clock's hour (`JobClockCountsSQL`), in one call.
+    static func jobsChangedFunction(alsoClockCounts: Bool) -> SQL {
+        let both = { (rollup: SQL, signed: SQL) -> SQL in
+            alsoClockCounts ? "\(rollup);\n\(JobClockCountsSQL.add(signed))" : rollup
+        }
+        return Migration.changedFunction("wsync.job_rollup_jobs_changed",
+            inserted: both(addJobs(signedJobs("new_jobs", sign: "1")), "SELECT 1 AS sign, * FROM new_jobs"),
+            deleted: both(addJobs(signedJobs("old_jobs", sign: "-1")), "SELECT -1 AS sign, * FROM old_jobs"),
+            updated: both(addJobs(signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s")),
+                          "SELECT 1 AS sign, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs"))
+    }
+
+    /// A truncated table leaves every sum it fed at zero.
+    static func truncatedFunction(alsoClockCounts: Bool) -> SQL {
+        let clock: SQL = alsoClockCounts ? "DELETE FROM wsync.job_clock_counts;" : ""
+        return """
+            CREATE OR REPLACE FUNCTION wsync.job_rollup_truncated() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+            BEGIN
+                IF TG_TABLE_NAME = 'workspaces' THEN
+                    UPDATE wsync.job_rollup SET workspaces = 0, repositories_allowed = 0;
+                ELSE
+                    UPDATE wsync.job_rollup SET jobs = 0, active = 0, active_success = 0, active_failed = 0, active_partial = 0,
+                        active_never_synced = 0, active_synced = 0, active_last_sync_epoch = 0, issues = 0, active_monthly_syncs = 0;
+                    \(clock)
+                END IF;
+                RETURN NULL;
+            END $fn$;
+            """
+    }
+
     /// The rollup built from scratch out of the tables (migrate; check's repair), under a lock that lets no writer
     /// change them meanwhile (and waits for those in flight).
     static let rebuild: SQL = """

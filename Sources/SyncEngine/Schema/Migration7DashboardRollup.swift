@@ -26,10 +26,7 @@ extension Migration {
             PRIMARY KEY (tier, shard)
         );
 
-        \(changedFunction("wsync.job_rollup_jobs_changed",
-            inserted: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("new_jobs", sign: "1")),
-            deleted: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("old_jobs", sign: "-1")),
-            updated: JobRollupSQL.addJobs(JobRollupSQL.signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s"))))
+        \(JobRollupSQL.jobsChangedFunction(alsoClockCounts: false))
 
         \(changedFunction("wsync.job_rollup_workspaces_changed",
             inserted: JobRollupSQL.addWorkspaces(JobRollupSQL.signedWorkspaces("new_workspaces", sign: "1")),
@@ -52,17 +49,7 @@ extension Migration {
             RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
         END $fn$;
 
-        CREATE OR REPLACE FUNCTION wsync.job_rollup_truncated() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
-        BEGIN
-            IF TG_TABLE_NAME = 'workspaces' THEN
-                UPDATE wsync.job_rollup SET workspaces = 0, repositories_allowed = 0;
-            ELSE
-                UPDATE wsync.job_rollup SET jobs = 0, active = 0, active_success = 0, active_failed = 0, active_partial = 0,
-                    active_never_synced = 0, active_synced = 0, active_last_sync_epoch = 0, issues = 0, active_monthly_syncs = 0;
-            END IF;
-            RETURN NULL;
-        END $fn$;
+        \(JobRollupSQL.truncatedFunction(alsoClockCounts: false))
 
         DROP TRIGGER IF EXISTS wsync_job_rollup_insert ON workspace_tracked_repositories;
         DROP TRIGGER IF EXISTS wsync_job_rollup_update ON workspace_tracked_repositories;
