@@ -33,18 +33,23 @@ func benchmarkIngest(_ database: BenchDatabase, issues: Int, rowIssues: Int, rep
             stored = try await sync.syncNow(selection, options: SyncNowOptions(hoursBack: 24 * 60), actor: "bench").totalIssuesSynced
         }
         let chunks = proxy.sent - sentBefore
-        let pageRate = Double(stored) / max(0.001, seconds - fetching)
+        // The storing is a difference of two timings: under a tenth of the whole sync it is noise, not a rate.
+        let storing = seconds - fetching
+        let measured = storing > seconds / 10
+        let pageRate = measured ? Double(stored) / storing : 0
         let items = try await publish(rowJob, issues: rowIssues, on: simulator)
         let connection = try Connection(configuration)
         let rowSeconds = try elapsedMilliseconds { try storeRowAtATime(items, repositoryID: rowJob.repositoryID, connection) } / 1000
         let rowRate = Double(items.count) / rowSeconds
-        rates[place] = pageRate / rowRate
+        if measured { rates[place] = pageRate / rowRate }
         let farTarget = place == "2 ms away"
+        let timings = measured
+            ? String(format: "%d issues; the whole sync %.2f s of which fetching %.2f s (a difference of two timings: noisy when fetching is most of it)", stored, seconds, fetching)
+            : String(format: "not measured this run: the whole sync (%.2f s) took no longer than its dry run (%.2f s) beyond the noise", seconds, fetching)
         report.add(Figure(section: section, name: "wsync's page storage, \(place) (issues/s)", value: pageRate, unit: "issues/s",
                           baselineName: "row at a time", baseline: rowRate,
-                          target: farTarget ? "≥ 50× row at a time" : nil, met: farTarget ? pageRate / rowRate >= 50 : nil,
-                          note: String(format: "%d issues; the whole sync %.2f s of which fetching %.2f s (a difference of two timings: noisy when fetching is most of it)", stored, seconds, fetching)
-                              + (index == 1 ? ", \(chunks) client sends ≈ round trips" : "")))
+                          target: farTarget ? "≥ 50× row at a time" : nil, met: farTarget && measured ? pageRate / rowRate >= 50 : nil,
+                          note: timings + (index == 1 ? ", \(chunks) client sends ≈ round trips" : "")))
     }
     if let far = rates["2 ms away"], far < 50 {
         report.evidence["Ingest through the 2 ms proxy"] = """
