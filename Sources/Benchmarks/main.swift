@@ -68,7 +68,7 @@ do {
     let cluster = try ThrowawayCluster(prefix: "wsync-bench")
     defer { cluster.stop() }
     var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git describe --always --dirty --abbrev=7"),
-                        command: (["swift run -c release wsync-benchmarks"] + arguments.filter { $0 != "--output" && !$0.hasPrefix("/") }).joined(separator: " "),
+                        command: (["swift run -c release wsync-benchmarks"] + withoutOutput(Array(arguments))).joined(separator: " "),
                         mode: quick ? "quick (smoke test; size-dependent targets not judged)" : "full",
                         machine: machine(), load: load(), sizes: sizes)
     say("wsync benchmarks, \(report.mode): \(report.machine)")
@@ -109,6 +109,12 @@ do {
 } catch {
     FileHandle.standardError.write(Data("wsync-benchmarks: \(error)\n".utf8))
     exit(2)
+}
+
+/// The arguments without `--output DIR`: where a report was written is not how it was made.
+func withoutOutput(_ arguments: [String]) -> [String] {
+    guard let index = arguments.firstIndex(of: "--output") else { return arguments }
+    return Array(arguments[..<index] + arguments.dropFirst(index + 2))
 }
 
 func shell(_ command: String) -> String {
