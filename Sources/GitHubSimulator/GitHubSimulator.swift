@@ -22,6 +22,19 @@ public final class GitHubSimulator: Sendable {
 
     /// Binds 127.0.0.1 (port 0 = a free one) and serves until `stop()`.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> GitHubSimulator {
+        // A server that reported listening and then had no listening address (seen once in a full test run) is
+        // replaced by a fresh one, twice at most.
+        var attempt = 1
+        while true {
+            do {
+                return try await listen(configuration)
+            } catch SimulatorError.notListening where attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func listen(_ configuration: Configuration) async throws -> GitHubSimulator {
         let state = SimulatorState(configuration: configuration)
         let handler = ClosureHTTPHandler { request in
             let plan = await state.plan(for: request)
