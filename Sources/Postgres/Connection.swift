@@ -190,6 +190,32 @@ public final class Connection {
         return Notification(channel: String(cString: notify.pointee.relname), payload: String(cString: notify.pointee.extra))
     }
 
+    // MARK: COPY
+
+    /// Runs `COPY … FROM STDIN` (literal text, no parameters) with `data` as its whole input, in the format the
+    /// statement names; returns the number of rows copied.
+    @discardableResult
+    public func copy(_ statement: SQL, from data: Data) throws -> Int {
+        precondition(statement.binds.isEmpty, "COPY takes no parameters")
+        let started = PQexec(handle, statement.text)
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            _ = try outcome(of: started)
+            preconditionFailure("not a COPY FROM STDIN statement")
+        }
+        PQclear(started)
+        let sent = data.withUnsafeBytes { bytes in
+            PQputCopyData(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        }
+        guard sent == 1, PQputCopyEnd(handle, nil) == 1 else {
+            lost = true
+            throw PostgresError.connectionLost(message: configuration.scrub(Self.trimmedMessage(PQerrorMessage(handle))))
+        }
+        // The COPY's own result, then the end of results, which libpq needs read before the next statement.
+        let copied = Result { try outcome(of: PQgetResult(handle)).affected }
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        return try copied.get()
+    }
+
     // MARK: Execution
 
     private struct Outcome {

@@ -53,6 +53,11 @@ extension GitHubClient {
         return configuration.url("/repos/\(segments.joined(separator: "/"))/issues", query: query)
     }
 
+    /// Fetches one page as a sync does, outside any run.
+    public func issuesPage(_ url: URL, token: GitHubToken?) async throws -> IssuesPageResult {
+        try await issuesPage(url, etag: nil, token: token)
+    }
+
     /// Fetches one page (send the stored ETag on the first page only), counting its requests in `tally`. Malformed
     /// JSON fails the whole page.
     func issuesPage(

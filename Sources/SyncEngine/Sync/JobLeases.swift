@@ -19,7 +19,7 @@ public struct LeaseSettings: Sendable {
     }
 }
 
-enum JobLeases {
+public enum JobLeases {
     /// Rows whose lease can be taken (alias wtr); `$deadAfter` seconds decide liveness of the holder.
     private static func leaseIsFree(deadAfter: Duration) -> SQL {
         """
@@ -132,7 +132,7 @@ enum JobLeases {
     }
 
     /// Claims exactly these rows (a manual sync), skipping any that a live holder has.
-    static func claim(_ connection: Connection, ids: [UUID], owner: String, settings: LeaseSettings) throws -> [SyncJob] {
+    public static func claim(_ connection: Connection, ids: [UUID], owner: String, settings: LeaseSettings) throws -> [SyncJob] {
         try claim(connection, owner: owner, settings: settings, filter: "wtr.id = ANY(\(ids)::uuid[])", limit: ids.count)
     }
 

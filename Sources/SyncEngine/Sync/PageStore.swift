@@ -9,67 +9,20 @@ struct LeaseLost: Error, CustomStringConvertible {
 /// Stores one page of issues: ONE statement upserts the page's authors and issues (by `github_id`), in ONE
 /// transaction with the job's bookkeeping, fenced by the lease owner. The high-water mark moves in the same
 /// transaction, so it is visible only once the page is committed.
-enum PageStore {
-    /// The page as one jsonb parameter, shaped for `jsonb_to_recordset` (which reads an absent key as NULL).
-    private struct Record: Encodable {
-        let github_id: Int64
-        let number: Int
-        let title: String
-        let body: String?
-        let state: String
-        let state_reason: String?
-        let author_github_id: Int64?
-        let author_login: String?
-        let author_avatar_url: String?
-        let author_is_bot: Bool?
-        let created_at: Date
-        let updated_at: Date
-        let closed_at: Date?
-        let labels: JSONValue
-        let assignees: JSONValue
-        let milestone: JSONValue
-        let comments_count: Int
-
-        init(_ issue: GitHubIssue) {
-            github_id = issue.id
-            number = issue.number
-            title = issue.title
-            body = issue.body
-            state = issue.state
-            state_reason = issue.stateReason
-            author_github_id = issue.user?.id
-            author_login = issue.user?.login
-            author_avatar_url = issue.user?.avatarURL
-            author_is_bot = issue.user?.isBot
-            created_at = issue.createdAt
-            updated_at = issue.updatedAt
-            closed_at = issue.closedAt
-            labels = issue.labels
-            assignees = issue.assignees
-            milestone = issue.milestone
-            comments_count = issue.comments
-        }
-    }
-
-    static func json(_ issues: [GitHubIssue]) throws -> JSONText {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return JSONText(String(decoding: try encoder.encode(issues.map(Record.init)), as: UTF8.self))
-    }
-
+public enum PageStore {
     /// What the page changed, and what the schema refused.
-    struct Stored: Sendable, Equatable {
-        var upserted: Int
+    public struct Stored: Sendable, Equatable {
+        public var upserted: Int
         /// Authors the contributors table refused (a login its CHECK rejects, such as `dependabot[bot]`); their
         /// issues are stored without an author.
-        var skippedAuthors = 0
+        public var skippedAuthors = 0
         /// Issues the issues table refused.
-        var skippedIssues = 0
+        public var skippedIssues = 0
     }
 
     /// Stores `issues` for `job` if `owner` still holds its lease; advances the high-water mark to `highWater`
     /// (when given) in the same transaction. Throws `LeaseLost` (and writes nothing) otherwise.
-    static func store(
+    public static func store(
         _ issues: [GitHubIssue], job: SyncJob, owner: String, highWater: Date?, renamedTo newName: String?,
         lease: Duration, connection: Connection
     ) throws -> Stored {
@@ -172,17 +125,31 @@ enum PageStore {
     /// fence, only if the lease is still held (`fenced` says whether it was).
     private static func upsert(_ issues: [GitHubIssue], job: SyncJob, fence: Fence? = nil, skippingAuthors refused: [Int64] = [],
                                catalog: SchemaCatalog, connection c: Connection) throws -> (fenced: Bool, upserted: Int) {
-        let page = try json(issues)
+        let rows: SQL = "SELECT * FROM jsonb_to_recordset(\(PageJSON.text(issues))::jsonb) AS p(\(rowColumns))"
+        return try upsert(rows: rows, job: job, fence: fence, skippingAuthors: refused, catalog: catalog, connection: c)
+    }
+
+    /// The columns of a page's rows as the upsert reads them (the keys `PageJSON` writes).
+    public static let rowColumns: SQL = """
+        github_id bigint, number integer, title text, body text, state text, state_reason text,
+        author_github_id bigint, author_login text, author_avatar_url text, author_is_bot boolean,
+        created_at timestamptz, updated_at timestamptz, closed_at timestamptz,
+        labels jsonb, assignees jsonb, milestone jsonb, comments_count integer
+        """
+
+    /// The same upsert reading a page from `table` (with the columns of `rowColumns`), unfenced: the baseline the
+    /// benchmarks compare the one-statement page with, a COPY into a temporary table and then this.
+    public static func upsertCopied(from table: SQLIdentifier, job: SyncJob, connection: Connection) throws -> Int {
+        try upsert(rows: "SELECT * FROM \(identifier: table)", job: job, catalog: try SchemaCatalog.of(connection), connection: connection).upserted
+    }
+
+    private static func upsert(rows: SQL, job: SyncJob, fence: Fence? = nil, skippingAuthors refused: [Int64] = [],
+                               catalog: SchemaCatalog, connection c: Connection) throws -> (fenced: Bool, upserted: Int) {
         let fenceQuery: SQL = fence.map { "\($0.update) RETURNING id" } ?? "SELECT NULL::uuid AS id"
         let counts = try c.query("""
             WITH fence AS (\(fenceQuery)),
             page AS (
-                SELECT * FROM jsonb_to_recordset(\(page)::jsonb) AS p(
-                    github_id bigint, number integer, title text, body text, state text, state_reason text,
-                    author_github_id bigint, author_login text, author_avatar_url text, author_is_bot boolean,
-                    created_at timestamptz, updated_at timestamptz, closed_at timestamptz,
-                    labels jsonb, assignees jsonb, milestone jsonb, comments_count integer)
-                WHERE EXISTS (SELECT 1 FROM fence)
+                SELECT * FROM (\(rows)) AS p WHERE EXISTS (SELECT 1 FROM fence)
             ),
             authors AS (
                 INSERT INTO contributors (github_id, username, avatar_url, is_bot)
