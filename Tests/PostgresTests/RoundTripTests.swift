@@ -91,4 +91,20 @@ import TestSupport
         #expect(PostgresTimestamp.parse("garbage") == nil)
         #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500000Z")
     }
+
+    @Test func timestampsFormatAsTheirFieldsSayAndParseBack() {
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_795_911_720.000_042)) == "2026-11-29T00:22:00.000042Z")
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
+        #expect(PostgresTimestamp.format(.distantPast) == "0000-12-30T00:00:00.000000Z")  // proleptic Gregorian
+        #expect(PostgresTimestamp.format(.distantFuture) == "4001-01-01T00:00:00.000000Z")
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59.000000Z")
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000000Z")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let seconds = Double(Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator))
+            let date = Date(timeIntervalSince1970: seconds + Double(Int.random(in: 0..<1_000_000, using: &generator)) / 1_000_000)
+            let parsed = PostgresTimestamp.parse(PostgresTimestamp.format(date))
+            #expect(parsed.map { abs($0.timeIntervalSince(date)) < 0.000_1 } == true, "\(date.timeIntervalSince1970)")
+        }
+    }
 }
