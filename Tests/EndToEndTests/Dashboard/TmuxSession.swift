@@ -54,14 +54,22 @@ final class TmuxSession {
         try tmux(["capture-pane", "-p", "-t", name] + (escapes ? ["-e"] : []))
     }
 
-    /// Polls the screen until `predicate` holds or `timeout` passes; returns the last screen either way.
+    /// Polls the screen until `predicate` holds on a settled screen or `timeout` passes; returns the
+    /// last screen either way. Settled means a second capture shortly after is the same: a capture can
+    /// land while a frame is still arriving through the terminal, half old and half new.
     @discardableResult
     func waitFor(timeout: TimeInterval = 10, _ predicate: (String) -> Bool) throws -> (Bool, String) {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
             last = try screen()
-            if predicate(last) { return (true, last) }
+            if predicate(last) {
+                Thread.sleep(forTimeInterval: 0.05)
+                let again = try screen()
+                if again == last { return (true, last) }
+                last = again
+                continue
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         return (false, last)
