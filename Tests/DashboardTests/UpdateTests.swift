@@ -181,6 +181,25 @@ import Testing
         #expect(state.filters[.failed] == nil && state.items(in: .failed).count == 4)
     }
 
+    @Test func aPanesRowCountIsTheCountOfItsItemsFilteredGroupedOrNot() {
+        let states = [
+            DashboardState(database: "localhost/wsync", readOnly: false, interval: 2, now: Fixture.now, themeNames: ["default"], themeName: "default"),
+            failed,
+            Fixture.run(failed, Fixture.keys("/502") + [.key(.enter)]).0,
+            Fixture.run(failed, Fixture.keys("/!502") + [.key(.enter)]).0,
+            Fixture.run(failed, Fixture.keys("e")).0,
+            Fixture.run(Fixture.run(failed, Fixture.keys("e")).0, Fixture.keys("/502") + [.key(.enter)]).0,
+            Fixture.state(focus: .stuck),
+            Fixture.run(Fixture.state(focus: .stuck), Fixture.keys("/zzz-no-such-row") + [.key(.enter)]).0,
+        ]
+        for (index, state) in states.enumerated() {
+            for pane in Pane.allCases {
+                #expect(state.itemCount(in: pane) == state.items(in: pane).count, "state \(index), pane \(pane)")
+            }
+        }
+        #expect(states[4].groupFailedByError && states[2].filters[.failed] != nil && states[7].items(in: .stuck).isEmpty)
+    }
+
     @Test func detailLoadsRunsForTheSelectedRowAndEscapeCloses() {
         var (state, commands) = Fixture.run(failed, Fixture.keys("j") + [.key(.enter)])
         #expect(commands == [.loadDetail(jobId: Fixture.id(2))])

@@ -50,6 +50,18 @@ public struct CellGrid: Equatable, Sendable {
         guard y >= 0, y < size.height else { return 0 }
         let limit = min(size.width, x + (maxWidth ?? size.width))
         var column = x
+        // Printable ASCII, most of what is drawn, is a column a byte: no grapheme breaking, no width lookup.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for byte in text.utf8 {
+                if column >= limit { break }
+                if column >= 0 {
+                    clearHalfOfWideCharacter(at: column, y: y)
+                    cells[y * size.width + column] = Cell(Character(Unicode.Scalar(byte)), role: role)
+                }
+                column += 1
+            }
+            return column - x
+        }
         for character in text {
             let width = DisplayWidth.of(character)
             if column + width > limit { break }
@@ -68,10 +80,11 @@ public struct CellGrid: Equatable, Sendable {
 
     /// Fills a rectangle with one character and role.
     public mutating func fill(_ rect: Rect, with character: Character = " ", role: StyleRole = .normal) {
+        let cell = Cell(character, role: role)
         for y in max(0, rect.y)..<min(size.height, rect.y + rect.height) {
             for x in max(0, rect.x)..<min(size.width, rect.x + rect.width) {
                 clearHalfOfWideCharacter(at: x, y: y)
-                cells[y * size.width + x] = Cell(character, role: role)
+                cells[y * size.width + x] = cell
             }
         }
     }
@@ -85,13 +98,15 @@ public struct CellGrid: Equatable, Sendable {
         }
     }
 
-    /// Overwriting either half of a wide character blanks the other half, so no orphan halves reach the screen.
+    /// Overwriting either half of a wide character blanks the other half, so no orphan halves reach the screen. A wide
+    /// character is always followed by its continuation cell (`write` drops one that would not fit), so that cell
+    /// says where one is without measuring any character.
     private mutating func clearHalfOfWideCharacter(at x: Int, y: Int) {
         guard x >= 0, x < size.width else { return }
         let index = y * size.width + x
         if cells[index].isContinuation, x > 0 {
             cells[index - 1] = Cell(" ", role: cells[index - 1].role)
-        } else if DisplayWidth.of(cells[index].character) == 2, x + 1 < size.width {
+        } else if x + 1 < size.width, cells[index + 1].isContinuation {
             cells[index + 1] = Cell(" ", role: cells[index + 1].role)
         }
     }

@@ -171,6 +171,17 @@ public struct DashboardState: Sendable {
         return sorted(all.filter { filter.matches($0.searchText) }, in: pane)
     }
 
+    /// How many rows `items(in:)` holds; without a filter or grouping, without building them (layout and titles ask
+    /// on every frame, and a list holds up to a thousand rows).
+    public func itemCount(in pane: Pane) -> Int {
+        guard let snapshot, filters[pane] == nil, !(pane == .failed && groupFailedByError) else { return items(in: pane).count }
+        switch pane {
+        case .failed: return snapshot.failed.count
+        case .stuck: return snapshot.stuck.count
+        default: return 0
+        }
+    }
+
     /// The rows of the pane after grouping, before the filter, in the engine's order.
     func unfilteredItems(in pane: Pane) -> [ListItem] {
         guard let snapshot else { return [] }

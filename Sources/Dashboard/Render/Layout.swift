@@ -86,8 +86,8 @@ struct Layout {
             let half = size.width >= Self.wide ? size.width / 3 : size.width / 2
             content.status = Canvas.statusLines(snapshot, width: half - 2)
             content.rateLimit = 1 + Canvas.rateLimitLines(snapshot.rateLimit, state: state).count
-            content.failedRows = state.items(in: .failed).count
-            content.stuckRows = state.items(in: .stuck).count
+            content.failedRows = state.itemCount(in: .failed)
+            content.stuckRows = state.itemCount(in: .stuck)
             content.tierRows = snapshot.tiers.count
         }
         self.init(size: size, hasBanner: state.banner != nil, focus: state.focus, content: content)

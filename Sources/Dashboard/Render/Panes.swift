@@ -12,7 +12,7 @@ extension Canvas {
         }
         var title = "\(pane.rawValue) \(pane.title)"
         if pane.isList, let snapshot = state.snapshot {
-            let count = state.items(in: pane).count
+            let count = state.itemCount(in: pane)
             // The snapshot carries the first rows of a long failed list; say how many there are in all.
             let unfiltered = pane == .failed && state.filters[pane] == nil && !state.groupFailedByError
             var counts = unfiltered && snapshot.failedTotal > count ? "\(count) of \(snapshot.failedTotal)" : "\(count)"
