@@ -1,15 +1,12 @@
 import Foundation
 
 /// A loopback TCP proxy to a PostgreSQL Unix socket that holds every chunk of bytes for `delay` in each direction:
-/// a database 2 ms away, as production's is from its workers. It counts what the client sent (one chunk is about one
-/// round trip of a client that waits for each answer).
+/// a database 2 ms away, as production's is from its workers.
 final class DelayProxy: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
     private let target: String
     private let delay: TimeInterval
-    private let lock = NSLock()
-    private var clientChunks = 0
 
     init(unixSocket target: String, delay: TimeInterval) throws {
         self.target = target
@@ -31,9 +28,6 @@ final class DelayProxy: @unchecked Sendable {
 
     struct ProxyError: Error { var reason: String }
 
-    /// Chunks the clients sent so far.
-    var sent: Int { lock.withLock { clientChunks } }
-
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
@@ -42,8 +36,8 @@ final class DelayProxy: @unchecked Sendable {
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let server = connectUnix()
             guard server >= 0 else { close(client); continue }
-            pipe(from: client, to: server, counting: true)
-            pipe(from: server, to: client, counting: false)
+            pipe(from: client, to: server)
+            pipe(from: server, to: client)
         }
     }
 
@@ -63,14 +57,13 @@ final class DelayProxy: @unchecked Sendable {
     }
 
     /// One direction: a reader queues each chunk with the time it may leave, a writer sends it then.
-    private func pipe(from source: Int32, to sink: Int32, counting: Bool) {
+    private func pipe(from source: Int32, to sink: Int32) {
         let queue = DelayLine()
         Thread.detachNewThread { [self] in
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let count = read(source, &buffer, buffer.count)
                 if count <= 0 { queue.finish(); shutdown(source, Int32(SHUT_RD)); return }
-                if counting { lock.withLock { clientChunks += 1 } }
                 queue.put(Array(buffer[0..<count]), at: Date().addingTimeInterval(delay))
             }
         }

@@ -65,6 +65,8 @@ let wsyncBinary: URL? = {
 }()
 
 do {
+    // Before minutes of seeding, not after: a report with nowhere to go would lose the run.
+    try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     let cluster = try ThrowawayCluster(prefix: "wsync-bench")
     defer { cluster.stop() }
     var report = Report(date: ISO8601DateFormatter().string(from: Date()), commit: shell("git describe --always --dirty --abbrev=7"),
@@ -107,7 +109,7 @@ do {
     try encoder.encode(report).write(to: output.appendingPathComponent("benchmarks.json"))
     say("wrote \(output.appendingPathComponent("BENCHMARKS.md").path) and benchmarks.json")
 } catch {
-    FileHandle.standardError.write(Data("wsync-benchmarks: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("wsync-benchmarks: \(error is CocoaError ? error.localizedDescription : "\(error)")\n".utf8))
     exit(2)
 }
 
