@@ -20,12 +20,14 @@ import TestSupport
                 is_active = random() < 0.8
             WHERE random() < 0.3
             """,
-            // Due times either side of the hour the counts are kept by, on its edge, infinite and missing.
+            // Due times either side of the quarter hour the counts are kept by, on its edge, an hour away, infinite
+            // and missing.
             """
             UPDATE workspace_tracked_repositories
-            SET next_sync_at = (ARRAY[now() - interval '59 minutes', now() - interval '61 minutes', now() + interval '1 minute',
-                                      date_bin('1 hour', now(), 'epoch'), '-infinity'::timestamptz, 'infinity'::timestamptz,
-                                      NULL])[1 + floor(random() * 7)::int]
+            SET next_sync_at = (ARRAY[now() - interval '14 minutes', now() - interval '16 minutes', now() + interval '1 minute',
+                                      now() - interval '59 minutes', now() - interval '61 minutes',
+                                      date_bin('15 minutes', now(), 'epoch'), '-infinity'::timestamptz, 'infinity'::timestamptz,
+                                      NULL])[1 + floor(random() * 9)::int]
             WHERE random() < 0.3
             """,
             // Lease traffic changes no count.
@@ -118,7 +120,7 @@ import TestSupport
         #expect(drift.map(\.tier) == ["pro", DashboardRollup.Drift.clockCounts])
         let due = drift.last?.columns.filter { $0.key.hasPrefix("due ") }.values.reduce(0) { $0 + $1.rollup - $1.counted }
         #expect(due == Double(withDueTime))
-        #expect(drift.last?.description.hasPrefix("counts by the hour: due ") == true)
+        #expect(drift.last?.description.hasPrefix("counts by the quarter hour: due ") == true)
         let active = try #require(drift.first?.columns["active"])
         #expect(active.rollup - active.counted == Double(deactivated))
         #expect(drift.first?.description.contains("tier pro: ") == true)
@@ -131,9 +133,10 @@ import TestSupport
         try expectReadModelsEqualFullCounts(connection)
     }
 
-    /// Writers in several sessions spread one hour's count over shards; cleanup folds them into a row a bucket and
-    /// drops the buckets that add up to nothing, and the counts still equal a full count.
-    @Test func cleanupFoldsTheShardsOfTheCountsKeptByTheHour() throws {
+    /// Writers in several sessions spread one bucket's count over shards; cleanup folds them into a row a bucket and
+    /// drops the buckets that add up to nothing, and the counts still equal a full count. The buckets are quarter
+    /// hours: a refresh counts only the current one's rows.
+    @Test func cleanupFoldsTheShardsOfTheCountsKeptByTheQuarterHour() throws {
         let database = try TestDatabase.create(shape: .fresh)
         let connection = try database.connect()
         try SyncSeeding.demo(connection)
@@ -148,6 +151,14 @@ import TestSupport
         #expect(try rows("SELECT count(*) AS n FROM (SELECT 1 FROM wsync.job_clock_counts GROUP BY kind, bucket_start HAVING count(*) > 1) s") == 0)
         #expect(try rows("SELECT count(*) AS n FROM wsync.job_clock_counts WHERE jobs = 0") == 0)
         #expect(try DashboardRollup.drift(connection) == [])
+        #expect(try rows("""
+            SELECT count(*) AS n FROM wsync.job_clock_counts
+            WHERE isfinite(bucket_start) AND bucket_start <> date_bin('15 minutes', bucket_start, 'epoch')
+            """) == 0)
+        #expect(try rows("""
+            SELECT count(DISTINCT extract(minute FROM bucket_start)) AS n FROM wsync.job_clock_counts
+            WHERE kind = 'due' AND isfinite(bucket_start)
+            """) == 4)
         try expectReadModelsEqualFullCounts(connection)
     }
 

@@ -15,11 +15,12 @@ public enum DashboardRollup {
             public var counted: Double
         }
 
-        /// The `tier` of drift in the counts kept per hour (`JobClockCountsSQL`), whose columns are kinds and hours.
-        public static let clockCounts = "(counts by the hour)"
+        /// The `tier` of drift in the counts kept per quarter hour (`JobClockCountsSQL`), whose columns are kinds and
+        /// quarter hours.
+        public static let clockCounts = "(counts by the quarter hour)"
 
         public var description: String {
-            let name = tier.isEmpty ? "(jobs without a workspace)" : tier == Self.clockCounts ? "counts by the hour" : "tier \(tier)"
+            let name = tier.isEmpty ? "(jobs without a workspace)" : tier == Self.clockCounts ? "counts by the quarter hour" : "tier \(tier)"
             let differences = columns.sorted { $0.key < $1.key }.map { column, counts in
                 "\(column) \(Cell.number(counts.rollup)) counted \(Cell.number(counts.counted))"
             }
@@ -27,7 +28,7 @@ public enum DashboardRollup {
         }
     }
 
-    /// The tiers where the rollup and a full count differ, and the hours where the counts kept by the clock do (each
+    /// The tiers where the rollup and a full count differ, and the buckets where the counts kept by the clock do (each
     /// one statement, one snapshot, so writers in flight are no drift).
     public static func drift(_ connection: Connection) throws -> [Drift] {
         try tierDrift(connection) + clockDrift(connection)

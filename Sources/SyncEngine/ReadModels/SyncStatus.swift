@@ -47,7 +47,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
     }
 
     /// Counts that do not depend on the clock come from the rollup its triggers keep (`JobRollupSQL`); due and stale
-    /// from the counts the same trigger keeps per hour plus the current hour's index entries (`JobClockCountsSQL`),
+    /// from the counts the same trigger keeps per quarter hour plus the current one's index entries (`JobClockCountsSQL`),
     /// leases from their index alone; the hour of runs comes from 5-minute buckets, plus the few runs
     /// between an hour ago and the first bucket, counted from the history itself.
     public static let query: SQL = """
@@ -72,8 +72,8 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                      / nullif(sum(active_synced), 0) / 3600)::int AS avg_hours_since_sync
             FROM wsync.job_rollup
         ) j, (
-            -- Due and stale: the hours gone by from the counts kept per hour (`JobClockCountsSQL`), the current
-            -- hour's rows from the indexes.
+            -- Due and stale: the quarter hours gone by from the counts kept per quarter hour (`JobClockCountsSQL`),
+            -- the current one's rows from the indexes.
             SELECT \(JobClockCountsSQL.past("'due'"))
                    + (SELECT count(*) FROM workspace_tracked_repositories
                       WHERE is_active AND next_sync_at >= \(JobClockCountsSQL.currentBucket) AND next_sync_at <= now()) AS due,

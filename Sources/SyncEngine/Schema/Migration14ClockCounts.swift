@@ -1,8 +1,8 @@
 import Postgres
 
 extension Migration {
-    /// The dashboard's due, stale and failed counts kept per hour by the job table's rollup trigger
-    /// (`JobClockCountsSQL`), so a refresh reads the hours gone by and only the current hour's rows.
+    /// The dashboard's due, stale and failed counts kept per hour (per quarter hour since migration 15) by the job
+    /// table's rollup trigger (`JobClockCountsSQL`), so a refresh reads the buckets gone by and only the current one's rows.
     static let clockCounts = Migration(version: 14, name: "due, stale and failed counts kept per hour for the dashboard", script: """
         CREATE TABLE IF NOT EXISTS wsync.job_clock_counts (
             kind text NOT NULL,

@@ -112,7 +112,7 @@ import Testing
         captured.append(("the metrics log", metrics.output))
 
         // Every row of every table wsync and the app share (as row text: XML has no infinite timestamps, which the
-        // dashboard's counts by the hour hold), and the server's log.
+        // dashboard's counts by the quarter hour hold), and the server's log.
         let rows = try await offPool { () -> String in
             let connection = try database.connect()
             let tables = try connection.query("""
