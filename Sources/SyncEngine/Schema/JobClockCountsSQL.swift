@@ -5,9 +5,9 @@ import Postgres
 /// hour they stop being fresh (`stale`) — and, in one sentinel bucket, every failed job (`failed`). A refresh adds up
 /// the buckets before the current one and counts only the current bucket's rows from the indexes, so its cost no
 /// longer grows with the jobs that are due or stale (at 1,000,000 jobs those two index-only counts took 56 ms; the
-/// current hour's alone, 13 ms, hence quarter hours: a quarter of the rows, four times the buckets to add). Kept by the job table's rollup
-/// trigger, sharded by backend like the rollup; migrate fills it, `wsync check` compares and repairs it, `cleanup`
-/// folds its shards together.
+/// current hour's alone, 13 ms, hence quarter hours: a quarter of the rows, four times the buckets to add). Kept by
+/// the job table's rollup trigger, sharded by backend like the rollup; migrate fills it, `wsync check` compares and
+/// repairs it, `cleanup` folds its shards together.
 enum JobClockCountsSQL {
     /// The quarter hour a time falls in; an infinite time is its own bucket (date_bin refuses it, and a trigger that
     /// raised would fail the app's own write).

@@ -83,7 +83,7 @@ enum JobRollupSQL {
     }
 
     /// The statement-level trigger function over the job table's transition tables: the rollup's sums and, from
-    /// migration 14, the counts kept by the clock's hour (`JobClockCountsSQL`), in one call.
+    /// migration 14, the counts kept by the clock (`JobClockCountsSQL`), in one call.
     static func jobsChangedFunction(alsoClockCounts: Bool) -> SQL {
         let both = { (rollup: SQL, signed: SQL) -> SQL in
             alsoClockCounts ? "\(rollup);\n\(JobClockCountsSQL.add(signed))" : rollup
