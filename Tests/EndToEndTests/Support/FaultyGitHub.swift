@@ -50,37 +50,45 @@ final class FaultyGitHub: @unchecked Sendable {
         thread.start()
     }
 
-    deinit { stop() }
-
     /// The request lines ("GET /path"), in arrival order.
     var requests: [String] { lock.withLock { seen } }
 
     /// How many requests hit the faulty path.
     func faulted(_ path: String) -> Int { requests.filter { $0.contains(path) }.count }
 
+    /// Idempotent. Only the accept thread closes the listener and only a connection's thread closes its socket,
+    /// each under the lock `stop` shuts them down under: no descriptor is closed twice or shut down after its number
+    /// went to someone else (a later test's database connection: a second close here once broke one).
     func stop() {
-        let sockets = lock.withLock { () -> Set<Int32> in
-            guard !stopped else { return [] }
+        lock.withLock {
+            guard !stopped else { return }
             stopped = true
-            return open
+            // Wakes the blocked accept(); the accept thread closes the listener on its way out.
+            shutdown(listener, Int32(SHUT_RDWR))
+            for socket in open { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private func accept(fault: Fault, faultyPath: String) {
         while true {
             let client = Glibc.accept(listener, nil, nil)
-            if client < 0 {
-                if lock.withLock({ stopped }) { return }
-                continue
+            let serving = lock.withLock { () -> Bool in
+                if stopped {
+                    if client >= 0 { close(client) }
+                    close(listener)
+                    return false
+                }
+                if client >= 0 { open.insert(client) }
+                return true
             }
-            lock.withLock { _ = open.insert(client) }
+            guard serving else { return }
+            guard client >= 0 else { continue }
             Thread.detachNewThread { [self] in
                 serve(client, fault: fault, faultyPath: faultyPath)
-                lock.withLock { _ = open.remove(client) }
-                close(client)
+                lock.withLock {
+                    open.remove(client)
+                    close(client)
+                }
             }
         }
     }
