@@ -125,15 +125,18 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func stuckIsTheGuidesQueryOldestFirst(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)
-        let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000)
-        // The guide's query, ordered oldest first as wsync lists it.
-        let expected = try connection.query("""
-            SELECT wtr.id FROM workspace_tracked_repositories wtr
-            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
-            JOIN repositories r ON r.id = tr.repository_id
-            WHERE wtr.next_sync_at < NOW() - INTERVAL '2 hours' AND wtr.is_active = TRUE
-            ORDER BY wtr.next_sync_at, wtr.id  -- ties by job id, as wsync lists them
-            """)
+        // In one transaction, so both compare with the same now().
+        let (stuck, expected) = try connection.transaction { c in
+            (try StuckSync.fetch(c, olderThan: .hours(2), limit: 1000),
+             // The guide's query, ordered oldest first as wsync lists it.
+             try c.query("""
+                SELECT wtr.id FROM workspace_tracked_repositories wtr
+                JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+                JOIN repositories r ON r.id = tr.repository_id
+                WHERE wtr.next_sync_at < NOW() - INTERVAL '2 hours' AND wtr.is_active = TRUE
+                ORDER BY wtr.next_sync_at, wtr.id  -- ties by job id, as wsync lists them
+                """))
+        }
         #expect(!expected.isEmpty)
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
         #expect(try StuckSync.fetch(connection).count == min(10, expected.count))
@@ -141,19 +144,25 @@ import TestSupport
 
     @Test(arguments: DatabaseShape.allCases) func theDashboardsStuckListAddsExpiredLeases(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)
-        let stuck = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true)
-        let expected = try connection.query("""
-            SELECT wtr.id FROM workspace_tracked_repositories wtr
-            JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
-            JOIN repositories r ON r.id = tr.repository_id
-            WHERE wtr.is_active AND (wtr.next_sync_at < now() - interval '2 hours'
-                                     OR (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()))
-            ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id
-            """)
+        // One transaction, so both read the same now(): a seeded lease that runs out between two statements (seen
+        // on a slow run) would otherwise be expired for one and live for the other.
+        let limits = [1, 5, 50]
+        let (stuck, expected, limited) = try connection.transaction { c in
+            (try StuckSync.fetch(c, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true),
+             try c.query("""
+                SELECT wtr.id FROM workspace_tracked_repositories wtr
+                JOIN tracked_repositories tr ON tr.id = wtr.tracked_repository_id
+                JOIN repositories r ON r.id = tr.repository_id
+                WHERE wtr.is_active AND (wtr.next_sync_at < now() - interval '2 hours'
+                                         OR (wtr.lease_owner IS NOT NULL AND wtr.lease_expires_at <= now()
+                                             AND (wtr.next_sync_at IS NULL OR wtr.next_sync_at <= now())))
+                ORDER BY wtr.next_sync_at NULLS FIRST, wtr.id
+                """),
+             try limits.map { try StuckSync.fetch(c, olderThan: .hours(2), limit: $0, includeExpiredLeases: true) })
+        }
         #expect(stuck.map(\.jobId) == (try expected.map { try $0.decode("id", as: UUID.self) }))
-        for limit in [1, 5, 50] {
-            let limited = try StuckSync.fetch(connection, olderThan: .hours(2), limit: limit, includeExpiredLeases: true)
-            #expect(limited.map(\.jobId) == Array(stuck.prefix(limit).map(\.jobId)), "limit \(limit)")
+        for (limit, rows) in zip(limits, limited) {
+            #expect(rows.map(\.jobId) == Array(stuck.prefix(limit).map(\.jobId)), "limit \(limit)")
         }
         #expect(stuck.contains { $0.reason == .leaseExpired })
         #expect(stuck.contains { $0.reason == .overdue })
