@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// A release build carries the Swift runtime and Foundation inside: it runs where no Swift toolchain is installed, and
+/// the dashboard maps the parts it uses rather than whole shared libraries (BENCHMARKS.md's memory figure). Debug
+/// builds link them dynamically, which links faster.
+let staticStdlibInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
 let package = Package(
     name: "wsync",
     platforms: [.macOS(.v13)],
@@ -16,7 +21,8 @@ let package = Package(
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "GitHubSimulator", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
-        .target(name: "SyncEngine", dependencies: ["Postgres"]),
+        // Compiled against the static Foundation too, so that FoundationNetworking brings the libraries it needs.
+        .target(name: "SyncEngine", dependencies: ["Postgres"], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         .target(name: "Dashboard", dependencies: ["SyncEngine", "CNCurses"]),
         .executableTarget(
             name: "wsync",
@@ -24,9 +30,11 @@ let package = Package(
                 "SyncEngine", "Dashboard", "GitHubSimulator", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
-            ]
+            ],
+            linkerSettings: staticStdlibInRelease
         ),
-        .executableTarget(name: "wsync-benchmarks", dependencies: ["SyncEngine", "Postgres", "Dashboard", "GitHubSimulator"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "wsync-benchmarks", dependencies: ["SyncEngine", "Postgres", "Dashboard", "GitHubSimulator"], path: "Sources/Benchmarks",
+                         linkerSettings: staticStdlibInRelease),
         .target(name: "TestSupport", dependencies: ["Postgres", "SyncEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "GitHubSimulator", "TestSupport"]),
