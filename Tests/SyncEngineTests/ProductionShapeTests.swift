@@ -45,6 +45,48 @@ import TestSupport
         #expect(try run.decode("issues_skipped", as: Int.self) == 0)
     }
 
+    /// Authors recur on every page. One already stored as GitHub sends it keeps its row version (no update, so no
+    /// trigger and no touched time), and its issues still name it; one whose login changed is updated.
+    @Test(arguments: DatabaseShape.allCases) func unchangedAuthorsAreNotRewrittenYetStillNamed(shape: DatabaseShape) async throws {
+        let fixture = try await SyncFixture.make(shape: shape)
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
+        let repository = "acme/authors"
+        let job = try await fixture.track(repository, issueCount: 40, pullRequestEvery: 0)
+        #expect(try await fixture.sync(job: job).status == "success")
+        let authors = { () throws -> [Int64: (version: String, username: String)] in
+            try fixture.connection.query("SELECT github_id, xmin::text AS version, username FROM contributors")
+                .reduce(into: [:]) { $0[try $1.decode("github_id")] = (try $1.decode("version"), try $1.decode("username")) }
+        }
+        let links = { () throws -> [Int64: Int64?] in
+            try fixture.connection.query("""
+                SELECT i.github_id, c.github_id AS author FROM issues i JOIN repositories r ON r.id = i.repository_id
+                LEFT JOIN contributors c ON c.id = i.author_id WHERE r.full_name = \(repository)
+                """).reduce(into: [:]) { $0[try $1.decode("github_id")] = try $1.decode("author", as: Int64?.self) }
+        }
+        let before = try authors()
+        let linkedBefore = try links()
+
+        // Every issue edited, so the next sync reads them all again; one author's login changed meanwhile.
+        let items = await fixture.simulator.repository(repository)!.issues
+        let renamed = try #require(items.compactMap(\.user).first { before[$0.id] != nil })
+        for item in items {
+            _ = try await fixture.simulator.editIssue(in: repository, number: item.number) { issue in
+                issue.title += " (edited)"
+                if issue.user?.id == renamed.id { issue.user?.login = renamed.login + "-new" }
+            }
+        }
+        #expect(try await fixture.sync(job: job).status == "success")
+        #expect(try fixture.storedIssues(repository).values.allSatisfy { $0.title.hasSuffix(" (edited)") })
+
+        let after = try authors()
+        #expect(after[renamed.id]?.username == renamed.login + "-new")
+        #expect(after[renamed.id]?.version != before[renamed.id]?.version)
+        let rewritten = before.keys.filter { $0 != renamed.id && after[$0]?.version != before[$0]?.version }
+        #expect(before.count > 1 && rewritten.isEmpty, "unchanged authors rewritten: \(rewritten)")
+        #expect(try links() == linkedBefore)
+        #expect(linkedBefore.values.contains { $0 != nil })
+    }
+
     @Test(arguments: DatabaseShape.allCases) func theCacheIsKeptPerHourOnTheRealKey(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }

@@ -118,8 +118,16 @@ public enum PageStore {
             VALUES (\(author.id), \(author.login), \(author.avatarURL), \(author.isBot))
             ON CONFLICT (github_id) DO UPDATE
             SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot \(touch)
+            \(authorChanged)
             """)
     }
+
+    /// Authors recur page after page: one stored as GitHub sends it is not rewritten (no new row version, no trigger,
+    /// no touched time), and so not returned by the upsert either.
+    private static let authorChanged: SQL = """
+        WHERE (contributors.username, contributors.avatar_url, contributors.is_bot)
+              IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.avatar_url, EXCLUDED.is_bot)
+        """
 
     /// ONE statement: the page's authors (except `skippingAuthors`) and its issues, upserted by `github_id`; with a
     /// fence, only if the lease is still held (`fenced` says whether it was).
@@ -160,13 +168,18 @@ public enum PageStore {
                 ON CONFLICT (github_id) DO UPDATE
                 SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot
                     \(touched("contributors", catalog))
+                \(authorChanged)
                 RETURNING id, github_id
             ),
             upserted AS (
                 INSERT INTO issues (github_id, repository_id, number, title, body, state, state_reason, author_id,
                                     created_at, updated_at, closed_at, labels, assignees, milestone,
                                     comments_count, is_pull_request)
-                SELECT p.github_id, \(job.repositoryID), p.number, p.title, p.body, p.state, p.state_reason, a.id,
+                SELECT p.github_id, \(job.repositoryID), p.number, p.title, p.body, p.state, p.state_reason,
+                       -- Inserted or changed by this statement, else as stored before it (the statement's snapshot).
+                       coalesce(a.id, (SELECT stored.id FROM contributors stored
+                                       WHERE stored.github_id = p.author_github_id
+                                         AND p.author_github_id <> ALL(\(refused)::bigint[]))),
                        p.created_at, p.updated_at, p.closed_at, coalesce(p.labels, '[]'), coalesce(p.assignees, '[]'),
                        CASE WHEN jsonb_typeof(p.milestone) = 'null' THEN NULL ELSE p.milestone END,
                        coalesce(p.comments_count, 0), false
