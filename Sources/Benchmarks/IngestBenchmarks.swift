@@ -84,9 +84,10 @@ private func timedStoring(_ pages: [IssuesPage], of benchJob: BenchJob, _ connec
 
 /// wsync's way: each page in one statement, fenced by the lease and advancing the high-water mark.
 private func storeAsWorker(_ pages: [IssuesPage], of job: BenchJob, _ connection: Connection) throws -> (seconds: Double, stored: Int) {
-    try timedStoring(pages, of: job, connection) { page, job, owner in
+    let refused = RefusedAuthors()  // a worker's, kept across its pages
+    return try timedStoring(pages, of: job, connection) { page, job, owner in
         try PageStore.store(page.issues, job: job, owner: owner, highWater: page.newestUpdate, renamedTo: nil,
-                            lease: LeaseSettings().lease, connection: connection).upserted
+                            lease: LeaseSettings().lease, refused: refused, connection: connection).upserted
     }
 }
 

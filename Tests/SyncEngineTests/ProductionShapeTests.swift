@@ -87,6 +87,51 @@ import TestSupport
         #expect(linkedBefore.values.contains { $0 != nil })
     }
 
+    /// Production refuses bots' logins, and bots author issues in most repositories. A page with a refused author
+    /// fails its one statement and goes the careful way, an author at a time in savepoints; a later page with the
+    /// same author, remembered, leaves it out at once and is stored in one statement (one transaction id).
+    @Test func anAuthorRefusedOnceIsLeftOutOfLaterPagesAtOnce() async throws {
+        let fixture = try await SyncFixture.make(shape: .production)
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
+        let repository = "acme/bots"
+        let jobID = try await fixture.track(repository, issueCount: 300, pullRequestEvery: 0)
+        let github = GitHubClient(configuration: fixture.github)
+        var pages: [IssuesPage] = []
+        var next: URL? = github.issuesURL(fullName: repository, since: nil)
+        while let url = next, case .page(let page) = try await github.issuesPage(url, token: fixture.github.tokens.first) {
+            pages.append(page)
+            next = page.next
+        }
+        let bots = { (page: IssuesPage) in Set(page.issues.compactMap(\.user).filter(\.isBot).map(\.id)) }
+        try #require(pages.count == 3 && pages.allSatisfy { !bots($0).isEmpty })
+        let c = fixture.connection
+        let job = try #require(try JobLeases.claim(c, ids: [jobID], owner: "tests", settings: LeaseSettings()).first)
+        let xid = { () throws -> Int64 in try c.query("SELECT txid_current() AS x")[0].decode("x") }
+        /// Stores a page; returns what it stored and the transaction ids it took (the reading takes one itself).
+        func store(_ page: IssuesPage, _ refused: RefusedAuthors) throws -> (stored: PageStore.Stored, xids: Int64) {
+            let before = try xid()
+            let stored = try PageStore.store(page.issues, job: job, owner: "tests", highWater: nil, renamedTo: nil,
+                                             lease: LeaseSettings().lease, refused: refused, connection: c)
+            return (stored, try xid() - before - 1)
+        }
+
+        let refused = RefusedAuthors()
+        let first = try store(pages[0], refused)
+        #expect(first.stored.skippedAuthors == bots(pages[0]).count && first.xids > 2, "\(first)")
+        let remembered = try store(pages[1], refused)
+        #expect(remembered.stored.upserted == pages[1].issues.count)
+        #expect(remembered.stored.skippedAuthors == bots(pages[1]).count)
+        #expect(remembered.xids == 1, "the page went the careful way: \(remembered)")
+        // Without the memory the same kind of page costs the careful way again.
+        let forgotten = try store(pages[2], RefusedAuthors())
+        #expect(forgotten.stored.upserted == pages[2].issues.count && forgotten.xids > 2, "\(forgotten)")
+        // Its issues are stored, without an author, as the careful way stores them.
+        let unauthored: Int = try c.query("""
+            SELECT count(*)::int AS n FROM issues WHERE author_id IS NULL AND github_id = ANY(\(pages[1].issues.filter { $0.user?.isBot == true }.map(\.id))::bigint[])
+            """)[0].decode("n")
+        #expect(unauthored == pages[1].issues.filter { $0.user?.isBot == true }.count && unauthored > 0)
+    }
+
     @Test(arguments: DatabaseShape.allCases) func theCacheIsKeptPerHourOnTheRealKey(shape: DatabaseShape) async throws {
         let fixture = try await SyncFixture.make(shape: shape)
         defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }

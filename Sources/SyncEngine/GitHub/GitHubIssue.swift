@@ -1,7 +1,7 @@
 import Foundation
 
 /// An issue author or assignee.
-public struct GitHubUser: Sendable, Equatable, Codable {
+public struct GitHubUser: Sendable, Hashable, Codable {
     public var id: Int64
     public var login: String
     public var avatarURL: String?

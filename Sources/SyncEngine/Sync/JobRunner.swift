@@ -27,6 +27,8 @@ struct RunContext: Sendable {
     var sinceOverlap: Duration = .seconds(60)
     /// When 404/410 answers deactivate the job.
     var gone: GonePolicy = GonePolicy()
+    /// Authors the database refused, left out of later pages at once.
+    var refusedAuthors: RefusedAuthors
     /// Lines for the operator (a token set aside).
     var log: @Sendable (String) -> Void = { _ in }
     /// Asked before every page: global pause, shutdown.
@@ -227,9 +229,10 @@ struct JobRunner {
 
     private func store(_ issues: [GitHubIssue], job: SyncJob, mark: Date?, renamedTo newName: String?) async throws -> PageStore.Stored {
         guard let database = context.database else { return PageStore.Stored(upserted: 0) }
-        let (owner, lease) = (context.owner, context.leases.lease)
+        let (owner, lease, refused) = (context.owner, context.leases.lease, context.refusedAuthors)
         return try await database.run { connection in
-            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease, connection: connection)
+            try PageStore.store(issues, job: job, owner: owner, highWater: mark, renamedTo: newName, lease: lease,
+                                refused: refused, connection: connection)
         }
     }
 

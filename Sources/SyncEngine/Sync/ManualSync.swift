@@ -268,7 +268,8 @@ public struct ManualSync: Sendable {
                         let context = RunContext(
                             client: session.client, database: db, owner: session.id, trigger: "manual",
                             leases: options.leases, backoff: options.backoff, maxPages: options.maxPages,
-                            hoursBack: options.hoursBack, rateLimitReserve: 0, gone: options.gone, log: log,
+                            hoursBack: options.hoursBack, rateLimitReserve: 0, gone: options.gone,
+                            refusedAuthors: session.refusedAuthors, log: log,
                             shouldStop: {
                                 guard let db, let reason = try? await db.run({ try PauseSwitch.reason($0) }) else { return .keepGoing }
                                 return .stop(reason: reason)

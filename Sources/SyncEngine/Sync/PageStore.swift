@@ -21,30 +21,33 @@ public enum PageStore {
     }
 
     /// Stores `issues` for `job` if `owner` still holds its lease; advances the high-water mark to `highWater`
-    /// (when given) in the same transaction. Throws `LeaseLost` (and writes nothing) otherwise.
+    /// (when given) in the same transaction. Throws `LeaseLost` (and writes nothing) otherwise. Authors `refused`
+    /// holds are left out at once; those the database refuses here are added to it.
     public static func store(
         _ issues: [GitHubIssue], job: SyncJob, owner: String, highWater: Date?, renamedTo newName: String?,
-        lease: Duration, connection: Connection
+        lease: Duration, refused: RefusedAuthors, connection: Connection
     ) throws -> Stored {
         let catalog = try SchemaCatalog.of(connection)
         let fence = Fence(job: job, owner: owner, highWater: highWater, lease: lease)
+        let known = refused.known(among: issues)
         // The usual page is ONE statement, fence and upsert together, atomic by itself: one round trip, which is what
         // a page costs a database that is far away. A rename, and a page the schema refuses part of (that statement
         // then changed nothing), go the careful way below.
         if newName == nil {
             do {
-                let (fenced, upserted) = try upsert(issues, job: job, fence: fence, catalog: catalog, connection: connection)
+                let (fenced, upserted) = try upsert(issues, job: job, fence: fence, skippingAuthors: known, catalog: catalog, connection: connection)
                 guard fenced else { throw LeaseLost() }
-                return Stored(upserted: upserted)
+                return Stored(upserted: upserted, skippedAuthors: known.count)
             } catch let error as PostgresError where error.isRefusedValue {}
         }
         return try connection.transaction { c in
             guard !(try c.query("\(fence.update) RETURNING id").isEmpty) else { throw LeaseLost() }
             if let newName { try rename(job.repositoryID, to: newName, catalog: catalog, connection: c) }
             do {
-                return Stored(upserted: try c.savepoint { try upsert(issues, job: job, catalog: catalog, connection: $0).upserted })
+                let upserted = try c.savepoint { try upsert(issues, job: job, skippingAuthors: known, catalog: catalog, connection: $0).upserted }
+                return Stored(upserted: upserted, skippedAuthors: known.count)
             } catch let error as PostgresError where error.isRefusedValue {
-                return try storeItemByItem(issues, job: job, catalog: catalog, connection: c)
+                return try storeItemByItem(issues, job: job, refused: refused, catalog: catalog, connection: c)
             }
         }
     }
@@ -72,18 +75,22 @@ public enum PageStore {
     /// The slow path for a page the schema refused part of: each author, then the page without the refused ones,
     /// then (if an issue itself is refused) each issue — every try in a savepoint of its own, so that one bad item
     /// costs only itself and never the page.
-    private static func storeItemByItem(_ issues: [GitHubIssue], job: SyncJob, catalog: SchemaCatalog,
-                                        connection c: Connection) throws -> Stored {
+    private static func storeItemByItem(_ issues: [GitHubIssue], job: SyncJob, refused known: RefusedAuthors,
+                                        catalog: SchemaCatalog, connection c: Connection) throws -> Stored {
+        var refused = known.known(among: issues)
         var authors: [Int64: GitHubUser] = [:]
-        for issue in issues { if let user = issue.user { authors[user.id] = user } }
-        var refused: [Int64] = []
+        for issue in issues { if let user = issue.user, !refused.contains(user.id) { authors[user.id] = user } }
+        var refusedNow: [GitHubUser] = []
         for author in authors.values.sorted(by: { $0.id < $1.id }) {
             do {
                 try c.savepoint { try upsertAuthor(author, catalog: catalog, connection: $0) }
             } catch let error as PostgresError where error.isRefusedValue {
-                refused.append(author.id)
+                refusedNow.append(author)
             }
         }
+        // Remembered even if the transaction then fails: the refusal is the schema's, not this page's.
+        known.remember(refusedNow)
+        refused += refusedNow.map(\.id)
         do {
             let upserted = try c.savepoint {
                 try upsert(issues, job: job, skippingAuthors: refused, catalog: catalog, connection: $0).upserted

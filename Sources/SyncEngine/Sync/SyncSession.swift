@@ -39,6 +39,8 @@ final class SyncSession: Sendable {
     let leases: LeaseSettings
     /// What the heartbeat reports besides liveness: busy slots and the last step forward.
     let progress = WorkerProgress()
+    /// Shared by every slot and run of this participant.
+    let refusedAuthors = RefusedAuthors()
 
     private init(id: String, database: ConnectionConfiguration, control: DatabaseQueue, client: GitHubClient,
                  notifier: EventNotifier, leases: LeaseSettings) {

@@ -172,7 +172,7 @@ public final class SyncWorker: Sendable {
         return RunContext(
             client: session.client, database: db, owner: session.id, trigger: "schedule", leases: options.leases,
             backoff: options.backoff, maxPages: options.maxPages, hoursBack: nil,
-            rateLimitReserve: options.rateLimitReserve, gone: options.gone, log: log,
+            rateLimitReserve: options.rateLimitReserve, gone: options.gone, refusedAuthors: session.refusedAuthors, log: log,
             shouldStop: {
                 // Asked before every page: the previous page is done, which is progress.
                 progress.advanced()
