@@ -87,6 +87,55 @@ import TestSupport
         #expect(linkedBefore.values.contains { $0 != nil })
     }
 
+    /// Two workers meet a new author at once. The page statement that began before the other's insert committed
+    /// cannot see that row (its snapshot is older), yet its issues must still name the author: a stored author is
+    /// left alone only when this statement sees it, and one it cannot see is upserted and returned.
+    @Test func anAuthorAnotherWorkerInsertedMeanwhileIsStillNamed() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { [simulator = fixture.simulator] in await simulator.stop() } }
+        let repository = "acme/race"
+        let jobID = try await fixture.track(repository, issueCount: 5, pullRequestEvery: 0)
+        let github = GitHubClient(configuration: fixture.github)
+        guard case .page(let page) = try await github.issuesPage(github.issuesURL(fullName: repository, since: nil),
+                                                                 token: fixture.github.tokens.first) else {
+            Issue.record("no page")
+            return
+        }
+        let author = try #require(page.issues.compactMap(\.user).first)
+        let job = try #require(try JobLeases.claim(fixture.connection, ids: [jobID], owner: "tests", settings: LeaseSettings()).first)
+
+        // The other worker's transaction has inserted the author as GitHub sends it, and not committed yet.
+        let other = try fixture.database.connect()
+        try other.execute("BEGIN")
+        try other.execute("""
+            INSERT INTO contributors (github_id, username, avatar_url, is_bot)
+            VALUES (\(author.id), \(author.login), \(author.avatarURL), \(author.isBot))
+            """)
+        let database = fixture.database
+        let storing = Task.detached {
+            try PageStore.store(page.issues, job: job, owner: "tests", highWater: nil, renamedTo: nil,
+                                lease: LeaseSettings().lease, refused: RefusedAuthors(), connection: try database.connect())
+        }
+        // This worker's statement waits on the uncommitted row; then the other commits.
+        var waiting = 0
+        for _ in 0..<200 where waiting == 0 {
+            waiting = try fixture.connection.query("""
+                SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """)[0].decode("n")
+            if waiting == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(waiting == 1, "the page statement never waited on the other worker's row")
+        try other.execute("COMMIT")
+        #expect(try await storing.value.upserted == page.issues.count)
+
+        let unnamed: Int = try fixture.connection.query("""
+            SELECT count(*)::int AS n FROM issues i JOIN contributors c ON c.github_id = \(author.id)
+            WHERE i.github_id = ANY(\(page.issues.filter { $0.user?.id == author.id }.map(\.id))::bigint[])
+              AND i.author_id IS DISTINCT FROM c.id
+            """)[0].decode("n")
+        #expect(unnamed == 0, "issues left without the author another worker inserted meanwhile")
+    }
+
     /// Production refuses bots' logins, and bots author issues in most repositories. A page with a refused author
     /// fails its one statement and goes the careful way, an author at a time in savepoints; a later page with the
     /// same author, remembered, leaves it out at once and is stored in one statement (one transaction id).

@@ -125,16 +125,11 @@ public enum PageStore {
             VALUES (\(author.id), \(author.login), \(author.avatarURL), \(author.isBot))
             ON CONFLICT (github_id) DO UPDATE
             SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot \(touch)
-            \(authorChanged)
+            -- Stored as GitHub sends it: not rewritten (no new row version, trigger or touched time).
+            WHERE (contributors.username, contributors.avatar_url, contributors.is_bot)
+                  IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.avatar_url, EXCLUDED.is_bot)
             """)
     }
-
-    /// Authors recur page after page: one stored as GitHub sends it is not rewritten (no new row version, no trigger,
-    /// no touched time), and so not returned by the upsert either.
-    private static let authorChanged: SQL = """
-        WHERE (contributors.username, contributors.avatar_url, contributors.is_bot)
-              IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.avatar_url, EXCLUDED.is_bot)
-        """
 
     /// ONE statement: the page's authors (except `skippingAuthors`) and its issues, upserted by `github_id`; with a
     /// fence, only if the lease is still held (`fenced` says whether it was).
@@ -170,12 +165,17 @@ public enum PageStore {
                 INSERT INTO contributors (github_id, username, avatar_url, is_bot)
                 SELECT DISTINCT ON (author_github_id) author_github_id, author_login, author_avatar_url,
                        coalesce(author_is_bot, false)
-                FROM page WHERE author_github_id IS NOT NULL AND author_github_id <> ALL(\(refused)::bigint[])
+                FROM page p WHERE author_github_id IS NOT NULL AND author_github_id <> ALL(\(refused)::bigint[])
+                  -- Authors recur page after page: one already stored as GitHub sends it is neither written nor
+                  -- locked (its issues find it below). Any other is upserted and returned, even one another
+                  -- worker inserted a moment ago, which this statement's snapshot cannot see.
+                  AND NOT EXISTS (SELECT 1 FROM contributors stored WHERE stored.github_id = p.author_github_id
+                                    AND (stored.username, stored.avatar_url, stored.is_bot)
+                                        IS NOT DISTINCT FROM (p.author_login, p.author_avatar_url, coalesce(p.author_is_bot, false)))
                 ORDER BY author_github_id
                 ON CONFLICT (github_id) DO UPDATE
                 SET username = EXCLUDED.username, avatar_url = EXCLUDED.avatar_url, is_bot = EXCLUDED.is_bot
                     \(touched("contributors", catalog))
-                \(authorChanged)
                 RETURNING id, github_id
             ),
             upserted AS (
@@ -183,7 +183,7 @@ public enum PageStore {
                                     created_at, updated_at, closed_at, labels, assignees, milestone,
                                     comments_count, is_pull_request)
                 SELECT p.github_id, \(job.repositoryID), p.number, p.title, p.body, p.state, p.state_reason,
-                       -- Inserted or changed by this statement, else as stored before it (the statement's snapshot).
+                       -- Upserted by this statement, else stored unchanged before it.
                        coalesce(a.id, (SELECT stored.id FROM contributors stored
                                        WHERE stored.github_id = p.author_github_id
                                          AND p.author_github_id <> ALL(\(refused)::bigint[]))),
