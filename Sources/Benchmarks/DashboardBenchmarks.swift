@@ -87,36 +87,15 @@ private func processSample(_ pid: Int32) throws -> ProcessSample {
 }
 
 /// The largest resident parts of a process by what is mapped ("wsync 19.6 MiB, libc.so.6 1.6 MiB, …", anonymous
-/// memory as "heap and stacks"), from /proc/PID/smaps.
+/// memory as "heap and stacks").
 private func residentByMapping(_ pid: Int32, top: Int = 8) -> String {
-    guard let smaps = procFile("/proc/\(pid)/smaps") else { return "unknown" }
+    guard let mappings = ProcessMapping.of(String(pid)) else { return "unknown" }
     var kib: [String: Double] = [:]
-    var mapping = ""
-    for line in smaps.split(separator: "\n") {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        if let first = fields.first, first.contains("-"), fields.count >= 5 {
-            mapping = fields.count > 5 ? String(fields[5].split(separator: "/").last ?? "") : "heap and stacks"
-            if mapping.hasPrefix("[") { mapping = "heap and stacks" }
-        } else if fields.first == "Rss:", fields.count > 1 {
-            kib[mapping, default: 0] += Double(fields[1]) ?? 0
-        }
+    for mapping in mappings {
+        kib[mapping.path.map { String($0.split(separator: "/").last ?? "") } ?? "heap and stacks", default: 0] += mapping.residentKiB
     }
     return kib.sorted { $0.value > $1.value }.prefix(top)
         .map { String(format: "%@ %.1f MiB", $0.key, $0.value / 1024) }.joined(separator: ", ")
-}
-
-/// A /proc file whole. Its size reads as 0, and Foundation's file reading stopped after the first page of smaps.
-private func procFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = read(fd, &buffer, buffer.count)
-        guard count > 0 else { return count == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
 }
 
 /// Runs tmux and returns what it printed. Spawned and reaped here rather than with Foundation's Process, whose

@@ -27,6 +27,7 @@ public final class DashboardApp {
         effects.start(posting: inbox)
         defer { effects.stop() }
         var painted: CellGrid?
+        var startupCodeReleased = false
         var lastTick = Date()
         dispatch(.resized(screen.size))
         while running {
@@ -55,6 +56,10 @@ public final class DashboardApp {
             if grid != painted {
                 screen.paint(grid)
                 painted = grid
+            }
+            if !startupCodeReleased, state.snapshot != nil {
+                startupCodeReleased = true
+                ResidentCode.release()
             }
         }
     }
