@@ -185,6 +185,19 @@ import TestSupport
         #expect(row.overdueHours.map { $0 < 0.1 } == true, "due a minute ago: \(String(describing: row.overdueHours))")
     }
 
+    /// A row long overdue whose worker's lease also ran out is both kinds of stuck: it is listed once, for its lease.
+    @Test(arguments: DatabaseShape.allCases) func aRowStuckBothWaysIsListedOnce(shape: DatabaseShape) throws {
+        let connection = try SyncSeeding.seededDatabase(shape)
+        let job: UUID = try connection.query("""
+            UPDATE workspace_tracked_repositories SET lease_owner = 'gone-worker', lease_expires_at = now() - interval '10 minutes',
+                next_sync_at = now() - interval '3 hours'
+            WHERE id = (SELECT id FROM workspace_tracked_repositories WHERE is_active ORDER BY id LIMIT 1)
+            RETURNING id
+            """)[0].decode("id")
+        let listed = try StuckSync.fetch(connection, olderThan: .hours(2), limit: 1000, includeExpiredLeases: true).filter { $0.jobId == job }
+        #expect(listed.map(\.reason) == [.leaseExpired])
+    }
+
     /// Production tables may allow NULLs the contract does not: names fall back, other gaps are named plainly.
     @Test(arguments: DatabaseShape.allCases) func nullsOutsideTheContractAreNamedOrWorkedAround(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)

@@ -19,6 +19,15 @@ import TestSupport
         #expect(try plans.decode("generic_plans", as: Int.self) == 3)
     }
 
+    /// Parallel workers, JIT compilation and memoized lookups each cost a refresh more to start than they save it.
+    @Test func theDashboardsSessionPlansWithoutWhatCostsMoreToStartThanItSaves() throws {
+        let connection = try SyncSeeding.seededDatabase(.production)
+        _ = try DashboardSnapshot.fetch(connection)
+        for (setting, value) in [("max_parallel_workers_per_gather", "0"), ("jit", "off"), ("enable_memoize", "off")] {
+            #expect(try connection.query("SELECT current_setting(\(setting)) AS value")[0].decode("value", as: String.self) == value, "\(setting)")
+        }
+    }
+
     /// The due rows being synced (status pane) and the expired leases (stuck pane) come from the leases of active
     /// jobs, read from their index alone rather than from every leased row on the heap.
     @Test(arguments: DatabaseShape.allCases) func leasesOfActiveJobsAreReadFromTheirIndexAlone(shape: DatabaseShape) throws {

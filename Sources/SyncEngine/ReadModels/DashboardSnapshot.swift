@@ -45,7 +45,10 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
 
     /// Prepared once per connection: a refresh then costs no parsing or planning. The session also plans without
     /// parallel workers and JIT compilation, whose start-up costs more than this statement's whole answer (at 100,000
-    /// jobs a worker's launch alone took longer than the failed pane it was for).
+    /// jobs a worker's launch alone took longer than the failed pane it was for), and without memoized lookups: the
+    /// generic plan cannot see the panes' limits, sizes each memo for a tenth of its table, and every refresh then
+    /// cleared that memory before it looked anything up (0.4 ms of each at 100,000 jobs, for lists of 20 to 200 rows
+    /// whose lookups hardly repeat).
     ///
     /// Each pane's json is decoded only when its text differs from the last refresh on this connection: most
     /// refreshes change a count or two of the status pane, and decoding every pane each time (the failed list's 200
@@ -55,7 +58,10 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
         // about 7 ms at 100,000 jobs) rather than keep its generic plan, which is as good; this connection runs
         // nothing else.
         try connection.memoized("dashboard session settings") {
-            try $0.executeScript("SET max_parallel_workers_per_gather = 0; SET jit = off; SET plan_cache_mode = force_generic_plan")
+            try $0.executeScript("""
+                SET max_parallel_workers_per_gather = 0; SET jit = off; SET enable_memoize = off;
+                SET plan_cache_mode = force_generic_plan
+                """)
         }
         let row = try connection.queryPrepared(statement(options: options))[0]
         return try decode(row, reusing: connection.memoized("last dashboard panes") { _ in DecodedPanes() })
@@ -65,7 +71,8 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     /// from there.
     public static func decode(_ row: Row, reusing last: DecodedPanes = DecodedPanes()) throws -> DashboardSnapshot {
         DashboardSnapshot(
-            takenAt: try row.decode("taken_at"), status: try last.pane("status", of: row), failed: try last.pane("failed", of: row),
+            takenAt: try row.decode("taken_at"), status: try last.pane("status", of: row),
+            failed: try (last.pane("failed", of: row) as FailedSync.Columns).rows,
             failedTotal: try row.decode("failed_total"), failedQueued: try row.decode("failed_queued"),
             stuck: try last.pane("stuck", of: row), rateLimit: try last.pane("rate_limit", of: row),
             tiers: try last.pane("tiers", of: row), history: try last.pane("history", of: row),

@@ -19,7 +19,56 @@ public struct FailedSync: Codable, Sendable, Equatable {
     public var queuedForRetry: Bool
 
     public static func fetch(_ connection: Connection, workspace: UUID? = nil, limit: Int? = nil) throws -> [FailedSync] {
-        try ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit))
+        try (ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit)) as Columns).rows
+    }
+
+    /// The list as `query` sends it: an array per field, in the list's order. Built in one pass with each type's
+    /// conversion looked up once per column rather than once per value, and without repeating every key on every
+    /// row: about a tenth of the failed pane's cost at 200 rows.
+    struct Columns: Decodable {
+        var jobId: [UUID]
+        var workspaceId: [UUID]
+        var trackedRepositoryId: [UUID]
+        var workspace: [String]
+        var repository: [String]
+        var lastSyncError: [String?]
+        var syncAttempts: [Int]
+        var lastAttemptAt: [Date?]
+        var lastSyncAt: [Date?]
+        var nextSyncAt: [Date?]
+        var isActive: [Bool]
+        var queuedForRetry: [Bool]
+
+        var rows: [FailedSync] {
+            jobId.indices.map { i in
+                FailedSync(jobId: jobId[i], workspaceId: workspaceId[i], trackedRepositoryId: trackedRepositoryId[i],
+                           workspace: workspace[i], repository: repository[i], lastSyncError: lastSyncError[i],
+                           syncAttempts: syncAttempts[i], lastAttemptAt: lastAttemptAt[i], lastSyncAt: lastSyncAt[i],
+                           nextSyncAt: nextSyncAt[i], isActive: isActive[i], queuedForRetry: queuedForRetry[i])
+            }
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            (jobId, workspaceId) = (try c.decode([UUID].self, forKey: .jobId), try c.decode([UUID].self, forKey: .workspaceId))
+            trackedRepositoryId = try c.decode([UUID].self, forKey: .trackedRepositoryId)
+            (workspace, repository) = (try c.decode([String].self, forKey: .workspace), try c.decode([String].self, forKey: .repository))
+            lastSyncError = try c.decode([String?].self, forKey: .lastSyncError)
+            syncAttempts = try c.decode([Int].self, forKey: .syncAttempts)
+            lastAttemptAt = try c.decode([Date?].self, forKey: .lastAttemptAt)
+            (lastSyncAt, nextSyncAt) = (try c.decode([Date?].self, forKey: .lastSyncAt), try c.decode([Date?].self, forKey: .nextSyncAt))
+            (isActive, queuedForRetry) = (try c.decode([Bool].self, forKey: .isActive), try c.decode([Bool].self, forKey: .queuedForRetry))
+            let counts = [workspaceId.count, trackedRepositoryId.count, workspace.count, repository.count, lastSyncError.count,
+                          syncAttempts.count, lastAttemptAt.count, lastSyncAt.count, nextSyncAt.count, isActive.count, queuedForRetry.count]
+            guard counts.allSatisfy({ $0 == jobId.count }) else {
+                throw DecodingError.dataCorruptedError(forKey: .jobId, in: c, debugDescription: "the failed list's columns differ in length")
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case jobId, workspaceId, trackedRepositoryId, workspace, repository, lastSyncError, syncAttempts, lastAttemptAt,
+                 lastSyncAt, nextSyncAt, isActive, queuedForRetry
+        }
     }
 
     /// How many rows `query` would list without a limit, as the job table's trigger keeps the count
@@ -37,8 +86,7 @@ public struct FailedSync: Codable, Sendable, Equatable {
     /// (ordering ties by name made the dashboard join every tied row — over a thousand at 100,000 jobs — to show 200).
     public static func query(workspace: UUID? = nil, limit: Int? = nil) -> SQL {
         """
-        -- Each row as its record, whose column names are the keys: cheaper than building every object key by key.
-        SELECT coalesce(json_agg(f ORDER BY f.sync_attempts DESC, f.last_attempt_at DESC NULLS LAST, f.job_id), '[]')
+        SELECT json_build_object(\(columns))
         FROM (
             SELECT wtr.id AS job_id, wtr.workspace_id, wtr.tracked_repository_id,
                    coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name AS repository, wtr.last_sync_error,
@@ -54,7 +102,21 @@ public struct FailedSync: Codable, Sendable, Equatable {
             JOIN LATERAL (SELECT name, slug, id FROM workspaces WHERE id = wtr.workspace_id OFFSET 0) w ON true
             JOIN LATERAL (SELECT repository_id FROM tracked_repositories WHERE id = wtr.tracked_repository_id OFFSET 0) tr ON true
             JOIN LATERAL (SELECT full_name FROM repositories WHERE id = tr.repository_id OFFSET 0) r ON true
+            -- The aggregates read the rows in this order: nothing (a join, a grouping) comes between them and it.
+            ORDER BY wtr.sync_attempts DESC, wtr.last_attempt_at DESC NULLS LAST, wtr.id
         ) f
         """
     }
+
+    /// `key, array of f.column` for each of `Columns`' fields (an empty array, not NULL, for no rows).
+    private static let columns: SQL = """
+        'job_id', coalesce(array_agg(f.job_id), '{}'), 'workspace_id', coalesce(array_agg(f.workspace_id), '{}'),
+        'tracked_repository_id', coalesce(array_agg(f.tracked_repository_id), '{}'),
+        'workspace', coalesce(array_agg(f.workspace), '{}'), 'repository', coalesce(array_agg(f.repository), '{}'),
+        'last_sync_error', coalesce(array_agg(f.last_sync_error), '{}'),
+        'sync_attempts', coalesce(array_agg(f.sync_attempts), '{}'),
+        'last_attempt_at', coalesce(array_agg(f.last_attempt_at), '{}'),
+        'last_sync_at', coalesce(array_agg(f.last_sync_at), '{}'), 'next_sync_at', coalesce(array_agg(f.next_sync_at), '{}'),
+        'is_active', coalesce(array_agg(f.is_active), '{}'), 'queued_for_retry', coalesce(array_agg(f.queued_for_retry), '{}')
+        """
 }

@@ -36,14 +36,11 @@ public struct StuckSync: Codable, Sendable, Equatable {
     /// repository row, which production's nullable key allows, takes its place in the list but is not shown.)
     public static func query(olderThan: TimeSpan, limit: Int, includeExpiredLeases: Bool = false) -> SQL {
         """
-        SELECT coalesce(json_agg(json_build_object(
-                   'job_id', s.id, 'workspace_id', s.workspace_id, 'tracked_repository_id', s.tracked_repository_id,
-                   'workspace', s.workspace, 'full_name', s.full_name, 'last_sync_at', s.last_sync_at,
-                   'next_sync_at', s.next_sync_at, 'sync_attempts', s.sync_attempts, 'overdue_hours', s.overdue_hours,
-                   'lease_owner', s.lease_owner, 'lease_expires_at', s.lease_expires_at, 'reason', s.reason)
-                   ORDER BY s.next_sync_at NULLS FIRST, s.id), '[]')
+        -- Each row as its record, whose column names are the keys: cheaper than building every object key by key.
+        SELECT coalesce(json_agg(s ORDER BY s.next_sync_at NULLS FIRST, s.job_id), '[]')
         FROM (
-            SELECT wtr.id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace, r.full_name,
+            SELECT wtr.id AS job_id, wtr.workspace_id, wtr.tracked_repository_id, coalesce(w.name, w.slug, w.id::text) AS workspace,
+                   r.full_name,
                    wtr.last_sync_at, wtr.next_sync_at, wtr.sync_attempts,
                    -- NULL when not yet due: a lease can expire before its row is due.
                    CASE WHEN wtr.next_sync_at < now()
@@ -56,10 +53,13 @@ public struct StuckSync: Codable, Sendable, Equatable {
                     (SELECT id, next_sync_at FROM workspace_tracked_repositories
                      WHERE is_active AND next_sync_at < now() - \(olderThan.seconds) * interval '1 second'
                      ORDER BY next_sync_at, id LIMIT \(limit))
-                    UNION
+                    -- Without the rows the first branch is for, so that no row is in both and no pass removes
+                    -- duplicates (one that branch leaves out past its limit follows a limit's worth listed anyway).
+                    UNION ALL
                     (SELECT id, next_sync_at FROM workspace_tracked_repositories
                      WHERE \(includeExpiredLeases) AND is_active AND lease_owner IS NOT NULL AND lease_expires_at <= now()
-                       AND (next_sync_at IS NULL OR next_sync_at <= now())
+                       AND (next_sync_at IS NULL
+                            OR (next_sync_at <= now() AND next_sync_at >= now() - \(olderThan.seconds) * interval '1 second'))
                      ORDER BY next_sync_at NULLS FIRST, id LIMIT \(limit))
                 ) picked
                 ORDER BY picked.next_sync_at NULLS FIRST, picked.id LIMIT \(limit)

@@ -74,7 +74,7 @@ public struct SyncStatus: Codable, Sendable, Equatable {
         ) j, (
             -- Due and stale: the quarter hours gone by from the counts kept per quarter hour (`JobClockCountsSQL`),
             -- the current one's rows from the indexes.
-            SELECT \(JobClockCountsSQL.past("'due'"))
+            SELECT past.due
                    + (SELECT count(*) FROM workspace_tracked_repositories
                       WHERE is_active AND next_sync_at >= \(JobClockCountsSQL.currentBucket) AND next_sync_at <= now()) AS due,
                    (SELECT count(*) FROM workspace_tracked_repositories
@@ -84,13 +84,14 @@ public struct SyncStatus: Codable, Sendable, Equatable {
                    -- Fresh: the last run succeeded within the row's own frequency (a failed run also sets last_sync_at),
                    -- counted as the successful rows less the stale ones, which are fewer. (A NULL last_sync_at on a
                    -- successful row is neither.)
-                   \(JobClockCountsSQL.past("'stale'"))
+                   past.stale
                    + (SELECT count(*) FROM workspace_tracked_repositories
                       WHERE is_active AND last_sync_status = 'success'
                         AND \(JobFreshness.freshUntil) >= (\(JobClockCountsSQL.currentBucket) AT TIME ZONE 'UTC')
                         AND \(JobFreshness.freshUntil) < \(JobFreshness.now))
                    + (SELECT count(*) FROM workspace_tracked_repositories
                       WHERE is_active AND last_sync_status = 'success' AND \(JobFreshness.freshUntil) IS NULL) AS stale
+            FROM \(JobClockCountsSQL.past) past
         ) d, (
             SELECT sum(b.runs) + e.runs AS runs, sum(b.failed_runs) + e.failed_runs AS failed_runs,
                    sum(b.issues) + e.issues AS issues

@@ -81,8 +81,10 @@ enum JobClockCountsSQL {
         ORDER BY 1, 2
         """
 
-    /// Jobs of `kind` in the buckets before the current one.
-    static func past(_ kind: SQL) -> SQL {
-        "(SELECT coalesce(sum(jobs), 0) FROM wsync.job_clock_counts WHERE kind = \(kind) AND bucket_start < \(currentBucket))"
-    }
+    /// Due and stale jobs in the buckets before the current one, in one pass over the counts: columns `due`, `stale`.
+    static let past: SQL = """
+        (SELECT coalesce(sum(jobs) FILTER (WHERE kind = 'due'), 0) AS due,
+                coalesce(sum(jobs) FILTER (WHERE kind = 'stale'), 0) AS stale
+         FROM wsync.job_clock_counts WHERE kind IN ('due', 'stale') AND bucket_start < \(currentBucket))
+        """
 }
