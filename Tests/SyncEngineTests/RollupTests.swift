@@ -74,6 +74,28 @@ import TestSupport
         try expectReadModelsEqualFullCounts(connection)
     }
 
+    /// A lease taken or extended changes nothing counted: the trigger compares and leaves the rollup and the clock's
+    /// counts untouched (not even locked), where a counted change is summed into both.
+    @Test(arguments: DatabaseShape.allCases) func updatesThatChangeNothingCountedLeaveTheCountsAlone(shape: DatabaseShape) throws {
+        let connection = try SyncSeeding.seededDatabase(shape)
+        let counts: SQL = """
+            SELECT count(*) AS locks FROM pg_locks
+            WHERE pid = pg_backend_pid() AND relation IN ('wsync.job_rollup'::regclass, 'wsync.job_clock_counts'::regclass)
+            """
+        let job: UUID = try connection.query("SELECT id FROM workspace_tracked_repositories WHERE is_active ORDER BY id LIMIT 1")[0].decode("id")
+        try connection.transaction { c in
+            try c.execute("""
+                UPDATE workspace_tracked_repositories SET lease_owner = 'w', lease_expires_at = now() + interval '5 minutes',
+                    last_attempt_at = now(), priority_score = priority_score
+                WHERE id = \(job)
+                """)
+            #expect(try c.query(counts)[0].decode("locks", as: Int.self) == 0)
+            try c.execute("UPDATE workspace_tracked_repositories SET last_sync_status = 'failed' WHERE id = \(job)")
+            #expect(try c.query(counts)[0].decode("locks", as: Int.self) > 0)
+            #expect(try DashboardRollup.drift(c) == [])
+        }
+    }
+
     /// The app writes as Supabase's API roles, which may not use schema wsync: their writes still count (and work).
     @Test(arguments: [DatabaseShape.production, .guideEra]) func theAppsRolesWritesCount(shape: DatabaseShape) throws {
         let connection = try SyncSeeding.seededDatabase(shape)

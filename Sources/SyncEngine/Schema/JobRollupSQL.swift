@@ -24,6 +24,12 @@ enum JobRollupSQL {
         coalesce(sum(c.sign * (24.0 / nullif(coalesce(c.sync_frequency_hours, 24), 0) * 30))
                  FILTER (WHERE c.is_active IS TRUE), 0) AS active_monthly_syncs
         """
+    /// Every column of the job table that `jobTerms`, `signedJobs` (the workspace, for its tier) and the clock's
+    /// counts (`JobClockCountsSQL.contributions`) read: a statement that changes none of them changes no sum.
+    static let countedColumns: SQL = """
+        workspace_id, is_active, last_sync_status, last_sync_at, next_sync_at, sync_frequency_hours, total_issues_fetched
+        """
+
     static let jobColumns: SQL = """
         jobs, active, active_success, active_failed, active_partial, active_never_synced, active_synced,
         active_last_sync_epoch, issues, active_monthly_syncs
@@ -91,8 +97,14 @@ enum JobRollupSQL {
         return Migration.changedFunction("wsync.job_rollup_jobs_changed",
             inserted: both(addJobs(signedJobs("new_jobs", sign: "1")), "SELECT 1 AS sign, * FROM new_jobs"),
             deleted: both(addJobs(signedJobs("old_jobs", sign: "-1")), "SELECT -1 AS sign, * FROM old_jobs"),
-            updated: both(addJobs(signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s")),
-                          "SELECT 1 AS sign, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs"))
+            updated: """
+                -- Most updates of the job table count nothing (a lease taken, extended or given back, a page's
+                -- high-water mark): when the rows hold the same counted values as before, nothing is summed at all.
+                IF EXISTS (SELECT \(countedColumns) FROM new_jobs EXCEPT ALL SELECT \(countedColumns) FROM old_jobs) THEN
+                    \(both(addJobs(signedJobs("(SELECT 1 AS s, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs)", sign: "j.s")),
+                           "SELECT 1 AS sign, * FROM new_jobs UNION ALL SELECT -1, * FROM old_jobs"));
+                END IF
+                """)
     }
 
     /// A truncated table leaves every sum it fed at zero.

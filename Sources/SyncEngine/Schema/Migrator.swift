@@ -10,7 +10,7 @@ public struct Migration: Sendable {
     /// Every migration wsync knows, in order.
     public static let all: [Migration] = [contractTables, wsyncState, hotQueryIndexes, publicAPIAccess, workerLiveness, tokenPool, dashboardRollup,
                                           reliability, abortedRuns, activityHistory, failedListOrder, activeLeases, clockCounts,
-                                          quarterHourCounts]
+                                          quarterHourCounts, uncountedUpdates]
 }
 
 /// Brings a database to the current schema. Safe to run concurrently: an advisory lock serializes migrators.
