@@ -38,7 +38,8 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
     // whole, and the dashboard's own fetch, which decodes only the panes whose text changed since its last one.
     let statement = DashboardSnapshot.statement(options: .init())
     _ = try DashboardSnapshot.fetch(connection)  // the session as the dashboard sets it up
-    let refresh = try medianMilliseconds(iterations: iterations) { _ = try connection.queryPrepared(statement) }
+    let samples = try samplesMilliseconds(iterations: iterations) { _ = try connection.queryPrepared(statement) }
+    let refresh = median(samples)
     let decoded = try medianMilliseconds(iterations: iterations) {
         _ = try DashboardSnapshot.decode(try connection.queryPrepared(statement)[0])
     }
@@ -49,7 +50,8 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
     let fast = refresh <= limit
     report.add(Figure(section: section, name: "full refresh at \(jobs) jobs: the statement (p50)", value: refresh, unit: "ms",
                       baselineName: "the guide's four queries", baseline: guide,
-                      target: "≤ \(Int(limit)) ms and ≤ 0.15× the guide", met: judged ? fast && refresh / guide <= 0.15 : nil))
+                      target: "≤ \(Int(limit)) ms and ≤ 0.15× the guide", met: judged ? fast && refresh / guide <= 0.15 : nil,
+                      note: String(format: "fastest %.1f ms, slowest %.1f ms of %d", samples.min()!, samples.max()!, samples.count)))
     report.add(Figure(section: section, name: "the same, decoded into the dashboard's snapshot", value: decoded, unit: "ms",
                       baselineName: "the guide's four queries", baseline: guide,
                       note: String(format: "decoding the JSON costs %.2f ms in the client", decoded - refresh)))
@@ -83,7 +85,10 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
         }
     }
     if judged, !(fast && refresh / guide <= 0.15) {
-        report.evidence["Dashboard refresh at \(jobs) jobs"] = try explain(connection, DashboardSnapshot.statement(options: .init()))
+        // In the order taken: on a shared machine the samples come in runs of fast ones and slow ones.
+        report.evidence["Dashboard refresh at \(jobs) jobs"] = "The statement's \(samples.count) samples in the order taken (ms): "
+            + samples.map { String(format: "%.1f", $0) }.joined(separator: " ") + "\n\n"
+            + (try explain(connection, DashboardSnapshot.statement(options: .init())))
     }
 }
 
