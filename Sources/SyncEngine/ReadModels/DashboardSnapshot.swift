@@ -72,7 +72,7 @@ public struct DashboardSnapshot: Codable, Sendable, Equatable {
     public static func decode(_ row: Row, reusing last: DecodedPanes = DecodedPanes()) throws -> DashboardSnapshot {
         DashboardSnapshot(
             takenAt: try row.decode("taken_at"), status: try last.pane("status", of: row),
-            failed: try (last.pane("failed", of: row) as FailedSync.Columns).rows,
+            failed: try (last.pane("failed", of: row) as FailedSync.Columns).rows(),
             failedTotal: try row.decode("failed_total"), failedQueued: try row.decode("failed_queued"),
             stuck: try last.pane("stuck", of: row), rateLimit: try last.pane("rate_limit", of: row),
             tiers: try last.pane("tiers", of: row), history: try last.pane("history", of: row),

@@ -19,7 +19,7 @@ public struct FailedSync: Codable, Sendable, Equatable {
     public var queuedForRetry: Bool
 
     public static func fetch(_ connection: Connection, workspace: UUID? = nil, limit: Int? = nil) throws -> [FailedSync] {
-        try (ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit)) as Columns).rows
+        try (ReadModelQuery.fetch(connection, query(workspace: workspace, limit: limit)) as Columns).rows()
     }
 
     /// The list as `query` sends it: an array per field, in the list's order. Built in one pass with each type's
@@ -39,35 +39,19 @@ public struct FailedSync: Codable, Sendable, Equatable {
         var isActive: [Bool]
         var queuedForRetry: [Bool]
 
-        var rows: [FailedSync] {
-            jobId.indices.map { i in
+        /// The rows, zipped from the columns (which one aggregate pass fills alike; a reply that differs is refused).
+        func rows() throws -> [FailedSync] {
+            let counts = [workspaceId.count, trackedRepositoryId.count, workspace.count, repository.count, lastSyncError.count,
+                          syncAttempts.count, lastAttemptAt.count, lastSyncAt.count, nextSyncAt.count, isActive.count, queuedForRetry.count]
+            guard counts.allSatisfy({ $0 == jobId.count }) else {
+                throw PostgresError.unreadableJSON(column: "failed", reason: "the failed list's columns differ in length")
+            }
+            return jobId.indices.map { i in
                 FailedSync(jobId: jobId[i], workspaceId: workspaceId[i], trackedRepositoryId: trackedRepositoryId[i],
                            workspace: workspace[i], repository: repository[i], lastSyncError: lastSyncError[i],
                            syncAttempts: syncAttempts[i], lastAttemptAt: lastAttemptAt[i], lastSyncAt: lastSyncAt[i],
                            nextSyncAt: nextSyncAt[i], isActive: isActive[i], queuedForRetry: queuedForRetry[i])
             }
-        }
-
-        init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            (jobId, workspaceId) = (try c.decode([UUID].self, forKey: .jobId), try c.decode([UUID].self, forKey: .workspaceId))
-            trackedRepositoryId = try c.decode([UUID].self, forKey: .trackedRepositoryId)
-            (workspace, repository) = (try c.decode([String].self, forKey: .workspace), try c.decode([String].self, forKey: .repository))
-            lastSyncError = try c.decode([String?].self, forKey: .lastSyncError)
-            syncAttempts = try c.decode([Int].self, forKey: .syncAttempts)
-            lastAttemptAt = try c.decode([Date?].self, forKey: .lastAttemptAt)
-            (lastSyncAt, nextSyncAt) = (try c.decode([Date?].self, forKey: .lastSyncAt), try c.decode([Date?].self, forKey: .nextSyncAt))
-            (isActive, queuedForRetry) = (try c.decode([Bool].self, forKey: .isActive), try c.decode([Bool].self, forKey: .queuedForRetry))
-            let counts = [workspaceId.count, trackedRepositoryId.count, workspace.count, repository.count, lastSyncError.count,
-                          syncAttempts.count, lastAttemptAt.count, lastSyncAt.count, nextSyncAt.count, isActive.count, queuedForRetry.count]
-            guard counts.allSatisfy({ $0 == jobId.count }) else {
-                throw DecodingError.dataCorruptedError(forKey: .jobId, in: c, debugDescription: "the failed list's columns differ in length")
-            }
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case jobId, workspaceId, trackedRepositoryId, workspace, repository, lastSyncError, syncAttempts, lastAttemptAt,
-                 lastSyncAt, nextSyncAt, isActive, queuedForRetry
         }
     }
 
