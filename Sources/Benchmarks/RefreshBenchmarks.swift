@@ -32,7 +32,8 @@ let guideQueries: [SQL] = [
 ]
 
 /// A full dashboard refresh (the prepared statement, as the dashboard runs it) beside the guide's four queries.
-func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterations: Int, report: inout Report) throws {
+func benchmarkRefresh(_ database: BenchDatabase, section: String, jobs: Int, judged: Bool, iterations: Int,
+                      report: inout Report) throws {
     let connection = try database.connect()
     // The statement as the dashboard runs it (prepared on this connection), its answer decoded into the snapshot
     // whole, and the dashboard's own fetch, which decodes only the panes whose text changed since its last one.
@@ -45,7 +46,6 @@ func benchmarkRefresh(_ database: BenchDatabase, jobs: Int, judged: Bool, iterat
     }
     let unchanged = try medianMilliseconds(iterations: iterations) { _ = try DashboardSnapshot.fetch(connection) }
     let guide = try medianMilliseconds(iterations: iterations) { for query in guideQueries { try connection.query(query) } }
-    let section = "Dashboard refresh"
     let limit = jobs >= 1_000_000 ? 20.0 : 10.0
     let fast = refresh <= limit
     report.add(Figure(section: section, name: "full refresh at \(jobs) jobs: the statement (p50)", value: refresh, unit: "ms",
