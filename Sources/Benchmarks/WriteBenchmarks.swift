@@ -22,7 +22,8 @@ func withoutWsyncTriggers<T>(_ connection: Connection, _ body: () throws -> T) t
 }
 
 /// The writes every sync run makes that wsync's triggers fire on, as `RunBookkeeping` makes them: the history row
-/// opened, the job row ended (fenced by its lease), the history row ended — in the same statements and transactions.
+/// opened, the lease taken, the job row ended (fenced by its lease), the history row ended — in the same statements
+/// and transactions.
 private enum RunWrite: String, CaseIterable {
     case openRun = "open the run (INSERT into wsync.sync_runs)"
     case takeLease = "take the lease (UPDATE of the job)"
