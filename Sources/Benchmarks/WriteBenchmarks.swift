@@ -82,8 +82,8 @@ private enum RunWrite: String, CaseIterable {
 }
 
 /// The time EXPLAIN ANALYZE reports inside the wsync triggers a statement fired (its "Trigger …: time=" lines), in ms.
-private func triggerMilliseconds(inPlan plan: [String]) -> Double {
-    plan.compactMap { line -> Double? in
+private func triggerMilliseconds(inPlan plan: String) -> Double {
+    plan.split(separator: "\n").compactMap { line -> Double? in
         guard line.hasPrefix("Trigger wsync_"), let time = line.range(of: "time=") else { return nil }
         return Double(line[time.upperBound...].prefix { $0.isNumber || $0 == "." })
     }.reduce(0, +)
@@ -100,8 +100,7 @@ private func breakdown(_ connection: Connection, sample: [UUID], with: [RunWrite
         do {
             try connection.transaction { c in
                 try RunWrite.all(c, job: sample[index % sample.count], times: &ignored) { c, write, sql in
-                    let plan = try c.query("EXPLAIN (ANALYZE) \(sql)").map { try $0.decode(0, as: String.self) }
-                    inTriggers[write, default: []].append(triggerMilliseconds(inPlan: plan))
+                    inTriggers[write, default: []].append(triggerMilliseconds(inPlan: try explain(c, sql)))
                     return write == .openRun ? try c.query("SELECT max(id) AS id FROM wsync.sync_runs")[0].decode("id") : nil
                 }
                 throw RolledBack()
